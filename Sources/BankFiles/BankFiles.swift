@@ -1,1 +1,0 @@
-// BankFiles module
