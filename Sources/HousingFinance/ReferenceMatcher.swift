@@ -95,9 +95,9 @@ public struct ReferenceMatcher: Sendable {
                 var original: String?
                 for number in numbers {
                     guard let canonical = scheme.canonical(number, minimum: scheme.minimumDigits) else { continue }
-                    let written = max(0, scheme.length - number.count)
+                    let zerosAdded = max(0, scheme.length - number.count)
                     let before = found.accounts.count
-                    nearMisses(of: canonical, from: written, in: lookup) { found.add($0) }
+                    nearMisses(of: canonical, from: zerosAdded, in: lookup) { found.add($0) }
                     if original == nil && found.accounts.count > before {
                         original = String(decoding: canonical, as: UTF8.self)
                     }
