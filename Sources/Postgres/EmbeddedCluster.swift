@@ -85,6 +85,26 @@ public struct EmbeddedCluster: Sendable {
         if removeFiles { try? FileManager.default.removeItem(at: directory) }
     }
 
+    /// Starts a watchdog that stops the server and deletes the folder once process `pid` has
+    /// ended, however it ended (even by SIGKILL): for throwaway test clusters.
+    public func stopWhenProcessEnds(_ pid: pid_t) throws {
+        let tools = try Tools.find()
+        let stop = (ProcessUser.current.isRoot ? "/usr/sbin/runuser -u postgres -- " : "")
+            + "'\(tools.pgCtl)' -D '\(dataDirectory.path)' -m immediate stop"
+        let script = "while kill -0 \(pid) 2>/dev/null; do sleep 1; done; \(stop) >/dev/null 2>&1; rm -rf '\(directory.path)'"
+        var spawned: pid_t = 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let arguments = ["/bin/sh", "-c", script].map { strdup($0) } + [nil]
+        defer { for argument in arguments { free(argument) } }
+        let result = posix_spawn(&spawned, "/bin/sh", &actions, nil, arguments, environ)
+        guard result == 0 else { throw EmbeddedClusterError(message: "cannot start the cluster watchdog: \(String(cString: strerror(result)))") }
+    }
+
     /// Whether a cluster exists in the folder.
     public static func exists(in directory: URL) -> Bool {
         FileManager.default.fileExists(atPath: directory.appendingPathComponent("data/PG_VERSION").path)

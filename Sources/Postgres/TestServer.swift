@@ -42,9 +42,7 @@ public final class TestServer: @unchecked Sendable {
                 .appendingPathComponent("hub-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             let cluster = try EmbeddedCluster.start(in: directory, port: Int.random(in: 20000...60000))
             clusterToStop = cluster
-            atexit {
-                EmbeddedCluster_stopTestCluster()
-            }
+            try cluster.stopWhenProcessEnds(getpid())
             server = TestServer(admin: cluster.connectionString()) { cluster.connectionString(database: $0) }
         }
         shared = server
@@ -66,14 +64,4 @@ public final class TestServer: @unchecked Sendable {
 
     /// The connection string of the server's maintenance database.
     public var adminConnection: String { adminConnectionString }
-
-    static func stopTestCluster() {
-        lock.lock()
-        let cluster = clusterToStop
-        clusterToStop = nil
-        lock.unlock()
-        try? cluster?.stop(removeFiles: true)
-    }
 }
-
-private func EmbeddedCluster_stopTestCluster() { TestServer.stopTestCluster() }
