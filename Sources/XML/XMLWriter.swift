@@ -65,6 +65,8 @@ public struct XMLWriter: Sendable {
 
     /// Escapes text for XML content or an attribute value. Characters that XML 1.0 does not allow
     /// (control characters other than tab, newline, carriage return) are replaced by U+FFFD.
+    /// Carriage returns, and in attributes also quotes, newlines and tabs, are written as
+    /// character references so that a parser gives them back unchanged.
     public static func escape(_ text: String, attribute: Bool) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -75,6 +77,7 @@ public struct XMLWriter: Sendable {
             case ">": out += "&gt;"
             case "\"" where attribute: out += "&quot;"
             case "\n" where attribute: out += "&#10;"
+            case "\t" where attribute: out += "&#9;"
             case "\r": out += "&#13;"
             case "\t", "\n": out.unicodeScalars.append(scalar)
             default:

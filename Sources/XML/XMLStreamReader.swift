@@ -1,0 +1,330 @@
+internal import CLibXML2
+
+/// A pull reader over libxml2's streaming `xmlTextReader`: it reads a file (or bytes) a chunk at
+/// a time and never builds the whole document, so memory stays flat however large the file.
+///
+/// ```swift
+/// let reader = try XMLStreamReader(path: "statement.xml")
+/// while let event = try reader.next() {
+///     if event.isStart(of: "Amt") {
+///         let currency = event.startTag?.attributes["Ccy"]
+///         let amount = try reader.readText()
+///     }
+/// }
+/// ```
+///
+/// Hostile input is refused with an ``XMLError``: any DOCTYPE (so no DTDs, entity declarations
+/// or external entities), any entity reference, nesting deeper than ``Options/maxDepth``, text or
+/// an attribute value longer than ``Options/maxTextLength``. libxml2 itself stops at 10 MB of text
+/// in one node, before the reader sees it. Documents are parsed without network access.
+///
+/// With ``Options/schema`` set, the document is validated against the XSD as it streams and the
+/// first violation is thrown, with its line.
+///
+/// Comments and processing instructions are skipped, and so is whitespace-only text in
+/// ``next()`` (``readText()`` keeps it).
+///
+/// A reader is not `Sendable`: use it from one thread (or task) at a time. Once it has thrown,
+/// every further call throws the same error.
+public final class XMLStreamReader {
+    /// Limits and validation for a reader.
+    public struct Options: Sendable {
+        /// The deepest element nesting accepted (the root element is at depth 1).
+        public var maxDepth: Int
+        /// The most bytes (UTF-8) accepted in one text node, one attribute value, or the text
+        /// collected by ``XMLStreamReader/readText()``.
+        public var maxTextLength: Int
+        /// An XSD to validate the document against while it streams, or nil.
+        public var schema: XMLSchema?
+
+        /// Creates options.
+        /// - Parameters:
+        ///   - maxDepth: the deepest nesting accepted; 64 by default.
+        ///   - maxTextLength: the longest text accepted, in bytes; 1 MB by default.
+        ///   - schema: an XSD to validate against while reading; none by default.
+        public init(maxDepth: Int = 64, maxTextLength: Int = 1 << 20, schema: XMLSchema? = nil) {
+            self.maxDepth = maxDepth
+            self.maxTextLength = maxTextLength
+            self.schema = schema
+        }
+    }
+
+    private enum Source {
+        case file(Int32)
+        case memory(UnsafeMutableRawBufferPointer)
+    }
+
+    /// The file name used in errors: the path, or the name given for bytes.
+    public let fileName: String
+    /// The limits and schema this reader applies.
+    public let options: Options
+
+    private let reader: xmlTextReaderPtr
+    private let source: Source
+    private let diagnostics: LibXML2Diagnostics
+    /// The path of the innermost open element (`XMLPath.document` outside the root element).
+    public private(set) var currentPath = XMLPath.document
+    /// For each open element, and the document below them, how many children of each name have
+    /// started so far: the source of the sibling indices in paths.
+    private var childCounts: [[String: Int]] = [[:]]
+    /// The end event of an empty element, delivered by the next read.
+    private var pendingEnd: XMLEvent?
+    private var failure: XMLError?
+    private var atEnd = false
+
+    /// Opens a file for streaming.
+    /// - Parameters:
+    ///   - path: the file to read.
+    ///   - options: limits and an optional schema.
+    /// - Throws: `XMLError` with code `.io` if the file cannot be opened.
+    public convenience init(path: String, options: Options = Options()) throws(XMLError) {
+        LibXML2.initialise()
+        let fd = try LibXML2.openForReading(path)
+        guard let reader = xmlReaderForFd(fd, path, nil, LibXML2.parseOptions) else {
+            LibXML2.close(fd)
+            throw XMLError(code: .io, file: path, message: "libxml2 could not start reading the file")
+        }
+        try self.init(reader: reader, source: .file(fd), fileName: path, options: options)
+    }
+
+    /// Reads a document held in memory. The bytes are copied, so the caller may drop them.
+    /// - Parameters:
+    ///   - bytes: the document.
+    ///   - name: a name for the document in errors.
+    ///   - options: limits and an optional schema.
+    /// - Throws: `XMLError` with code `.io` if the bytes are 2 GB or more (read such a document
+    ///   from a file instead).
+    public convenience init(bytes: some Collection<UInt8>, name: String = "(memory)", options: Options = Options()) throws(XMLError) {
+        LibXML2.initialise()
+        guard bytes.count < Int(Int32.max) else {
+            throw XMLError(code: .io, file: name, message: "the document is too large to read from memory; read it from a file")
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+        buffer.copyBytes(from: bytes)
+        let start = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+        guard let reader = xmlReaderForMemory(start, Int32(bytes.count), nil, nil, LibXML2.parseOptions) else {
+            buffer.deallocate()
+            throw XMLError(code: .io, file: name, message: "libxml2 could not start reading the document")
+        }
+        try self.init(reader: reader, source: .memory(buffer), fileName: name, options: options)
+    }
+
+    /// Takes ownership of a new libxml2 reader and its input, freeing both if setup fails.
+    private init(reader: xmlTextReaderPtr, source: Source, fileName: String, options: Options) throws(XMLError) {
+        let diagnostics = LibXML2Diagnostics()
+        // The handler goes on first: setting a schema hands it on to the validation context.
+        xmlTextReaderSetStructuredErrorHandler(reader, { context, error in LibXML2Diagnostics.receive(context, error?.pointee) }, diagnostics.context)
+        if let schema = options.schema, xmlTextReaderSetSchema(reader, schema.pointer) != 0 {
+            xmlFreeTextReader(reader)
+            Self.release(source)
+            throw XMLError(code: .schema, file: fileName, message: "libxml2 could not attach the XSD schema to the reader")
+        }
+        self.reader = reader
+        self.source = source
+        self.fileName = fileName
+        self.options = options
+        self.diagnostics = diagnostics
+    }
+
+    deinit {
+        // The reader first: it frees the validation context that uses the schema, which
+        // `options` keeps alive until after this body has run.
+        xmlFreeTextReader(reader)
+        Self.release(source)
+    }
+
+    private static func release(_ source: Source) {
+        switch source {
+        case .file(let fd): LibXML2.close(fd)
+        case .memory(let buffer): buffer.deallocate()
+        }
+    }
+
+    /// The next event, or nil at the end of the document. Whitespace-only text is skipped.
+    /// - Throws: `XMLError` if the document is malformed, hostile, invalid against the schema,
+    ///   or cannot be read.
+    public func next() throws(XMLError) -> XMLEvent? {
+        while let next = try read() {
+            if !next.isBlank { return next.event }
+        }
+        return nil
+    }
+
+    /// Collects the text of the innermost open element — after a start-element event, that
+    /// element — and moves past its end: the next event follows the element's end tag.
+    ///
+    /// The text of nested elements is included (as in the DOM's `textContent`), whitespace is
+    /// kept as written, and an empty element gives "". Call it only inside an element (it is a
+    /// programming error before the root element starts or after it ends).
+    /// - Throws: `XMLError` as ``next()`` does, and with code `.hostile` if the text is longer
+    ///   than ``Options/maxTextLength``.
+    public func readText() throws(XMLError) -> String {
+        try finishElement(collectingText: true)
+    }
+
+    /// Moves past the end of the innermost open element without collecting anything; the
+    /// element's content is still checked (and validated) as it streams past. Call it only inside
+    /// an element.
+    /// - Throws: `XMLError` as ``next()`` does.
+    public func skipElement() throws(XMLError) {
+        _ = try finishElement(collectingText: false)
+    }
+
+    private func finishElement(collectingText: Bool) throws(XMLError) -> String {
+        let depth = currentPath.depth
+        precondition(depth > 0, "XMLStreamReader: readText() or skipElement() outside any element")
+        var text = ""
+        while let event = try read()?.event {
+            switch event.kind {
+            case .text(let piece) where collectingText:
+                text += piece
+                if text.utf8.count > options.maxTextLength {
+                    throw fail(.hostile, line: event.line, "the text of <\(currentPath.last?.name ?? "")> is longer than \(options.maxTextLength) bytes; the limit guards against hostile input")
+                }
+            case .endElement where event.depth == depth:
+                return text
+            default:
+                continue
+            }
+        }
+        throw fail(.malformed, line: nil, "the document ended inside an element")
+    }
+
+    /// The next node libxml2 reports that the reader passes on, with whether it is whitespace-only
+    /// text.
+    private func read() throws(XMLError) -> (event: XMLEvent, isBlank: Bool)? {
+        if let failure { throw failure }
+        if let end = pendingEnd {
+            pendingEnd = nil
+            closeElement()
+            return (end, false)
+        }
+        while !atEnd {
+            let status = xmlTextReaderRead(reader)
+            if diagnostics.first != nil {
+                // libxml2 parses ahead of the nodes handed out, so the path is where the reader
+                // had got to (none before the root element); libxml2's line is exact.
+                let reached = currentPath.depth > 0 ? currentPath.description : nil
+                let error = diagnostics.firstError(file: fileName, path: reached)!
+                failure = error
+                throw error
+            }
+            guard status == 1 else {
+                if status == 0 {
+                    atEnd = true
+                    return nil
+                }
+                throw fail(.malformed, line: Int(xmlTextReaderGetParserLineNumber(reader)), "libxml2 could not read the document; it is not well-formed XML")
+            }
+            let type = xmlTextReaderNodeType(reader)
+            guard type >= 0 else { continue }
+            switch xmlReaderTypes(rawValue: UInt32(type)) {
+            case XML_READER_TYPE_ELEMENT:
+                return (try startElement(), false)
+            case XML_READER_TYPE_END_ELEMENT:
+                let end = endEvent(localName: LibXML2.string(xmlTextReaderConstLocalName(reader)),
+                                   namespaceURI: LibXML2.string(xmlTextReaderConstNamespaceUri(reader)),
+                                   line: nodeLine())
+                closeElement()
+                return (end, false)
+            case XML_READER_TYPE_TEXT, XML_READER_TYPE_CDATA:
+                return (try textEvent(), false)
+            case XML_READER_TYPE_WHITESPACE, XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+                return (try textEvent(), true)
+            case XML_READER_TYPE_DOCUMENT_TYPE:
+                throw fail(.hostile, line: nodeLine(), "the document has a DOCTYPE declaration; DTDs are refused because their entities can expand without limit or read local files; ask the sender for the document without a DOCTYPE")
+            case XML_READER_TYPE_ENTITY_REFERENCE, XML_READER_TYPE_ENTITY, XML_READER_TYPE_NOTATION:
+                let name = LibXML2.string(xmlTextReaderConstName(reader))
+                throw fail(.hostile, line: nodeLine(), "the document uses the entity '\(name)'; entities are refused as unsafe input")
+            default:
+                continue  // comments, processing instructions, the XML declaration
+            }
+        }
+        return nil
+    }
+
+    private func startElement() throws(XMLError) -> XMLEvent {
+        let line = nodeLine()
+        let localName = LibXML2.string(xmlTextReaderConstLocalName(reader))
+        let depth = currentPath.depth + 1
+        guard depth <= options.maxDepth else {
+            throw fail(.hostile, line: line, "element <\(localName)> is nested \(depth) deep, deeper than the limit of \(options.maxDepth); the limit guards against hostile input")
+        }
+        let isEmpty = xmlTextReaderIsEmptyElement(reader) == 1
+        let namespaceURI = LibXML2.string(xmlTextReaderConstNamespaceUri(reader))
+        let attributes = try readAttributes(of: localName, line: line)
+
+        childCounts[childCounts.count - 1][localName, default: 0] += 1
+        currentPath = currentPath.appending(localName, index: childCounts[childCounts.count - 1][localName]!)
+        childCounts.append([:])
+
+        let tag = XMLStartTag(localName: localName, namespaceURI: namespaceURI, attributes: attributes, isEmpty: isEmpty)
+        if isEmpty { pendingEnd = endEvent(localName: localName, namespaceURI: namespaceURI, line: line) }
+        return XMLEvent(kind: .startElement(tag), depth: depth, line: line, path: currentPath)
+    }
+
+    private func readAttributes(of element: String, line: Int) throws(XMLError) -> [String: String] {
+        var attributes: [String: String] = [:]
+        guard xmlTextReaderHasAttributes(reader) == 1 else { return attributes }
+        var status = xmlTextReaderMoveToFirstAttribute(reader)
+        while status == 1 {
+            if xmlTextReaderIsNamespaceDecl(reader) != 1 {
+                let name = LibXML2.string(xmlTextReaderConstLocalName(reader))
+                attributes[name] = try boundedValue(line: line, what: "attribute \(name) of <\(element)>")
+            }
+            status = xmlTextReaderMoveToNextAttribute(reader)
+        }
+        xmlTextReaderMoveToElement(reader)
+        return attributes
+    }
+
+    private func textEvent() throws(XMLError) -> XMLEvent {
+        let line = nodeLine()
+        let text = try boundedValue(line: line, what: "a text node in <\(currentPath.last?.name ?? "")>")
+        return XMLEvent(kind: .text(text), depth: currentPath.depth, line: line, path: currentPath)
+    }
+
+    /// The value of the current node, refused without copying it if it is over the limit.
+    private func boundedValue(line: Int, what: String) throws(XMLError) -> String {
+        guard let value = xmlTextReaderConstValue(reader) else { return "" }
+        let length = Int(xmlStrlen(value))
+        guard length <= options.maxTextLength else {
+            throw fail(.hostile, line: line, "\(what) is \(length) bytes long, over the limit of \(options.maxTextLength); the limit guards against hostile input")
+        }
+        return LibXML2.string(value, count: length)
+    }
+
+    private func endEvent(localName: String, namespaceURI: String, line: Int) -> XMLEvent {
+        XMLEvent(kind: .endElement(localName: localName, namespaceURI: namespaceURI), depth: currentPath.depth, line: line, path: currentPath)
+    }
+
+    private func closeElement() {
+        currentPath = currentPath.parent
+        childCounts.removeLast()
+    }
+
+    /// The line libxml2 recorded on the current node, or on its element for a node without one
+    /// (CDATA); past line 65,534, where libxml2 stops recording, the line the parser has reached,
+    /// which may be a few lines further on.
+    private func nodeLine() -> Int {
+        var node = xmlTextReaderCurrentNode(reader)
+        while let current = node {
+            switch Int(current.pointee.line) {
+            case 1..<Int(UInt16.max): return Int(current.pointee.line)
+            case 0: node = current.pointee.parent
+            default: node = nil
+            }
+        }
+        return Int(xmlTextReaderGetParserLineNumber(reader))
+    }
+
+    /// Records a failure so that later calls throw it too, and returns it for throwing.
+    private func fail(_ code: XMLError.Code, line: Int?, _ message: String) -> XMLError {
+        let error = XMLError(code: code, file: fileName, line: line, path: currentPath.description, message: message)
+        failure = error
+        return error
+    }
+}
+
+@available(*, unavailable, message: "an XMLStreamReader is confined to one thread")
+extension XMLStreamReader: Sendable {}
