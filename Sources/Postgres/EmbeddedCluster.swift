@@ -99,7 +99,8 @@ public struct EmbeddedCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let arguments: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", script].map { strdup($0) } + [nil]
+        let shellArguments: [String] = ["/bin/sh", "-c", script]
+        let arguments = shellArguments.map { strdup($0) } + [nil]
         defer { for argument in arguments { free(argument) } }
         let result = posix_spawn(&spawned, "/bin/sh", &actions, nil, arguments, environ)
         guard result == 0 else { throw EmbeddedClusterError(message: "cannot start the cluster watchdog: \(String(cString: strerror(result)))") }
