@@ -83,7 +83,7 @@ public struct JournalTotals: Hashable, Sendable, Codable {
 /// account, dimensions and side; debits and credits on one account are not netted, so a reversal
 /// appears as its own opposite line. Every posting contributes equally to both sides, so the
 /// journal balances by construction, within each fund as well as overall; the initialiser checks it.
-public struct Journal: Hashable, Sendable, Codable {
+public struct Journal: Hashable, Sendable {
     /// The lines, sorted by account, dimensions, then debit before credit.
     public let lines: [JournalLine]
     /// Line count and totals.
