@@ -71,7 +71,7 @@ public struct Payment: Hashable, Sendable, Codable {
     /// The bank's or provider's own unique reference for the entry, where there is one
     /// (camt `AcctSvcrRef`, MT940 bank reference after `//`, a provider's transaction id).
     public var bankReference: String?
-    /// camt `NtryRef`, where present.
+    /// camt `NtryRef`; MT940 `:61:` customer reference (not `NONREF`); where present.
     public var entryReference: String?
     /// camt `EndToEndId`, where present and not `NOTPROVIDED`.
     public var endToEndId: String?
@@ -95,6 +95,9 @@ public struct Payment: Hashable, Sendable, Codable {
     public var originalReference: String?
     /// For a Housing Benefit credit: the rent week it is for (its Monday), where given.
     public var benefitWeek: Day?
+    /// The entry's whole free text where `reference` holds only part of it (MT940: the whole
+    /// `:86:` text joined, when `reference` is its `?20`-`?29` remittance subfields).
+    public var details: String?
 
     public init(
         position: FilePosition, amount: Money, direction: Direction, bookingDate: Day, reference: String
