@@ -67,6 +67,21 @@ struct LineContext {
         return Money(pence: negative ? -total : total)
     }
 
+    /// Reads an amount as people and portals write it (`£1,234.56`, `-12.5`, `12`): up to two
+    /// decimals; three or more are refused as `invalidValue`.
+    func lenientAmount(_ text: some StringProtocol, field: String) throws(FileReadError) -> Money {
+        do {
+            return try Money(parsing: String(text))
+        } catch {
+            let trimmed = text.trimmingSpaces
+            if let point = trimmed.lastIndex(of: "."), trimmed[trimmed.index(after: point)...].count > 2,
+               trimmed[trimmed.index(after: point)...].allSatisfy(\.isASCIIDigit) {
+                throw self.error(.invalidValue, "the \(field) '\(trimmed)' has more than two decimals; amounts are in pence")
+            }
+            throw self.error(.malformed, "the \(field) '\(trimmed)' is not an amount of money (\(error))")
+        }
+    }
+
     /// Reads a whole number (a count).
     func count(_ text: some StringProtocol, field: String) throws(FileReadError) -> Int {
         let trimmed = text.trimmingSpaces

@@ -36,10 +36,9 @@ public struct TextFile: Sendable {
     /// The lines in file order. A final line break does not make an extra empty line; an empty
     /// file has no lines.
     public let lines: [Line]
-
-    /// Bytes dropped wherever they occur: SOH and ETX (SWIFT message framing) and SUB (0x1A,
-    /// DOS end of file).
-    private static let framingBytes: Set<UInt8> = [0x01, 0x03, 0x1A]
+    /// Whether the last line ended with a line break. A fixed-width or CSV line cut short with
+    /// no line break after it is how a truncated delivery shows.
+    public let endsWithLineBreak: Bool
 
     /// Decodes and splits a file.
     /// - Parameters:
@@ -65,18 +64,23 @@ public struct TextFile: Sendable {
             number += 1
         }
         for byte in content {
-            if byte == 0x0A {
+            switch byte {
+            case 0x0A:
                 finishLine()
-            } else if TextFile.framingBytes.contains(byte) {
+            case 0x01, 0x03, 0x1A:
+                // SOH and ETX frame SWIFT messages; SUB (0x1A) is DOS's end of file.
                 continue
-            } else if byte < 0x20 && byte != 0x09 && byte != 0x0D || byte == 0x7F {
+            case 0x09, 0x0D:
+                current.append(byte)
+            case 0x00..<0x20, 0x7F:
                 throw FileReadError(
                     .malformed, file: name, position: FilePosition(line: number),
                     "the file holds the control byte 0x\(String(byte, radix: 16, uppercase: true)), so it is not a text file; check that the right file was delivered")
-            } else {
+            default:
                 current.append(byte)
             }
         }
+        endsWithLineBreak = current.isEmpty
         if !current.isEmpty { finishLine() }
         self.lines = lines
     }
