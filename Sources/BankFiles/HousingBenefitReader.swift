@@ -26,6 +26,9 @@ public struct HousingBenefitReader: Sendable {
     /// The file's name, for messages.
     public let fileName: String
 
+    /// - Parameters:
+    ///   - bytes: the file's content.
+    ///   - fileName: the file's name, for messages.
     public init(bytes: [UInt8], fileName: String) {
         self.bytes = bytes
         self.fileName = fileName

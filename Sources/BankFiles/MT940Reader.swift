@@ -85,7 +85,7 @@ public struct MT940Reader: Sendable {
 
     /// Where the text block starts on a line that opens a SWIFT message (`{4:`, Swedish `ä4:`).
     static func messageStart(_ text: String) -> String.Index? {
-        if let range = text.range(of: "{4:") { return range.upperBound }
+        if let range = text.firstRange(of: "{4:") { return range.upperBound }
         if text.hasPrefix("ä4:") { return text.index(text.startIndex, offsetBy: 3) }
         return nil
     }

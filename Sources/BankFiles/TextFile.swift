@@ -23,6 +23,7 @@ public struct TextFile: Sendable {
         /// The line's text without the line break and without trailing carriage returns.
         public var text: String
 
+        /// A line with its number and text.
         public init(number: Int, text: String) {
             self.number = number
             self.text = text
@@ -44,10 +45,16 @@ public struct TextFile: Sendable {
     /// - Parameters:
     ///   - bytes: the file's content.
     ///   - name: the file's name, for error messages.
-    /// - Throws: `FileReadError` (`malformed`) if the file holds a control byte that no text file
-    ///   has (NUL and the like), naming the line.
+    /// - Throws: `FileReadError`: `malformed` if the file holds a control byte that no text file
+    ///   has (NUL and the like), naming the line; `unsupported` for UTF-16 text (a byte-order
+    ///   mark `FF FE` or `FE FF`).
     public init(bytes: [UInt8], name: String) throws(FileReadError) {
         self.name = name
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            throw FileReadError(
+                .unsupported, file: name, position: FilePosition(line: 1),
+                "the file is UTF-16 text; the hub reads UTF-8 or Windows-1252 (ISO-8859-1): ask for it in one of those, or save it as UTF-8")
+        }
         var content = bytes[...]
         if content.starts(with: [0xEF, 0xBB, 0xBF]) { content = content.dropFirst(3) }
         let isUTF8 = String(validating: content, as: UTF8.self) != nil

@@ -56,3 +56,11 @@ import Testing
         #expect(payments.map(\.position.line) == [6])
     }
 }
+
+extension TextFileTests {
+    @Test func utf16IsRefusedWithWhatToDo() throws {
+        let error = try #require(throws: FileReadError.self) { try TextFile(bytes: [0xFF, 0xFE, 0x3A, 0x00], name: "f.txt") }
+        #expect(error.code == .unsupported)
+        #expect(error.message.contains("UTF-8"))
+    }
+}
