@@ -71,7 +71,8 @@ public struct Payment: Hashable, Sendable, Codable {
     /// The bank's or provider's own unique reference for the entry, where there is one
     /// (camt `AcctSvcrRef`, MT940 bank reference after `//`, a provider's transaction id).
     public var bankReference: String?
-    /// camt `NtryRef`, where present.
+    /// camt `NtryRef`; MT940 `:61:` customer reference (not `NONREF`); the Housing Benefit claim
+    /// reference; where present.
     public var entryReference: String?
     /// camt `EndToEndId`, where present and not `NOTPROVIDED`.
     public var endToEndId: String?
@@ -95,6 +96,11 @@ public struct Payment: Hashable, Sendable, Codable {
     public var originalReference: String?
     /// For a Housing Benefit credit: the rent week it is for (its Monday), where given.
     public var benefitWeek: Day?
+    /// Further free text the record carries beyond `reference`, where there is some: MT940 the
+    /// whole `:86:` with the file's line breaks (`reference` is its reading: the remittance
+    /// subfields, or the lines joined); the cash file's payment source; an outlet payment's
+    /// outlet and time.
+    public var details: String?
 
     public init(
         position: FilePosition, amount: Money, direction: Direction, bookingDate: Day, reference: String
