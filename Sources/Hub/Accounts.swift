@@ -1,0 +1,126 @@
+import Foundation
+import HousingFinance
+import Postgres
+
+/// One line of an account statement.
+public struct StatementEntry: Codable, Hashable, Sendable {
+    public var date: Day
+    public var code: String
+    public var description: String
+    public var amountPence: Int64
+    public var runId: Int64
+    public var balancePence: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case date, code, description
+        case amountPence = "amount_pence"
+        case runId = "run_id"
+        case balancePence = "balance_pence"
+    }
+}
+
+/// A rent account's statement: what finance staff look at first.
+public struct AccountStatement: Codable, Hashable, Sendable {
+    public var account: String
+    public var tenants: [String]
+    public var address: String
+    public var from: Day?
+    public var to: Day?
+    public var balanceBroughtForwardPence: Int64
+    public var entries: [StatementEntry]
+    public var closingBalancePence: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case account, tenants, address, from, to, entries
+        case balanceBroughtForwardPence = "balance_brought_forward"
+        case closingBalancePence = "closing_balance_pence"
+    }
+
+    /// The names of the transaction codes, for statements.
+    public static let codeNames: [String: String] = [
+        "DBR": "Basic rent", "DSC": "Service charge", "DHE": "Heating", "DWR": "Water rates", "DCC": "Court costs",
+        "ADJ": "Rent adjustment", "OPB": "Opening balance", "RHB": "Housing Benefit", "RHA": "HB adjustment",
+        "RPY": "PayPoint payment", "RBR": "Post Office payment", "RDD": "Direct Debit", "RDN": "Direct Debit unpaid",
+        "RCP": "Card payment", "RSO": "Standing order", "RBT": "Bank transfer", "RIT": "Internal transfer", "REF": "Refund",
+        "RRC": "Returned cheque", "WOF": "Write-off", "WON": "Write-on",
+    ]
+
+    /// Reads an account's statement between two dates (inclusive); entries before `from` make the
+    /// balance brought forward.
+    /// - Throws: `RunError.notFound` for an unknown account.
+    public static func load(account: String, from: Day?, to: Day?, on db: Connection) throws -> AccountStatement {
+        guard let header = try db.queryOne(
+            """
+            SELECT a.id, t.tenants::text, p.address || ', ' || p.postcode FROM rent_accounts a
+            JOIN tenancies t ON t.id = a.tenancy_id JOIN properties p ON p.id = t.property_id WHERE a.account_ref = $1
+            """, [account])
+        else { throw RunError(.notFound, "there is no rent account '\(account)'") }
+        let id = try header.decode(Int64.self, 0)
+        let tenants = try header.decode(String.self, 1).trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
+            .split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        let brought = try db.queryOne(
+            "SELECT COALESCE(sum(amount_pence), 0) FROM ledger_entries WHERE account_id = $1 AND $2::date IS NOT NULL AND entry_date < $2",
+            [id, from])!.decode(Int64.self, 0)
+        var balance = brought
+        var entries: [StatementEntry] = []
+        for row in try db.query(
+            """
+            SELECT entry_date, code, COALESCE(description, ''), amount_pence, run_id, charge_code, rent_week FROM ledger_entries
+            WHERE account_id = $1 AND ($2::date IS NULL OR entry_date >= $2) AND ($3::date IS NULL OR entry_date <= $3)
+            ORDER BY entry_date, id
+            """, [id, from, to])
+        {
+            let amount = try row.decode(Int64.self, 3)
+            balance += amount
+            let code = try row.decode(String.self, 1)
+            var description = try row.decode(String.self, 2)
+            if description.isEmpty {
+                description = codeNames[code] ?? code
+                if let charge = row.text(5), charge != code { description += " (\(codeNames[charge] ?? charge))" }
+                if let week = row.text(6) { description += ", week of \(week)" }
+            }
+            entries.append(StatementEntry(
+                date: try row.decode(Day.self, 0), code: code, description: description, amountPence: amount,
+                runId: try row.decode(Int64.self, 4), balancePence: balance))
+        }
+        return AccountStatement(
+            account: account, tenants: tenants, address: try header.decode(String.self, 2), from: from, to: to,
+            balanceBroughtForwardPence: brought, entries: entries, closingBalancePence: balance)
+    }
+
+    /// The statement as people read it.
+    public func render() -> String {
+        var lines = ["Rent account \(account): \(tenants.joined(separator: " and ")), \(address)"]
+        lines.append("Balance brought forward\(from.map { " at \($0.iso)" } ?? ""): \(Money(pence: balanceBroughtForwardPence).formatted)")
+        lines.append("Date        Code  Description                                      Amount     Balance   Run")
+        for entry in entries {
+            let description = entry.description.count > 45 ? String(entry.description.prefix(45)) : entry.description
+            lines.append(
+                "\(entry.date.iso)  \(entry.code.padding(toLength: 4, withPad: " ", startingAt: 0))  \(description.padding(toLength: 45, withPad: " ", startingAt: 0)) \(Money(pence: entry.amountPence).plain.leftPadded(10)) \(Money(pence: entry.balancePence).plain.leftPadded(11))  \(entry.runId)")
+        }
+        lines.append("Closing balance: \(Money(pence: closingBalancePence).formatted) \(closingBalancePence > 0 ? "(arrears)" : closingBalancePence < 0 ? "(in credit)" : "")")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// One account's balance at a date.
+public struct AccountBalance: Codable, Hashable, Sendable {
+    public var account: String
+    public var balancePence: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case account
+        case balancePence = "balance_pence"
+    }
+
+    /// Every account's balance at the end of a day (positive = arrears).
+    public static func all(asOf: Day, on db: Connection) throws -> [AccountBalance] {
+        try db.query(
+            """
+            SELECT a.account_ref, COALESCE(sum(l.amount_pence), 0) FROM rent_accounts a
+            LEFT JOIN ledger_entries l ON l.account_id = a.id AND l.entry_date <= $1
+            GROUP BY a.account_ref ORDER BY a.account_ref
+            """, [asOf]
+        ).map { AccountBalance(account: try $0.decode(String.self, 0), balancePence: try $0.decode(Int64.self, 1)) }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import HousingFinance
+import Yams
+
+/// The operator's configuration: `Config/hub.yaml` and the files it names.
+public struct HubConfig: Sendable {
+    /// The database connection string; nil means the embedded demo cluster.
+    public var databaseURL: String?
+    /// Folders, absolute.
+    public var inbox: URL
+    public var archive: URL
+    public var rejected: URL
+    public var outbox: URL
+    /// Where the embedded cluster lives when no database is configured.
+    public var embeddedDirectory: URL
+    /// The hub's business time zone.
+    public var timeZone: TimeZone
+    /// The hub's go-live Monday: nothing is charged before it.
+    public var goLive: Day
+    /// The rent calendar (free weeks per rent year).
+    public var rentCalendar: RentCalendar
+    /// The account reference scheme.
+    public var accountScheme: AccountReferenceScheme
+    /// The transaction code for rent adjustments (a difference found in an earlier week).
+    public var adjustmentCode: String
+    /// The folder holding the configuration files.
+    public var directory: URL
+    /// The loopback address and port of `hub serve`'s /metrics and /health endpoints.
+    public var httpAddress: String
+    public var httpPort: Int
+
+    /// Reads the configuration.
+    /// - Parameters:
+    ///   - file: the hub.yaml to read.
+    ///   - databaseURLOverride: `HUB_DATABASE_URL`, which wins over the file.
+    /// - Throws: `ConfigError` naming the file and the key.
+    public static func load(file: URL, databaseURLOverride: String? = nil) throws -> HubConfig {
+        let name = file.path
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+            throw ConfigError(file: name, key: nil, message: "cannot read the file")
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(file: name, key: nil, message: "the file is empty") }
+            root = node
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(file: name, key: nil, message: "not valid YAML: \(error)")
+        }
+        let reader = ConfigReader(file: name, root: root)
+        let known: Set<String> = ["database", "directories", "time-zone", "go-live", "rent-calendar", "account-reference", "adjustment-code", "http"]
+        try reader.refuseUnknownKeys(root, known, prefix: nil)
+        let base = file.deletingLastPathComponent()
+        func folder(_ key: String, _ fallback: String) throws -> URL {
+            let value = try reader.string("directories.\(key)") ?? fallback
+            return value.hasPrefix("/") ? URL(fileURLWithPath: value) : base.appendingPathComponent(value)
+        }
+        let zoneName = try reader.string("time-zone") ?? "Europe/London"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw ConfigError(file: name, key: "time-zone", message: "'\(zoneName)' is not a time zone (for example Europe/London)")
+        }
+        guard let goLiveText = try reader.string("go-live") else {
+            throw ConfigError(file: name, key: "go-live", message: "missing: the hub's go-live Monday, YYYY-MM-DD")
+        }
+        guard let goLive = Day(iso: goLiveText), goLive.weekday == .monday else {
+            throw ConfigError(file: name, key: "go-live", message: "'\(goLiveText)' is not a Monday written YYYY-MM-DD")
+        }
+        let calendarPath = try reader.string("rent-calendar") ?? "rent-calendar.yaml"
+        let calendarFile = calendarPath.hasPrefix("/") ? URL(fileURLWithPath: calendarPath) : base.appendingPathComponent(calendarPath)
+        let calendar = try RentCalendarFile.load(calendarFile)
+        var scheme = AccountReferenceScheme.standard
+        if let kind = try reader.string("account-reference.check-digit") {
+            let length = try reader.int("account-reference.number-length") ?? 8
+            switch kind {
+            case "modulus11": scheme = try AccountReferenceScheme(checkDigit: .modulus11, numberLength: length)
+            case "none": scheme = try AccountReferenceScheme(checkDigit: .none, numberLength: length)
+            default:
+                throw ConfigError(file: name, key: "account-reference.check-digit", message: "'\(kind)' is not a scheme: use modulus11 or none")
+            }
+        }
+        let database = try reader.string("database.url")
+        let override = databaseURLOverride.flatMap { $0.isEmpty ? nil : $0 }
+        return HubConfig(
+            databaseURL: override ?? (database?.isEmpty == false ? database : nil),
+            inbox: try folder("inbox", "../var/inbox"), archive: try folder("archive", "../var/archive"),
+            rejected: try folder("rejected", "../var/rejected"), outbox: try folder("outbox", "../var/outbox"),
+            embeddedDirectory: try folder("embedded-database", "../var/embedded-postgres"),
+            timeZone: zone, goLive: goLive, rentCalendar: calendar, accountScheme: scheme,
+            adjustmentCode: try reader.string("adjustment-code") ?? "ADJ", directory: base,
+            httpAddress: try reader.string("http.address") ?? "127.0.0.1", httpPort: try reader.int("http.port") ?? 9464)
+    }
+
+    /// Today in the hub's time zone.
+    public func today(now: Date = Date()) -> Day { Day(now, in: timeZone) }
+}
+
+/// A configuration file that cannot be used: names the file and the key.
+public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var key: String?
+    public var message: String
+    public var description: String { key.map { "\(file): \($0): \(message)" } ?? "\(file): \(message)" }
+}
+
+/// Reads dotted keys from a YAML node with errors that name the file and key.
+struct ConfigReader {
+    let file: String
+    let root: Node
+
+    func node(_ path: String) -> Node? {
+        var current: Node? = root
+        for part in path.split(separator: ".") { current = current?.mapping?[String(part)] }
+        return current
+    }
+
+    func string(_ path: String) throws -> String? {
+        guard let node = node(path) else { return nil }
+        if case .scalar(let scalar) = node { return scalar.string == "~" || scalar.string == "null" ? nil : scalar.string }
+        throw ConfigError(file: file, key: path, message: "expected a single value")
+    }
+
+    func int(_ path: String) throws -> Int? {
+        guard let text = try string(path) else { return nil }
+        guard let value = Int(text) else { throw ConfigError(file: file, key: path, message: "'\(text)' is not a whole number") }
+        return value
+    }
+
+    func refuseUnknownKeys(_ node: Node, _ known: Set<String>, prefix: String?) throws {
+        guard let mapping = node.mapping else { throw ConfigError(file: file, key: prefix, message: "expected keys and values") }
+        for key in mapping.keys {
+            guard let name = key.string else { continue }
+            if !known.contains(name) {
+                throw ConfigError(
+                    file: file, key: prefix.map { "\($0).\(name)" } ?? name,
+                    message: "unknown key (known keys: \(known.sorted().joined(separator: ", ")))")
+            }
+        }
+    }
+}
+
+/// `Config/rent-calendar.yaml`: for each rent year (`2026/27`), the Mondays of its free weeks.
+public enum RentCalendarFile {
+    /// Reads a rent calendar file.
+    /// - Throws: `ConfigError` naming the file and the rent year.
+    public static func load(_ file: URL) throws -> RentCalendar {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+            throw ConfigError(file: file.path, key: nil, message: "cannot read the rent calendar")
+        }
+        return try parse(text, file: file.path)
+    }
+
+    /// Reads rent calendar text.
+    public static func parse(_ text: String, file: String) throws -> RentCalendar {
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch { throw ConfigError(file: file, key: nil, message: "not valid YAML: \(error)") }
+        guard let mapping = node?.mapping else { return .none }
+        var weeks: [RentYear: Set<Day>] = [:]
+        for (key, value) in mapping {
+            let label = key.string ?? ""
+            guard let year = RentYear(label: label) else {
+                throw ConfigError(file: file, key: label, message: "not a rent year: write it as 2026/27")
+            }
+            guard let list = value.sequence else {
+                throw ConfigError(file: file, key: label, message: "expected a list of Mondays (YYYY-MM-DD)")
+            }
+            var mondays: Set<Day> = []
+            for item in list {
+                guard let text = item.string, let day = Day(iso: text) else {
+                    throw ConfigError(file: file, key: label, message: "'\(item.string ?? "?")' is not a date YYYY-MM-DD")
+                }
+                mondays.insert(day)
+            }
+            weeks[year] = mondays
+        }
+        do { return try RentCalendar(freeWeeks: weeks) } catch let error as RentCalendarError {
+            throw ConfigError(file: file, key: error.year, message: error.message)
+        }
+    }
+}

@@ -1,0 +1,311 @@
+import Foundation
+import HousingFinance
+import Postgres
+
+/// The weekly rent debit run (DOMAIN.md, "Rent accounting"), desired-state: after the run for
+/// week W the ledger holds, for every account, charge code and week up to W, exactly what the
+/// rules say is due. Week W posts as ordinary debits (code = the charge code); a difference found
+/// in an earlier week (an end date entered late, a back-dated rent change) posts as an adjustment
+/// (`ADJ`, with the charge code kept) dated in the week it corrects. A second run of the same week
+/// posts nothing. Rows go in by binary COPY.
+public struct RentDebitJob: Job {
+    public static let name = "rent-debit"
+    public static let reversal = ReversalRule.newestFirst
+
+    public let week: RentWeek
+    public let calendar: RentCalendar
+    public let goLive: Day
+    public let adjustmentCode: String
+
+    public init(week: RentWeek, calendar: RentCalendar, goLive: Day, adjustmentCode: String = "ADJ") {
+        self.week = week
+        self.calendar = calendar
+        self.goLive = goLive
+        self.adjustmentCode = adjustmentCode
+    }
+
+    public var businessKey: String { week.monday.iso }
+    public var parameters: [String: String] {
+        [
+            "week": week.monday.iso, "rent-year": week.rentYear.label,
+            "week-number": String(week.rentYear.weekNumber(of: week) ?? 0), "go-live": goLive.iso,
+            "free-week": String(calendar.isFree(week)),
+        ]
+    }
+
+    public struct Report: JobReport {
+        public var week: Day
+        public var rentYear: String
+        public var weekNumber: Int
+        public var weeksInYear: Int
+        public var freeWeek: Bool
+        public var accountsDebited: Int
+        public var entriesByCode: [String: Int]
+        public var penceByCode: [String: Int64]
+        public var adjustments: Int
+        public var adjustmentsNetPence: Int64
+        public var accountsRecalculated: Int
+        public var skipped: [String: Int]
+        public var skippedExamples: [String]
+        public var warnings: [String]
+
+        public var counts: [String: Int] {
+            var counts = ["accounts debited": accountsDebited, "adjustments": adjustments, "accounts recalculated": accountsRecalculated]
+            for (reason, n) in skipped { counts["skipped: \(reason)"] = n }
+            return counts
+        }
+
+        public func render() -> String {
+            var lines = ["Rent debit for the week of \(week.iso) (rent year \(rentYear), week \(weekNumber) of \(weeksInYear))"]
+            if freeWeek { lines.append("  This is a free week: no debits are raised.") }
+            lines.append("  Accounts debited: \(accountsDebited)")
+            for code in entriesByCode.keys.sorted() {
+                lines.append("  \(code): \(entriesByCode[code]!) entries, \(Money(pence: penceByCode[code] ?? 0).formatted)")
+            }
+            lines.append("  Adjustments to earlier weeks: \(adjustments), net \(Money(pence: adjustmentsNetPence).formatted) (accounts recalculated: \(accountsRecalculated))")
+            if !skipped.isEmpty {
+                lines.append("  Accounts skipped:")
+                for reason in skipped.keys.sorted() { lines.append("    \(reason): \(skipped[reason]!)") }
+                if !skippedExamples.isEmpty { lines.append("    for example: " + skippedExamples.joined(separator: ", ")) }
+            }
+            for warning in warnings { lines.append("  warning: \(warning)") }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    struct Posting {
+        var accountId: Int64
+        var code: String
+        var chargeCode: String
+        var pence: Int64
+        var week: Day
+    }
+
+    struct AccountTerms {
+        var id: Int64
+        var ref: String
+        var propertyId: Int64
+        var period: ChargeablePeriod
+    }
+
+    static let epoch = "DATE '1970-01-01'"
+    static let farFuture = 2_000_000_000
+
+    public func run(in context: RunContext) throws -> Report {
+        let db = context.connection
+        let goLiveWeek = RentWeek(containing: goLive)
+        guard week >= goLiveWeek else {
+            throw RunError(.refused, "the week of \(week.monday.iso) is before the hub's go-live week (\(goLiveWeek.monday.iso)); nothing is charged before go-live")
+        }
+        if week > goLiveWeek {
+            let previous = week.advanced(by: -1)
+            let posted = try db.queryOne(
+                "SELECT 1 FROM runs WHERE job = $1 AND business_key = $2 AND status = 'completed' AND reversed_by_run_id IS NULL",
+                [RentDebitJob.name, previous.monday.iso])
+            guard posted != nil else {
+                throw RunError(.refused, "the week of \(previous.monday.iso) has not been posted yet; weeks post in order: run `hub run rent-debit --through \(week.monday.iso)`")
+            }
+        }
+        var warnings: [String] = []
+        try synchroniseFreeWeeks(db, warnings: &warnings)
+
+        // Accounts marked by back-dated changes, with the earliest day affected.
+        var recalc: [Int64: Day] = [:]
+        if week > goLiveWeek {
+            for row in try db.query(
+                "WITH taken AS (DELETE FROM rent_recalc RETURNING account_id, from_date) SELECT account_id, min(from_date) - \(RentDebitJob.epoch) FROM taken GROUP BY account_id")
+            {
+                recalc[row.int64(0)] = Day(daysSinceEpoch: Int(row.int64(1)))
+            }
+        } else {
+            try db.execute("DELETE FROM rent_recalc")
+        }
+
+        var postings: [Posting] = []
+        var report = Report(
+            week: week.monday, rentYear: week.rentYear.label, weekNumber: week.rentYear.weekNumber(of: week) ?? 0,
+            weeksInYear: week.rentYear.weekCount, freeWeek: calendar.isFree(week), accountsDebited: 0, entriesByCode: [:],
+            penceByCode: [:], adjustments: 0, adjustmentsNetPence: 0, accountsRecalculated: 0, skipped: [:], skippedExamples: [],
+            warnings: [])
+
+        // This week, every account whose tenancy has not ended before it.
+        let accounts = try loadAccounts(db, where: "(t.end_date IS NULL OR t.end_date >= $1)", [week.monday])
+        let charges = try loadCharges(db, where: "effective_from <= $1 AND (effective_to IS NULL OR effective_to >= $2)", [week.sunday, week.monday])
+        var postedThisWeek: [Int64: [String: Int64]] = [:]
+        for row in try db.query(
+            "SELECT account_id, charge_code, sum(amount_pence) FROM ledger_entries WHERE rent_week = $1 AND charge_code IS NOT NULL GROUP BY 1, 2",
+            [week.monday])
+        {
+            postedThisWeek[row.int64(0), default: [:]][row.text(1)!] = row.int64(2)
+        }
+        for account in accounts {
+            let already = postedThisWeek[account.id] ?? [:]
+            switch RentDebitRule.due(week: week, calendar: calendar, period: account.period, charges: charges[account.propertyId] ?? []) {
+            case .success(let due):
+                var debited = false
+                for (code, pence) in due.sorted(by: { $0.key < $1.key }) {
+                    let difference = pence - (already[code] ?? 0)
+                    if difference != 0 {
+                        postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: difference, week: week.monday))
+                        report.entriesByCode[code, default: 0] += 1
+                        report.penceByCode[code, default: 0] += difference
+                        debited = true
+                    }
+                }
+                for (code, pence) in already where due[code] == nil && pence != 0 {
+                    postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))
+                    report.entriesByCode[code, default: 0] += 1
+                    report.penceByCode[code, default: 0] -= pence
+                }
+                if debited { report.accountsDebited += 1 }
+            case .failure(let skip):
+                report.skipped[skip.reason.rawValue, default: 0] += 1
+                if report.skippedExamples.count < 10 && skip.reason != .freeWeek {
+                    report.skippedExamples.append("\(account.ref) (\(skip.reason.rawValue))")
+                }
+                for (code, pence) in already where pence != 0 {
+                    postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))
+                    report.entriesByCode[code, default: 0] += 1
+                    report.penceByCode[code, default: 0] -= pence
+                }
+            }
+        }
+
+        // Earlier weeks of the accounts marked for recalculation.
+        if !recalc.isEmpty {
+            let adjustments = try recalculate(db, recalc, goLiveWeek: goLiveWeek)
+            report.accountsRecalculated = recalc.count
+            for posting in adjustments {
+                report.adjustments += 1
+                report.adjustmentsNetPence += posting.pence
+            }
+            postings += adjustments
+        }
+
+        try db.copyIn(
+            table: "ledger_entries",
+            columns: ["account_id", "code", "charge_code", "amount_pence", "entry_date", "rent_week", "run_id"]
+        ) { rows in
+            for posting in postings {
+                try rows.beginRow(columns: 7)
+                rows.write(posting.accountId)
+                rows.write(posting.code)
+                rows.write(posting.chargeCode)
+                rows.write(posting.pence)
+                rows.writeDate(daysSince1970: posting.week.daysSinceEpoch)
+                rows.writeDate(daysSince1970: posting.week.daysSinceEpoch)
+                rows.write(context.runId)
+            }
+        }
+        if accounts.isEmpty { warnings.append("there are no live tenancies: nothing to charge") }
+        report.warnings = warnings
+        return report
+    }
+
+    /// Recomputes the weeks from each marked account's earliest affected day to last week, and
+    /// returns the adjustments that make the ledger hold what is due.
+    func recalculate(_ db: Connection, _ marks: [Int64: Day], goLiveWeek: RentWeek) throws -> [Posting] {
+        let lastWeek = week.advanced(by: -1)
+        var adjustments: [Posting] = []
+        let ids = Array(marks.keys).sorted()
+        for start in stride(from: 0, to: ids.count, by: 5000) {
+            let batch = Array(ids[start..<min(start + 5000, ids.count)])
+            let idList = "{" + batch.map(String.init).joined(separator: ",") + "}"
+            let accounts = try loadAccounts(db, where: "a.id = ANY($1::bigint[])", [idList])
+            let propertyList = "{" + Set(accounts.map(\.propertyId)).map(String.init).joined(separator: ",") + "}"
+            let charges = try loadCharges(db, where: "property_id = ANY($1::bigint[])", [propertyList])
+            var posted: [Int64: [Day: [String: Int64]]] = [:]
+            for row in try db.query(
+                "SELECT account_id, rent_week - \(RentDebitJob.epoch), charge_code, sum(amount_pence) FROM ledger_entries WHERE account_id = ANY($1::bigint[]) AND rent_week < $2 AND charge_code IS NOT NULL GROUP BY 1, 2, 3",
+                [idList, week.monday])
+            {
+                posted[row.int64(0), default: [:]][Day(daysSinceEpoch: Int(row.int64(1))), default: [:]][row.text(2)!] = row.int64(3)
+            }
+            for account in accounts {
+                let from = max(RentWeek(containing: marks[account.id]!), goLiveWeek)
+                guard from <= lastWeek else { continue }
+                let accountCharges = charges[account.propertyId] ?? []
+                for earlier in stride(from: from, through: lastWeek, by: 1) {
+                    let due = (try? RentDebitRule.due(week: earlier, calendar: calendar, period: account.period, charges: accountCharges).get()) ?? [:]
+                    let already = posted[account.id]?[earlier.monday] ?? [:]
+                    for code in Set(due.keys).union(already.keys).sorted() {
+                        let difference = (due[code] ?? 0) - (already[code] ?? 0)
+                        if difference != 0 {
+                            adjustments.append(Posting(accountId: account.id, code: adjustmentCode, chargeCode: code, pence: difference, week: earlier.monday))
+                        }
+                    }
+                }
+            }
+        }
+        return adjustments
+    }
+
+    func loadAccounts(_ db: Connection, where condition: String, _ parameters: [any PostgresEncodable]) throws -> [AccountTerms] {
+        let far = RentDebitJob.farFuture
+        let result = try db.execute(
+            """
+            SELECT a.id, a.account_ref, t.property_id, t.start_date - \(RentDebitJob.epoch), COALESCE(t.end_date - \(RentDebitJob.epoch), \(far)),
+                   p.owned_from - \(RentDebitJob.epoch), COALESCE(p.owned_to - \(RentDebitJob.epoch), \(far)),
+                   COALESCE(ob.as_of - \(RentDebitJob.epoch), 0)
+            FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id JOIN properties p ON p.id = t.property_id
+            LEFT JOIN opening_balances ob ON ob.account_id = a.id
+            WHERE \(condition)
+            """, parameters)
+        var accounts: [AccountTerms] = []
+        accounts.reserveCapacity(result.count)
+        for i in 0..<result.count {
+            let row = result[i]
+            func day(_ column: Int) -> Day { Day(daysSinceEpoch: Int(row.int64(column))) }
+            func optionalDay(_ column: Int) -> Day? { let d = row.int64(column); return d == Int64(far) ? nil : Day(daysSinceEpoch: Int(d)) }
+            accounts.append(AccountTerms(
+                id: row.int64(0), ref: row.text(1)!, propertyId: row.int64(2),
+                period: ChargeablePeriod(
+                    tenancyStart: day(3), tenancyEnd: optionalDay(4), ownedFrom: day(5), ownedTo: optionalDay(6),
+                    firstChargeableDay: max(goLive, day(7)))))
+        }
+        return accounts
+    }
+
+    func loadCharges(_ db: Connection, where condition: String, _ parameters: [any PostgresEncodable]) throws -> [Int64: [ChargeSpan]] {
+        let far = RentDebitJob.farFuture
+        let result = try db.execute(
+            """
+            SELECT property_id, charge_code, weekly_pence, effective_from - \(RentDebitJob.epoch), COALESCE(effective_to - \(RentDebitJob.epoch), \(far))
+            FROM weekly_charges WHERE \(condition)
+            """, parameters)
+        var charges: [Int64: [ChargeSpan]] = [:]
+        var codes: [String: String] = [:]  // one String per distinct code, shared
+        for i in 0..<result.count {
+            let row = result[i]
+            let text = row.text(1)!
+            let code = codes[text] ?? { codes[text] = text; return text }()
+            let to = row.int64(4)
+            charges[row.int64(0), default: []].append(ChargeSpan(
+                code: code, weeklyPence: row.int64(2), from: Day(daysSinceEpoch: Int(row.int64(3))),
+                to: to == Int64(far) ? nil : Day(daysSinceEpoch: Int(to))))
+        }
+        return charges
+    }
+
+    /// Brings `free_weeks` up to date with the configured calendar. A free week added or removed
+    /// for a week already posted marks every account for recalculation from that week.
+    func synchroniseFreeWeeks(_ db: Connection, warnings: inout [String]) throws {
+        let configured = Set(calendar.allFreeMondays)
+        let stored = Set(try db.query("SELECT monday - \(RentDebitJob.epoch) FROM free_weeks").map { Day(daysSinceEpoch: Int($0.int64(0))) })
+        let changed = configured.symmetricDifference(stored)
+        guard !changed.isEmpty else { return }
+        for monday in configured.subtracting(stored) {
+            try db.execute("INSERT INTO free_weeks (monday, rent_year) VALUES ($1, $2)", [monday, RentWeek(containing: monday).rentYear.label])
+        }
+        for monday in stored.subtracting(configured) {
+            try db.execute("DELETE FROM free_weeks WHERE monday = $1", [monday])
+        }
+        if let earliest = changed.filter({ $0 < week.monday }).min() {
+            try db.execute("INSERT INTO rent_recalc (account_id, from_date) SELECT id, $1 FROM rent_accounts", [earliest])
+            warnings.append("the rent calendar's free weeks changed for weeks already posted (from \(earliest.iso)); every account is recalculated from then")
+        }
+        try db.execute(
+            "INSERT INTO audit_events (action, entity, entity_ref, details) VALUES ('update', 'rent-calendar', 'free-weeks', jsonb_build_object('changed', $1::text))",
+            [changed.sorted().map(\.iso).joined(separator: ",")])
+    }
+}

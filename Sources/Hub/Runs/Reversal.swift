@@ -1,0 +1,141 @@
+import Foundation
+import HousingFinance
+import Postgres
+
+/// The reversal rules of every job, by name. A job not listed here may not be reversed.
+public enum JobRules {
+    /// How runs of a job may be reversed.
+    public static func reversal(of job: String) -> ReversalRule {
+        switch job {
+        case RentDebitJob.name: return RentDebitJob.reversal
+        case ReversalJob.name: return ReversalJob.reversal
+        default: return registered[job] ?? .never("\(job) runs cannot be reversed")
+        }
+    }
+
+    /// Rules of the jobs added by later modules of the hub (imports, exports...), by name.
+    static let registered: [String: ReversalRule] = [
+        "load-opening-balances": .independent,
+        "payment-import": .independent,
+        "suspense-allocation": .independent,
+        "sales-order-review": .never("approved sales orders have been sent to ODS; reject or credit them instead"),
+        "gl-export": .never("its journal has been sent to the finance system; later postings flow out in the next journal instead"),
+        "council-tax-export": .never("its file has been sent to council tax billing; send an amendment instead"),
+    ]
+}
+
+/// Reverses a run: posts equal and opposite entries in a new run, dated the reversal's business
+/// date (each in the rent week it reverses), and links the two runs. Nothing is deleted or edited.
+public struct ReversalJob: Job {
+    public static let name = "reversal"
+    public static let reversal = ReversalRule.never("a reversal cannot itself be reversed; run the original job again instead")
+
+    public let originalRunId: Int64
+    public let reason: String
+
+    public init(originalRunId: Int64, reason: String) {
+        self.originalRunId = originalRunId
+        self.reason = reason
+    }
+
+    public var businessKey: String { "run \(originalRunId)" }
+    public var parameters: [String: String] { ["run": String(originalRunId), "reason": reason] }
+
+    public struct Report: JobReport {
+        public var originalRunId: Int64
+        public var originalJob: String
+        public var originalKey: String
+        public var entriesReversed: Int
+        public var netPence: Int64
+        public var reason: String
+        public var counts: [String: Int] { ["entries reversed": entriesReversed] }
+        public var warnings: [String] { [] }
+        public func render() -> String {
+            "Reversed run \(originalRunId) (\(originalJob) \(originalKey)): \(entriesReversed) entries, net \(Money(pence: netPence).formatted) taken back.\nReason: \(reason)\n"
+        }
+    }
+
+    /// Why a run cannot be reversed now, or nil if it can.
+    public static func refusal(for run: RunRecord, on connection: Connection) throws -> String? {
+        if run.status != "completed" { return "run \(run.id) is \(run.status), not completed: there is nothing to reverse" }
+        if let by = run.reversedByRunId { return "run \(run.id) was already reversed by run \(by)" }
+        switch JobRules.reversal(of: run.job) {
+        case .never(let why): return "run \(run.id) (\(run.job)) cannot be reversed: \(why)"
+        case .independent: return nil
+        case .newestFirst:
+            if let later = try connection.queryOne(
+                "SELECT id, business_key FROM runs WHERE job = $1 AND id > $2 AND status = 'completed' AND reversed_by_run_id IS NULL ORDER BY id DESC LIMIT 1",
+                [run.job, run.id])
+            {
+                return "run \(run.id) (\(run.job) \(run.businessKey)) cannot be reversed before the later run \(try later.decode(Int64.self, 0)) (\(try later.decode(String.self, 1))): \(run.job) runs are reversed newest first (use --back-to)"
+            }
+            return nil
+        }
+    }
+
+    public func run(in context: RunContext) throws -> Report {
+        let db = context.connection
+        // Lock the original's row so two reversals of it cannot race.
+        guard try db.queryOne("SELECT id FROM runs WHERE id = $1 FOR UPDATE", [originalRunId]) != nil,
+              let original = try RunRecord.find(originalRunId, on: db)
+        else { throw RunError(.notFound, "there is no run \(originalRunId)") }
+        if let refusal = try ReversalJob.refusal(for: original, on: db) { throw RunError(.refused, refusal, runId: originalRunId) }
+        let result = try db.queryOne(
+            """
+            WITH reversed AS (
+                INSERT INTO ledger_entries (account_id, code, charge_code, amount_pence, entry_date, rent_week, run_id, description, source_ref, reverses_entry_id)
+                SELECT account_id, code, charge_code, -amount_pence, $3, rent_week, $2,
+                       'Reversal of run ' || $1::text || ': ' || COALESCE(description, code), source_ref, id
+                FROM ledger_entries WHERE run_id = $1
+                RETURNING amount_pence)
+            SELECT count(*), COALESCE(sum(amount_pence), 0) FROM reversed
+            """, [originalRunId, context.runId, context.businessDate])!
+        try db.execute("UPDATE runs SET reversed_by_run_id = $2 WHERE id = $1", [originalRunId, context.runId])
+        try db.execute(
+            "INSERT INTO runs_reversal_reasons (run_id, reversed_run_id, reason) VALUES ($1, $2, $3)",
+            [context.runId, originalRunId, reason])
+        try db.execute(
+            "INSERT INTO audit_events (action, entity, entity_ref, run_id, details) VALUES ('reverse', 'run', $1, $2, jsonb_build_object('reason', $3::text))",
+            [String(originalRunId), context.runId, reason])
+        try db.execute("UPDATE runs SET reverses_run_id = $1 WHERE id = $2", [originalRunId, context.runId])
+        return Report(
+            originalRunId: originalRunId, originalJob: original.job, originalKey: original.businessKey,
+            entriesReversed: try result.decode(Int.self, 0), netPence: try result.decode(Int64.self, 1), reason: reason)
+    }
+}
+
+/// Unwinding back to a known-good run: the plan, checked before anything is done.
+public struct UnwindPlan: Sendable {
+    /// The runs to reverse, newest first.
+    public var runs: [RunRecord]
+
+    /// Plans reversing every completed, unreversed run after `runId`, newest first.
+    /// - Throws: `RunError.refused` naming every later run that cannot be reversed, and why.
+    public static func back(to runId: Int64, on connection: Connection) throws -> UnwindPlan {
+        guard try RunRecord.find(runId, on: connection) != nil else { throw RunError(.notFound, "there is no run \(runId)") }
+        let later = try connection.query(
+            "SELECT \(RunRecord.columns) FROM runs WHERE id > $1 AND status = 'completed' AND reversed_by_run_id IS NULL ORDER BY id DESC",
+            [runId]
+        ).map(RunRecord.init)
+        var plan: [RunRecord] = []
+        var problems: [String] = []
+        for run in later {
+            if run.job == ReversalJob.name {
+                // A reversal made after the point of a run also after it cancels out; one of an
+                // earlier run cannot be undone by a reversal.
+                if let original = run.reversesRunId, original > runId { continue }
+                problems.append("run \(run.id) reverses run \(run.reversesRunId ?? 0), which is before run \(runId); re-run that job instead")
+                continue
+            }
+            if case .never(let why) = JobRules.reversal(of: run.job) {
+                problems.append("run \(run.id) (\(run.job) \(run.businessKey)) cannot be reversed: \(why)")
+                continue
+            }
+            plan.append(run)
+        }
+        if !problems.isEmpty {
+            throw RunError(.refused, "cannot unwind back to run \(runId):\n  " + problems.joined(separator: "\n  "))
+        }
+        return UnwindPlan(runs: plan)
+    }
+}

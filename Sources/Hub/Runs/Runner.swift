@@ -1,0 +1,158 @@
+import Foundation
+import HousingFinance
+import Logging
+import Postgres
+
+/// The result of a run: its record and its report. A preview's record was rolled back with it.
+public struct RunOutcome<Report: JobReport>: Sendable {
+    public var record: RunRecord
+    public var report: Report
+    /// True for a dry run: nothing was kept.
+    public var isPreview: Bool
+
+    /// The report as people read it, marked when it is a preview.
+    public func render() -> String {
+        var text = ""
+        if isPreview { text += "PREVIEW (dry run): nothing has been posted.\n" }
+        text += "Run \(record.id): \(record.job) \(record.businessKey), \(isPreview ? "previewed" : record.status) by \(record.operator)\n"
+        text += report.render()
+        if !record.totals.isEmpty {
+            text += "\nTotals by code:\n"
+            for total in record.totals {
+                text += "  \(total.code.padding(toLength: 5, withPad: " ", startingAt: 0)) \(String(total.entries).leftPadded(9)) entries  \(Money(pence: total.pence).formatted.leftPadded(16))\n"
+            }
+        }
+        return text
+    }
+}
+
+/// The run framework: every job goes through it. A run has an identity (job + business key);
+/// posts all or nothing in one transaction; can be previewed (the same code, rolled back); is
+/// recorded with operator, host, times, counts, totals and warnings; and a failed run is
+/// recorded too and may be run again.
+///
+/// Two processes starting the same run at the same moment: the second is refused at once
+/// (`RunError.inProgress`); it never waits and never runs twice.
+public struct Runner: Sendable {
+    public let database: HubDatabase
+    public let host: String
+    public let logger: Logger
+
+    public init(database: HubDatabase, host: String, logger: Logger) {
+        self.database = database
+        self.host = host
+        self.logger = logger
+    }
+
+    /// Runs a job.
+    /// - Parameters:
+    ///   - job: the job and its parameters.
+    ///   - businessDate: the run's business date (`--as-of`).
+    ///   - preview: run the same code and roll it back.
+    ///   - slot: the scheduler's slot, when the scheduler fired it.
+    ///   - beforeCommit: a last check inside the transaction (the scheduler's lease fence).
+    /// - Throws: `RunError` for refusals; the job's own errors after recording the failure.
+    public func run<J: Job>(
+        _ job: J, businessDate: Day, preview: Bool = false, slot: String? = nil,
+        beforeCommit: ((Connection) throws -> Void)? = nil
+    ) throws -> RunOutcome<J.Report> {
+        let connection = try database.connect()
+        return try run(job, on: connection, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
+    }
+
+    /// Runs a job on a given connection (which must not be in a transaction).
+    public func run<J: Job>(
+        _ job: J, on connection: Connection, businessDate: Day, preview: Bool = false, slot: String? = nil,
+        beforeCommit: ((Connection) throws -> Void)? = nil
+    ) throws -> RunOutcome<J.Report> {
+        var logger = self.logger
+        logger[metadataKey: "job"] = "\(J.name)"
+        logger[metadataKey: "key"] = "\(job.businessKey)"
+        let parametersJSON = String(decoding: try JSONEncoder.sorted.encode(job.parameters), as: UTF8.self)
+        do {
+            try connection.execute("BEGIN")
+            let key = try connection.advisoryKey("run \(J.name) \(job.businessKey)")
+            guard try connection.tryAdvisoryTransactionLock(key) else {
+                throw RunError(.inProgress, "\(J.name) \(job.businessKey) is being run by another process right now; try again when it has finished")
+            }
+            if let earlier = try connection.queryOne(
+                "SELECT id, finished_at::text, operator FROM runs WHERE job = $1 AND business_key = $2 AND status = 'completed' AND reversed_by_run_id IS NULL",
+                [J.name, job.businessKey])
+            {
+                let id = try earlier.decode(Int64.self, 0)
+                throw RunError(
+                    .alreadyCompleted,
+                    "\(J.name) \(job.businessKey) was already completed by run \(id) (at \(earlier.text(1) ?? "?") by \(earlier.text(2) ?? "?")); it will not run twice. Reverse run \(id) first if it must be run again.",
+                    runId: id)
+            }
+            let runId = try connection.queryOne(
+                "INSERT INTO runs (job, business_key, business_date, parameters, host, slot, status) VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'running') RETURNING id",
+                [J.name, job.businessKey, businessDate, parametersJSON, host, slot])!.decode(Int64.self, 0)
+            logger[metadataKey: "run"] = "\(runId)"
+            logger.info("run started", metadata: ["preview": "\(preview)"])
+            let context = RunContext(connection: connection, runId: runId, businessDate: businessDate, isPreview: preview, logger: logger)
+            let report = try job.run(in: context)
+            let reportJSON = String(decoding: try JSONEncoder.sorted.encode(report), as: UTF8.self)
+            let countsJSON = String(decoding: try JSONEncoder.sorted.encode(report.counts), as: UTF8.self)
+            let warningsJSON = String(decoding: try JSONEncoder.sorted.encode(report.warnings), as: UTF8.self)
+            try connection.execute(
+                """
+                UPDATE runs SET status = 'completed', finished_at = clock_timestamp(), counts = $2::jsonb, warnings = $3::jsonb,
+                    report = $4::jsonb, report_text = $5,
+                    totals = COALESCE((SELECT jsonb_agg(jsonb_build_object('code', code, 'entries', n, 'pence', pence) ORDER BY code)
+                              FROM (SELECT code, count(*) AS n, sum(amount_pence) AS pence FROM ledger_entries WHERE run_id = $1 GROUP BY code) t), '[]')
+                WHERE id = $1
+                """, [runId, countsJSON, warningsJSON, reportJSON, report.render()])
+            let record = try RunRecord.find(runId, on: connection)!
+            if preview {
+                try connection.execute("ROLLBACK")
+                logger.info("run previewed and rolled back")
+            } else {
+                try beforeCommit?(connection)
+                try connection.execute("COMMIT")
+                logger.info("run completed", metadata: ["warnings": "\(report.warnings.count)"])
+            }
+            return RunOutcome(record: record, report: report, isPreview: preview)
+        } catch {
+            if connection.isHealthy { _ = try? connection.execute("ROLLBACK") }
+            if let refusal = error as? RunError {
+                logger.notice("run refused", metadata: ["reason": "\(refusal.message)"])
+                throw refusal
+            }
+            if let postgres = error as? PostgresError, postgres.isUniqueViolation, postgres.message.contains("runs_identity_once") {
+                throw RunError(.alreadyCompleted, "\(J.name) \(job.businessKey) was completed by another process at the same moment")
+            }
+            logger.error("run failed", metadata: ["error": "\(error)"])
+            if !preview { recordFailure(J.name, job, businessDate: businessDate, slot: slot, parametersJSON: parametersJSON, error: error) }
+            throw error
+        }
+    }
+
+    /// Records a failed run in a transaction of its own, so that the failure is visible in
+    /// `hub runs list` while nothing of the run itself was kept.
+    private func recordFailure<J: Job>(_ name: String, _ job: J, businessDate: Day, slot: String?, parametersJSON: String, error: any Error) {
+        do {
+            let connection = try database.connect()
+            try connection.execute(
+                "INSERT INTO runs (job, business_key, business_date, parameters, host, slot, status, finished_at, error) VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'failed', clock_timestamp(), $7)",
+                [name, job.businessKey, businessDate, parametersJSON, host, slot, "\(error)"])
+        } catch {
+            logger.error("could not record the failed run", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// An encoder with sorted keys, so that stored JSON is stable.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+extension String {
+    /// The text padded on the left with spaces to a width.
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import HousingFinance
+import Hub
+import Logging
+import Postgres
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file (default: $HUB_CONFIG, else Config/hub.yaml).")
+    var config: String?
+
+    @Flag(name: .long, help: "Print the result as JSON instead of text.")
+    var json = false
+}
+
+/// Exit codes that scripts can rely on (documented in the README).
+enum ExitStatus {
+    static let failure: Int32 = 1
+    static let badInput: Int32 = 2
+    static let duplicate: Int32 = 3
+    static let database: Int32 = 4
+    static let refused: Int32 = 5
+}
+
+/// The configuration, database and runner a command works with. Only this executable reads the
+/// environment (`HUB_CONFIG`, `HUB_DATABASE_URL`).
+struct HubEnvironment {
+    let config: HubConfig
+    let database: HubDatabase
+    let runner: Runner
+    let logger: Logger
+    /// The embedded cluster, when no database is configured.
+    let embedded: EmbeddedCluster?
+
+    static func configFile(_ options: GlobalOptions) -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = options.config ?? environment["HUB_CONFIG"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: "Config/hub.yaml")
+    }
+
+    static func loadConfig(_ options: GlobalOptions) throws -> HubConfig {
+        try HubConfig.load(file: configFile(options), databaseURLOverride: ProcessInfo.processInfo.environment["HUB_DATABASE_URL"])
+    }
+
+    /// Loads the configuration and opens the database (starting and migrating the embedded
+    /// cluster when none is configured).
+    static func open(_ options: GlobalOptions, migrate: Bool = true) throws -> HubEnvironment {
+        LoggingSystem.bootstrapOnce()
+        let config = try loadConfig(options)
+        var logger = Logger(label: "hub")
+        logger.logLevel = ProcessInfo.processInfo.environment["HUB_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        var embedded: EmbeddedCluster?
+        let connectionString: String
+        if let url = config.databaseURL {
+            connectionString = url
+        } else {
+            let cluster = try EmbeddedCluster.start(in: config.embeddedDirectory)
+            embedded = cluster
+            let admin = try Connection(cluster.connectionString())
+            if try admin.queryOne("SELECT 1 FROM pg_database WHERE datname = 'hub'") == nil {
+                try admin.execute("CREATE DATABASE hub")
+            }
+            connectionString = cluster.connectionString(database: "hub")
+        }
+        let database = HubDatabase(connectionString: connectionString)
+        if migrate && embedded != nil { try database.migrate() }
+        let runner = Runner(database: database, host: ProcessInfo.processInfo.hostName, logger: logger)
+        return HubEnvironment(config: config, database: database, runner: runner, logger: logger, embedded: embedded)
+    }
+
+    /// The business date: `--as-of`, else today in the hub's time zone.
+    func businessDate(_ asOf: String?) throws -> Day {
+        guard let asOf else { return config.today() }
+        guard let day = Day(iso: asOf) else { throw ValidationError("--as-of '\(asOf)' is not a date YYYY-MM-DD") }
+        return day
+    }
+}
+
+extension LoggingSystem {
+    private static let once: Void = { LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) } }()
+    static func bootstrapOnce() { _ = once }
+}
+
+/// Runs a command body, printing errors as people read them and exiting with the documented code.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ValidationError {
+        throw error
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data(("error: " + describe(error) + "\n").utf8))
+        throw ExitCode(exitStatus(for: error))
+    }
+}
+
+func describe(_ error: any Error) -> String {
+    if let error = error as? any CustomStringConvertible { return error.description }
+    return "\(error)"
+}
+
+func exitStatus(for error: any Error) -> Int32 {
+    switch error {
+    case let error as RunError:
+        switch error.code {
+        case .alreadyCompleted, .inProgress: return ExitStatus.duplicate
+        case .badInput: return ExitStatus.badInput
+        default: return ExitStatus.refused
+        }
+    case is ConfigError: return ExitStatus.badInput
+    case is PostgresError, is EmbeddedClusterError: return ExitStatus.database
+    default: return ExitStatus.failure
+    }
+}
+
+/// Prints a value as pretty JSON with sorted keys.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
