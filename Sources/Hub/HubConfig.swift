@@ -29,6 +29,28 @@ public struct HubConfig: Sendable {
     public var httpAddress: String
     public var httpPort: Int
 
+    /// Creates a configuration from its values (tests, embedding).
+    public init(
+        databaseURL: String?, inbox: URL, archive: URL, rejected: URL, outbox: URL, embeddedDirectory: URL, timeZone: TimeZone,
+        goLive: Day, rentCalendar: RentCalendar, accountScheme: AccountReferenceScheme, adjustmentCode: String, directory: URL,
+        httpAddress: String, httpPort: Int
+    ) {
+        self.databaseURL = databaseURL
+        self.inbox = inbox
+        self.archive = archive
+        self.rejected = rejected
+        self.outbox = outbox
+        self.embeddedDirectory = embeddedDirectory
+        self.timeZone = timeZone
+        self.goLive = goLive
+        self.rentCalendar = rentCalendar
+        self.accountScheme = accountScheme
+        self.adjustmentCode = adjustmentCode
+        self.directory = directory
+        self.httpAddress = httpAddress
+        self.httpPort = httpPort
+    }
+
     /// Reads the configuration.
     /// - Parameters:
     ///   - file: the hub.yaml to read.

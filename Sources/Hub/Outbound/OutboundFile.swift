@@ -1,0 +1,159 @@
+import Foundation
+import HousingFinance
+import Postgres
+
+/// An outbound interface file as stored with its run.
+public struct OutboundFile: Codable, Hashable, Sendable {
+    public var id: Int64
+    public var interface: String
+    public var sequence: Int64
+    public var fileName: String
+    public var sha256: String
+    public var controlTotals: [String: String]
+    public var runId: Int64
+    public var size: Int
+    /// Where it was last written, if it has been delivered.
+    public var deliveredPath: String?
+
+    static let columns = """
+        f.id, f.interface, f.sequence, f.file_name, f.sha256, f.control_totals::text, f.run_id, length(f.content),
+        (SELECT path FROM outbound_deliveries d WHERE d.file_id = f.id ORDER BY d.id DESC LIMIT 1)
+        """
+
+    init(_ row: Row) throws {
+        id = try row.decode(Int64.self, 0)
+        interface = try row.decode(String.self, 1)
+        sequence = try row.decode(Int64.self, 2)
+        fileName = try row.decode(String.self, 3)
+        sha256 = try row.decode(String.self, 4)
+        controlTotals = try JSONDecoder().decode([String: String].self, from: Data(try row.decode(String.self, 5).utf8))
+        runId = try row.decode(Int64.self, 6)
+        size = try row.decode(Int.self, 7)
+        deliveredPath = try row.decode(String?.self, 8)
+    }
+
+    /// Makes a file inside a run's transaction: takes the interface's next sequence number (gap-free:
+    /// the counter stays locked until the run commits, and a rollback gives the number back), builds
+    /// the content for it, and stores content, SHA-256 and control totals with the run. Deliver it
+    /// with `OutboundDelivery` after the run has committed.
+    /// - Parameters:
+    ///   - interface: the interface's name and outbox folder (`gl-journal`, `council-tax`, `ods-sales-orders`).
+    ///   - context: the run.
+    ///   - make: given the sequence number, the file's name, bytes and control totals.
+    public static func store(
+        interface: String, in context: RunContext,
+        make: (Int64) throws -> (fileName: String, content: [UInt8], controlTotals: [String: String])
+    ) throws -> OutboundFile {
+        let db = context.connection
+        let sequence = try db.queryOne(
+            """
+            INSERT INTO outbound_sequences (interface, last_sequence) VALUES ($1, 1)
+            ON CONFLICT (interface) DO UPDATE SET last_sequence = outbound_sequences.last_sequence + 1
+            RETURNING last_sequence
+            """, [interface])!.decode(Int64.self, 0)
+        let made = try make(sequence)
+        guard !made.fileName.contains("/"), !made.fileName.hasPrefix(".") else {
+            throw RunError(.badInput, "an outbound file name may not contain '/' or start with '.': \(made.fileName)")
+        }
+        let totals = String(decoding: try JSONEncoder.sorted.encode(made.controlTotals), as: UTF8.self)
+        let id = try db.queryOne(
+            """
+            INSERT INTO outbound_files (interface, sequence, file_name, content, sha256, control_totals, run_id)
+            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING id
+            """, [interface, sequence, made.fileName, made.content, SHA256.hex(made.content), totals, context.runId])!.decode(Int64.self, 0)
+        return try find(id: id, on: db)!
+    }
+
+    /// Reads one file's record.
+    public static func find(id: Int64, on db: Connection) throws -> OutboundFile? {
+        try db.queryOne("SELECT \(columns) FROM outbound_files f WHERE f.id = $1", [id]).map(OutboundFile.init)
+    }
+
+    /// Reads one file's record by interface and sequence number.
+    public static func find(interface: String, sequence: Int64, on db: Connection) throws -> OutboundFile? {
+        try db.queryOne("SELECT \(columns) FROM outbound_files f WHERE f.interface = $1 AND f.sequence = $2", [interface, sequence])
+            .map(OutboundFile.init)
+    }
+
+    /// Lists files, newest first.
+    public static func list(interface: String?, on db: Connection) throws -> [OutboundFile] {
+        try db.query(
+            "SELECT \(columns) FROM outbound_files f WHERE ($1::text IS NULL OR f.interface = $1) ORDER BY f.interface, f.sequence DESC",
+            [interface]
+        ).map(OutboundFile.init)
+    }
+
+    /// The files of one run.
+    public static func files(ofRun runId: Int64, on db: Connection) throws -> [OutboundFile] {
+        try db.query("SELECT \(columns) FROM outbound_files f WHERE f.run_id = $1 ORDER BY f.id", [runId]).map(OutboundFile.init)
+    }
+}
+
+/// Writes stored outbound files to the outbox, exactly as stored: under a temporary name, fsynced,
+/// then renamed (and the folder fsynced), so that a receiver never sees half a file. Files are
+/// readable by owner and group only (0640). A file lost between commit and rename is written again
+/// from the database by `deliverPending` (at every start of `hub serve`, after every export, and by
+/// `hub exports redeliver`), byte for byte the same.
+public struct OutboundDelivery: Sendable {
+    /// The outbox root; each interface has its own folder below it.
+    public let outbox: URL
+
+    public init(outbox: URL) { self.outbox = outbox }
+
+    /// Writes one stored file and records the delivery.
+    /// - Returns: the path written.
+    @discardableResult
+    public func deliver(fileId: Int64, on db: Connection) throws -> String {
+        guard let row = try db.queryOne(
+            "SELECT interface, file_name, content, sha256 FROM outbound_files WHERE id = $1", [fileId])
+        else { throw RunError(.notFound, "there is no outbound file \(fileId)") }
+        let interface = try row.decode(String.self, 0)
+        let name = try row.decode(String.self, 1)
+        let content = try row.decode([UInt8].self, 2)
+        guard SHA256.hex(content) == (try row.decode(String.self, 3)) else {
+            throw RunError(.refused, "outbound file \(fileId) (\(name)) does not match its stored SHA-256; it was not written")
+        }
+        let folder = outbox.appendingPathComponent(interface)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let final = folder.appendingPathComponent(name)
+        let temporary = folder.appendingPathComponent(".\(name).part")
+        try OutboundDelivery.writeDurably(content, temporary: temporary, final: final)
+        try db.execute("INSERT INTO outbound_deliveries (file_id, path) VALUES ($1, $2)", [fileId, final.path])
+        return final.path
+    }
+
+    /// Delivers every stored file that has never been delivered, oldest first.
+    /// - Returns: the paths written.
+    @discardableResult
+    public func deliverPending(on db: Connection) throws -> [String] {
+        let pending = try db.query(
+            "SELECT f.id FROM outbound_files f WHERE NOT EXISTS (SELECT 1 FROM outbound_deliveries d WHERE d.file_id = f.id) ORDER BY f.id")
+        return try pending.map { try deliver(fileId: try $0.decode(Int64.self, 0), on: db) }
+    }
+
+    static func writeDurably(_ content: [UInt8], temporary: URL, final: URL) throws {
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o640)
+        guard fd >= 0 else { throw RunError(.refused, "cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
+        var written = 0
+        while written < content.count {
+            let n = content.withUnsafeBytes { write(fd, $0.baseAddress! + written, content.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                close(fd)
+                throw RunError(.refused, "cannot write \(temporary.path): \(String(cString: strerror(errno)))")
+            }
+            written += n
+        }
+        fchmod(fd, 0o640)
+        guard fsync(fd) == 0 else {
+            close(fd)
+            throw RunError(.refused, "cannot fsync \(temporary.path): \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+        guard rename(temporary.path, final.path) == 0 else {
+            throw RunError(.refused, "cannot rename \(temporary.path) to \(final.lastPathComponent): \(String(cString: strerror(errno)))")
+        }
+        let folder = open(final.deletingLastPathComponent().path, O_RDONLY)
+        if folder >= 0 { fsync(folder); close(folder) }
+    }
+}
