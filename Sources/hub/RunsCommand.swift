@@ -53,7 +53,7 @@ struct RunsCommand: ParsableCommand {
             discussion: "Rent debit runs are reversed newest first. Exports cannot be reversed: their files were sent.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The run to reverse.") var id: Int64?
-        @Option(help: "Reverse every completed run after this one, newest first (this run itself stays).") var backTo: Int64?
+        @Option(help: "Reverse every completed run after this one, newest first (this run itself stays; 0 unwinds every run).") var backTo: Int64?
         @Option(help: "Why (recorded with the reversal).") var reason: String
         @Option(help: "The business date of the reversal (default: today).") var asOf: String?
         @Flag(help: "Do not ask for confirmation before unwinding.") var yes = false

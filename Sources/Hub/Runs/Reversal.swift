@@ -85,8 +85,8 @@ public struct ReversalJob: Job {
             WITH reversed AS (
                 INSERT INTO ledger_entries (account_id, code, charge_code, amount_pence, entry_date, rent_week, run_id, description, source_ref, reverses_entry_id)
                 SELECT account_id, code, charge_code, -amount_pence, $3, rent_week, $2,
-                       'Reversal of run ' || $1::text || ': ' || COALESCE(description, code), source_ref, id
-                FROM ledger_entries WHERE run_id = $1
+                       'Reversal of run ' || $1::bigint::text || ': ' || COALESCE(description, code), source_ref, id
+                FROM ledger_entries WHERE run_id = $1::bigint
                 RETURNING amount_pence)
             SELECT count(*), COALESCE(sum(amount_pence), 0) FROM reversed
             """, [originalRunId, context.runId, context.businessDate])!
@@ -112,7 +112,8 @@ public struct UnwindPlan: Sendable {
     /// Plans reversing every completed, unreversed run after `runId`, newest first.
     /// - Throws: `RunError.refused` naming every later run that cannot be reversed, and why.
     public static func back(to runId: Int64, on connection: Connection) throws -> UnwindPlan {
-        guard try RunRecord.find(runId, on: connection) != nil else { throw RunError(.notFound, "there is no run \(runId)") }
+        // Run 0 stands for the beginning: unwinding back to it reverses every run.
+        guard try runId == 0 || RunRecord.find(runId, on: connection) != nil else { throw RunError(.notFound, "there is no run \(runId)") }
         let later = try connection.query(
             "SELECT \(RunRecord.columns) FROM runs WHERE id > $1 AND status = 'completed' AND reversed_by_run_id IS NULL ORDER BY id DESC",
             [runId]
