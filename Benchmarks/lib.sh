@@ -1,0 +1,50 @@
+# Shared by the benchmark scripts: a release build and a throwaway PostgreSQL cluster (or the
+# server named by HUB_DATABASE_URL), with a hub database migrated.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+scripts/prerequisites >/dev/null
+echo "Building the hub (release)..." >&2
+swift build -c release --product hub >/dev/null
+HUB="$root/.build/release/hub"
+
+bench_dir="$(mktemp -d /tmp/hub-bench-XXXXXX)"
+cleanup() {
+  if [ -n "${pg_started:-}" ]; then $as_pg "$pg_bin/pg_ctl" -D "$bench_dir/data" -m immediate stop >/dev/null 2>&1 || true; fi
+  rm -rf "$bench_dir"
+}
+trap cleanup EXIT
+
+if [ -z "${HUB_DATABASE_URL:-}" ]; then
+  pg_bin="$(dirname "$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")"
+  as_pg=""
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$bench_dir"; as_pg="runuser -u postgres --"; fi
+  port=$((20000 + RANDOM % 20000))
+  $as_pg "$pg_bin/initdb" -D "$bench_dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C --no-sync >/dev/null
+  cat >> "$bench_dir/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$bench_dir'
+port = $port
+shared_buffers = 1GB
+max_wal_size = 8GB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+  $as_pg "$pg_bin/pg_ctl" -D "$bench_dir/data" -l "$bench_dir/server.log" -w start >/dev/null
+  pg_started=1
+  psql -q "host=$bench_dir port=$port user=postgres dbname=postgres" -c "CREATE DATABASE hub" >/dev/null
+  export HUB_DATABASE_URL="host=$bench_dir port=$port user=postgres dbname=hub"
+fi
+PSQL=(psql -qAtX -v ON_ERROR_STOP=1 "$HUB_DATABASE_URL")
+
+cat > "$bench_dir/hub.yaml" <<YAML
+go-live: 2026-11-02
+rent-calendar: rent-calendar.yaml
+YAML
+echo "{}" > "$bench_dir/rent-calendar.yaml"
+export HUB_CONFIG="$bench_dir/hub.yaml"
+"$HUB" db migrate >/dev/null
+
+# Prints seconds elapsed since $1 (from date +%s.%N).
+elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(date +%s.%N)"; }
