@@ -49,7 +49,9 @@ public struct RunRecord: Codable, Hashable, Sendable {
         finishedAt = try row.decode(Date?.self, 9)
         status = try row.decode(String.self, 10)
         counts = try decoder.decode([String: Int].self, from: Data(try row.decode(String.self, 11).utf8))
-        totals = try decoder.decode([CodeTotal].self, from: Data(try row.decode(String.self, 12).utf8))
+        // A run that never completed keeps the column's empty default.
+        let totalsText = try row.decode(String.self, 12)
+        totals = totalsText == "{}" ? [] : try decoder.decode([CodeTotal].self, from: Data(totalsText.utf8))
         warnings = try decoder.decode([String].self, from: Data(try row.decode(String.self, 13).utf8))
         error = try row.decode(String?.self, 14)
         reversesRunId = try row.decode(Int64?.self, 15)
