@@ -48,6 +48,23 @@ import Testing
         #expect(try db.queryOne("SELECT count(*) FROM runs WHERE status = 'completed'")!.decode(Int.self, 0) == 1)
     }
 
+    @Test func unwindingRefusesWhenALaterRunCannotBeReversedAndSaysWhich() throws {
+        let runner = try TestHub.runner()
+        let db = try runner.database.connect()
+        try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10000, "2026-04-06", nil)])
+        let runs = RentDebitRuns(runner: runner, config: TestHub.config(goLive: d("2026-11-02")))
+        let first = try runs.postThrough(RentWeek(containing: d("2026-11-02")), businessDate: d("2026-11-02"))[0]
+        _ = try runs.postThrough(RentWeek(containing: d("2026-11-09")), businessDate: d("2026-11-09"))
+        // A journal went to the finance system after the first week.
+        let export = try db.queryOne(
+            "INSERT INTO runs (job, business_key, business_date, host, status, finished_at) VALUES ('gl-export', '2026-11', '2026-11-10', 'h', 'completed', now()) RETURNING id")!
+            .decode(Int64.self, 0)
+        let error = try #require(throws: RunError.self) { try UnwindPlan.back(to: first.record.id, on: db) }
+        #expect(error.code == .refused)
+        #expect(error.message.contains("run \(export) (gl-export 2026-11) cannot be reversed"))
+        #expect(try db.posted(account: "100000011") == 20000)
+    }
+
     @Test func aFailedRunIsRecordedAndCanRunAgain() throws {
         let runner = try TestHub.runner()
         let db = try runner.database.connect()
