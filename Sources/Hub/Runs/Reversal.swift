@@ -90,6 +90,17 @@ public struct ReversalJob: Job {
                 RETURNING amount_pence)
             SELECT count(*), COALESCE(sum(amount_pence), 0) FROM reversed
             """, [originalRunId, context.runId, context.businessDate])!
+        // Postings off the rent accounts (suspense, repairs) are reversed the same way.
+        let general = try db.queryOne(
+            """
+            WITH reversed AS (
+                INSERT INTO gl_postings (run_id, code, analysis, amount_pence, entry_date, description, source_ref, reverses_posting_id)
+                SELECT $2, code, analysis, -amount_pence, $3,
+                       'Reversal of run ' || $1::bigint::text || ': ' || COALESCE(description, code), source_ref, id
+                FROM gl_postings WHERE run_id = $1::bigint
+                RETURNING amount_pence)
+            SELECT count(*) FROM reversed
+            """, [originalRunId, context.runId, context.businessDate])!
         try db.execute("UPDATE runs SET reversed_by_run_id = $2 WHERE id = $1", [originalRunId, context.runId])
         try db.execute(
             "INSERT INTO runs_reversal_reasons (run_id, reversed_run_id, reason) VALUES ($1, $2, $3)",
@@ -100,7 +111,7 @@ public struct ReversalJob: Job {
         try db.execute("UPDATE runs SET reverses_run_id = $1 WHERE id = $2", [originalRunId, context.runId])
         return Report(
             originalRunId: originalRunId, originalJob: original.job, originalKey: original.businessKey,
-            entriesReversed: try result.decode(Int.self, 0), netPence: try result.decode(Int64.self, 1), reason: reason)
+            entriesReversed: try result.decode(Int.self, 0) + general.decode(Int.self, 0), netPence: try result.decode(Int64.self, 1), reason: reason)
     }
 }
 
