@@ -95,7 +95,8 @@ public struct PaymentImportReport: JobReport {
         return counts
     }
 
-    func line(_ outcome: EntryOutcome) -> Line { lines.first { $0.outcome == outcome } ?? Line(outcome: outcome, credits: Tally(), debits: Tally()) }
+    /// The line of one outcome.
+    public func line(_ outcome: EntryOutcome) -> Line { lines.first { $0.outcome == outcome } ?? Line(outcome: outcome, credits: Tally(), debits: Tally()) }
 
     public func render() -> String {
         var text = "Payment file \(file) (\(format)), SHA-256 \(sha256.prefix(16))...\n"
