@@ -39,19 +39,31 @@ public enum PaymentsDemo {
             text += "(Gave account \(legacyAccount.ref) the legacy reference \(legacy) from the earlier system.)\n"
         }
         let refs = rows.map(\.ref)
+        // Typing slips that the near-miss rule resolves to exactly one account.
+        let directory_ = try AccountDirectory.load(db, scheme: config.accountScheme)
+        let matcher = ReferenceMatcher(scheme: config.accountScheme)
+        func slip(_ ref: String, _ variants: (String) -> [String]) -> String {
+            let all = variants(ref)
+            return all.first { matcher.match($0, in: directory_.index).account?.digits == ref } ?? all.first ?? ref
+        }
         func typo(_ ref: String) -> String {
-            var digits = Array(ref)
-            let i = digits.count - 3
-            digits[i] = digits[i] == "9" ? "0" : Character(String(digits[i].wholeNumberValue! + 1))
-            return String(digits)
+            slip(ref) { ref in
+                (0..<(ref.count - 1)).reversed().map { i in
+                    var digits = Array(ref)
+                    digits[i] = digits[i] == "9" ? "0" : Character(String(digits[i].wholeNumberValue! + 1))
+                    return String(digits)
+                }
+            }
         }
         func transposed(_ ref: String) -> String {
-            var digits = Array(ref)
-            for i in stride(from: digits.count - 2, to: 0, by: -1) where digits[i] != digits[i - 1] {
-                digits.swapAt(i, i - 1)
-                break
+            slip(ref) { ref in
+                (1..<(ref.count - 1)).reversed().compactMap { i in
+                    var digits = Array(ref)
+                    guard digits[i] != digits[i - 1] else { return nil }
+                    digits.swapAt(i, i - 1)
+                    return String(digits)
+                }
             }
-            return String(digits)
         }
         let previous = settings.bankHolidays.addingWorkingDays(-1, to: businessDate)
         let day = businessDate
