@@ -224,3 +224,31 @@ import Testing
         #expect(error.file == bad.path)
     }
 }
+
+/// The payments staff's database role can do their work, and nothing is granted beyond it.
+@Suite struct PaymentRoleTests {
+    @Test func thePaymentsRoleImportsAllocatesAndReverses() throws {
+        let world = try PaymentWorld()
+        let jan7 = d("2025-01-07")
+        let connection = try world.runner.database.connect()
+        try connection.execute("SET ROLE hub_payments")
+        let text = PaymentFileText.mt940(reference: "S", number: 1, opening: Money(pence: 0), date: jan7, entries: [
+            .init(amount: Money(pence: 1000), date: jan7, text: world.refs[0], bankReference: "R1"),
+            .init(amount: Money(pence: 900), date: jan7, text: "NOBODY", bankReference: "R2"),
+            .init(amount: Money(pence: 1200), date: jan7, text: "PAYPOINT SETTLEMENT", bankReference: "R3"),
+        ])
+        let job = PaymentImportJob(fileName: "s.sta", bytes: Array(text.utf8), format: nil, settings: world.settings, scheme: .standard)
+        let imported = try world.runner.run(job, on: connection, businessDate: jan7)
+        #expect(imported.report.ties)
+        #expect(imported.report.line(.settlement).credits.count == 1)
+        let item = try #require(try SuspenseItem.list(on: connection).first)
+        try world.runner.run(SuspenseAllocationJob(itemId: item.id, action: .allocate(account: world.refs[1]), note: "n"), on: connection, businessDate: jan7)
+        #expect(try world.balance(world.refs[1]) == -900)
+        let allocation = try #require(try SuspenseItem.find(item.id, on: connection)?.resolvedRunId)
+        try world.runner.run(ReversalJob(originalRunId: allocation, reason: "test"), on: connection, businessDate: jan7)
+        try world.runner.run(ReversalJob(originalRunId: imported.record.id, reason: "test"), on: connection, businessDate: jan7)
+        #expect(try world.balance(world.refs[0]) == 0)
+        #expect(try world.balance(world.refs[1]) == 0)
+        #expect(try SuspenseItem.find(item.id, on: connection)?.status == "void")
+    }
+}

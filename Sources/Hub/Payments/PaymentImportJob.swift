@@ -135,13 +135,15 @@ public struct PaymentImportJob: Job {
              try settlement.referencePattern.map { try Regex($0).ignoresCase() })
         }
         func settlementProvider(_ payment: Payment) -> String? {
+            func matches(_ pattern: Regex<AnyRegexOutput>?, _ text: String?) -> Bool {
+                guard let pattern, let text, !text.isEmpty else { return false }
+                return (try? pattern.firstMatch(in: text)) != nil
+            }
             for (provider, payer, reference) in signatures {
-                if let payer, let name = payment.payerName, (try? payer.firstMatch(in: name)) != nil { return provider }
-                if let reference {
-                    if (try? reference.firstMatch(in: payment.reference)) != nil { return provider }
-                    if let details = payment.details, (try? reference.firstMatch(in: details)) != nil { return provider }
-                    if payment.payerName == nil, let payer, (try? payer.firstMatch(in: payment.reference)) != nil { return provider }
-                }
+                // The payer's name where the file gives one; else banks put it in the free text.
+                if matches(payer, payment.payerName) { return provider }
+                if payment.payerName == nil && (matches(payer, payment.reference) || matches(payer, payment.details)) { return provider }
+                if matches(reference, payment.reference) || matches(reference, payment.details) { return provider }
             }
             return nil
         }
