@@ -308,3 +308,49 @@ import Testing
         #expect(try world.sum("SELECT count(*) FROM payment_entries WHERE outcome = 'reported'") == 1)
     }
 }
+
+/// Volume: a statement of 20,000 entries against 2,000 accounts, in one run.
+@Suite struct PaymentVolumeTests {
+    @Test func aLargeStatementImportsInOneRunAndTies() throws {
+        let world = try PaymentWorld(accounts: 0)
+        var refs: [String] = []
+        var number = 20_000_000
+        while refs.count < 2000 {
+            if let ref = AccountReference.make(number) { refs.append(ref.digits) }
+            number += 1
+        }
+        try world.db.execute(
+            """
+            WITH p AS (INSERT INTO properties (property_ref, address, postcode, bedrooms)
+                       SELECT 'V' || r, 'x', 'AB1 2CD', 1 FROM unnest($1::text[]) r RETURNING id, property_ref),
+                 t AS (INSERT INTO tenancies (tenancy_ref, property_id, start_date, tenants)
+                       SELECT 'T' || property_ref, id, DATE '2024-04-01', '{A}' FROM p RETURNING id, tenancy_ref)
+            INSERT INTO rent_accounts (account_ref, tenancy_id) SELECT substr(tenancy_ref, 3), id FROM t
+            """, ["{" + refs.joined(separator: ",") + "}"])
+        let day = d("2025-01-07")
+        var entries: [PaymentFileText.StatementEntry] = []
+        for i in 0..<20_000 {
+            let text: String = i % 50 == 0 ? "UNKNOWN PAYER \(i)" : "RENT \(refs[i % refs.count]) THANK YOU"
+            let amount = Money(pence: Int64(1000 + i % 5000))
+            entries.append(PaymentFileText.StatementEntry(amount: amount, date: day, text: text, bankReference: "V\(i)"))
+        }
+        let text = PaymentFileText.mt940(reference: "BIG", number: 1, opening: Money(pence: 0), date: day, entries: entries)
+        let readStart = Date()
+        var read = 0
+        _ = try PaymentFileReader(bytes: Array(text.utf8), fileName: "x.sta", format: nil, settings: world.settings).read { _ in read += 1 }
+        print("PAYMENT-VOLUME: the MT940 reader alone read \(read) entries in \(String(format: "%.2f", Date().timeIntervalSince(readStart))) s")
+        let started = Date()
+        let outcome = try world.importText("big.sta", text)
+        let seconds = Date().timeIntervalSince(started)
+        print("PAYMENT-VOLUME: 20000 MT940 entries imported in \(String(format: "%.2f", seconds)) s")
+        #expect(outcome.report.ties)
+        #expect(outcome.report.line(.posted).credits.count == 19_600)
+        #expect(outcome.report.line(.suspense).credits.count == 400)
+        #expect(try world.ledgerCount() == 19_600)
+        // The same entries again in a resent statement are all skipped.
+        let resend = PaymentFileText.mt940(reference: "BIG2", number: 2, opening: Money(pence: 0), date: day, entries: entries)
+        let again = try world.importText("big2.sta", resend)
+        #expect(again.report.line(.skipped).credits.count == 20_000)
+        #expect(try world.ledgerCount() == 19_600)
+    }
+}

@@ -130,20 +130,19 @@ public struct PaymentImportJob: Job {
         }
 
         let signatures = try settings.settlements.map { settlement in
-            (settlement.provider,
-             try settlement.payerPattern.map { try Regex($0).ignoresCase() },
-             try settlement.referencePattern.map { try Regex($0).ignoresCase() })
+            (settlement.provider, try settlement.payerPattern.map(TextPattern.init), try settlement.referencePattern.map(TextPattern.init))
         }
         func settlementProvider(_ payment: Payment) -> String? {
-            func matches(_ pattern: Regex<AnyRegexOutput>?, _ text: String?) -> Bool {
-                guard let pattern, let text, !text.isEmpty else { return false }
-                return (try? pattern.firstMatch(in: text)) != nil
-            }
-            for (provider, payer, reference) in signatures {
+            let payerName = payment.payerName?.uppercased()
+            let reference = payment.reference.uppercased()
+            let details = payment.details.map { $0 == payment.reference ? "" : $0.uppercased() }
+            for (provider, payerPattern, referencePattern) in signatures {
                 // The payer's name where the file gives one; else banks put it in the free text.
-                if matches(payer, payment.payerName) { return provider }
-                if payment.payerName == nil && (matches(payer, payment.reference) || matches(payer, payment.details)) { return provider }
-                if matches(reference, payment.reference) || matches(reference, payment.details) { return provider }
+                if let payerPattern {
+                    if payerPattern.matches(upper: payerName) { return provider }
+                    if payerName == nil && (payerPattern.matches(upper: reference) || payerPattern.matches(upper: details)) { return provider }
+                }
+                if let referencePattern, referencePattern.matches(upper: reference) || referencePattern.matches(upper: details) { return provider }
             }
             return nil
         }
