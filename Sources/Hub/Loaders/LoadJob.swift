@@ -253,7 +253,7 @@ public struct LoadJob<Kind: LoadKind>: Job {
                     problems.append(LoadProblem(line: line.number, column: name, value: field, reason: reason))
                 }
             }
-            let rowProblems = good ? Kind.rowProblems(row) : []
+            let rowProblems = Kind.rowProblems(row)
             problems += rowProblems
             for key in Kind.uniqueKeys {
                 let values = key.map { name -> String? in
