@@ -16,6 +16,7 @@ public enum AccountsLoad: LoadKind {
         LoaderColumn("legacy_refs", required: false, .list, "References from earlier systems that payments may still quote, separated by ';'."),
     ]
     public static let uniqueKeys = [["account_ref"], ["tenancy_ref"]]
+    public static let tables = ["rent_accounts", "account_payment_cards", "account_legacy_refs"]
     public static let totalColumn: String? = nil
 
     public static func rowProblems(_ row: LoadRow) -> [LoadProblem] {

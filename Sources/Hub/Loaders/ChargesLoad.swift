@@ -18,6 +18,7 @@ public enum ChargesLoad: LoadKind {
         LoaderColumn("effective_to", required: false, .date, "Last day it applies (inclusive); empty until a later row replaces it."),
     ]
     public static let uniqueKeys = [["property_ref", "charge_code", "effective_from"]]
+    public static let tables = ["weekly_charges"]
     public static let totalColumn: String? = "weekly_amount"
 
     public static func rowProblems(_ row: LoadRow) -> [LoadProblem] {

@@ -24,6 +24,9 @@ public protocol LoadKind: Sendable {
     /// Checks against the database and across rows, as SQL over the staging table `load_stage`
     /// returning `line, column, value, reason`.
     static func checks(_ context: LoadContext) -> [String]
+    /// The tables a load writes, analysed after it so that the next load's plans (and the
+    /// recalculation triggers' plans) see their real size.
+    static var tables: [String] { get }
     /// Applies the staged rows, set-based. Returns counts for the report.
     static func apply(_ context: LoadContext) throws -> [String: Int]
 }
@@ -179,6 +182,10 @@ public struct LoadJob<Kind: LoadKind>: Job {
         guard problems.isEmpty else { throw refuse(problems) }
 
         let done = try Kind.apply(loadContext)
+        // Fresh statistics for what was just written: without them the triggers' plans of the
+        // next load take a large table for an empty one. (Only the tables' owner may analyse;
+        // for other roles PostgreSQL skips with a warning and autovacuum catches up.)
+        try db.execute("ANALYZE " + Kind.tables.joined(separator: ", "))
         try db.execute(
             "INSERT INTO loaded_files (sha256, kind, file_name, rows, run_id) VALUES ($1, $2, $3, $4, $5)",
             [sha256, Kind.kind, file, rows.count, context.runId])

@@ -17,6 +17,7 @@ public enum OpeningBalancesLoad: LoadKind {
         LoaderColumn("as_of", required: true, .date, "The day the balance is posted on; it covers everything before that day. YYYY-MM-DD."),
     ]
     public static let uniqueKeys = [["account_ref"]]
+    public static let tables = ["opening_balances"]
     public static let totalColumn: String? = "balance"
 
     public static func checks(_ context: LoadContext) -> [String] {

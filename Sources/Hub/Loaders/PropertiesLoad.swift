@@ -20,6 +20,7 @@ public enum PropertiesLoad: LoadKind {
         LoaderColumn("owned_to", inHeader: false, required: false, .date, "Last day the council owns it (sold, demolished); empty while owned."),
     ]
     public static let uniqueKeys = [["property_ref"]]
+    public static let tables = ["properties"]
     public static let totalColumn: String? = nil
 
     public static func rowProblems(_ row: LoadRow) -> [LoadProblem] {

@@ -22,6 +22,7 @@ public enum TenanciesLoad: LoadKind {
         LoaderColumn("correspondence_address", inHeader: false, required: false, .text, "Where to write if not the property."),
     ]
     public static let uniqueKeys = [["tenancy_ref"]]
+    public static let tables = ["tenancies"]
     public static let totalColumn: String? = nil
 
     public static func rowProblems(_ row: LoadRow) -> [LoadProblem] {
