@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HousingFinance
 import Hub
+import Logging
 
 /// `hub load KIND FILE.csv`: loads reference data and opening balances through the run framework.
 struct LoadCommand: ParsableCommand {
@@ -15,9 +16,9 @@ struct LoadCommand: ParsableCommand {
         commandName: "load",
         abstract: "Load a CSV file of properties, tenancies, accounts, charges or opening balances (all or nothing).",
         discussion: """
-            Layouts: Interfaces/inbound/loader/README.md. One bad row refuses the whole file, and every bad row is
-            listed (line, column, value, reason); nothing is loaded (exit 2). The same file is never loaded twice
-            (exit 3, naming the earlier run). Properties and tenancies already in the hub are updated where the file
+            Layouts: Interfaces/inbound/loader/README.md. One bad row refuses the whole file, and every bad row is \
+            listed (line, column, value, reason); nothing is loaded (exit 2). The same file is never loaded twice \
+            (exit 3, naming the earlier run). Properties and tenancies already in the hub are updated where the file \
             differs, with an audit trail; changes to ledger data (charges, opening balances, accounts) are refused.
             """,
         subcommands: kinds)
@@ -47,7 +48,11 @@ struct LoadOptions: ParsableArguments {
                 file: URL(fileURLWithPath: file), expectRows: expectRows, expectTotal: try expectTotal.map { try Money(parsing: $0) },
                 scheme: environment.config.accountScheme)
             do {
-                let outcome = try environment.runner.run(job, businessDate: try environment.businessDate(asOf), preview: dryRun)
+                // The refusal is printed below in full; the runner need not log it as well.
+                var logger = environment.logger
+                logger.logLevel = .critical
+                let runner = Runner(database: environment.database, host: environment.runner.host, logger: logger)
+                let outcome = try runner.run(job, businessDate: try environment.businessDate(asOf), preview: dryRun)
                 if global.json {
                     try printJSON(RunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report))
                 } else {
