@@ -278,4 +278,56 @@ import Testing
         #expect(error.isInsufficientPrivilege)
         #expect(try count(try runner.database.connect(), "SELECT count(*) FROM properties") == 0)
     }
+
+    @Test func theFinanceRoleLoadsEveryFileAndReversesOpeningBalances() throws {
+        let runner = try TestHub.runner()
+        let db = try runner.database.connect()
+        // The privileges of hub_finance (the operator recorded stays the session user).
+        try db.execute("SET ROLE hub_finance")
+        for (kind, run) in [
+            ("properties", { try runner.run(LoadJob<PropertiesLoad>(file: "properties.csv", bytes: try LoaderTests.sample("properties"), scheme: .standard), on: db, businessDate: d("2026-04-06")).record }),
+            ("tenancies", { try runner.run(LoadJob<TenanciesLoad>(file: "tenancies.csv", bytes: try LoaderTests.sample("tenancies"), scheme: .standard), on: db, businessDate: d("2026-04-06")).record }),
+            ("accounts", { try runner.run(LoadJob<AccountsLoad>(file: "accounts.csv", bytes: try LoaderTests.sample("accounts"), scheme: .standard), on: db, businessDate: d("2026-04-06")).record }),
+            ("charges", { try runner.run(LoadJob<ChargesLoad>(file: "charges.csv", bytes: try LoaderTests.sample("charges"), scheme: .standard), on: db, businessDate: d("2026-04-06")).record }),
+            ("opening-balances", { try runner.run(LoadJob<OpeningBalancesLoad>(file: "opening-balances.csv", bytes: try LoaderTests.sample("opening-balances"), scheme: .standard), on: db, businessDate: d("2026-04-06")).record }),
+        ] as [(String, () throws -> RunRecord)] {
+            let record = try run()
+            #expect(record.status == "completed", "\(kind)")
+        }
+        let opening = try #require(try RunRecord.list(job: "load-opening-balances", on: db).first)
+        try runner.run(ReversalJob(originalRunId: opening.id, reason: "wrong extract"), on: db, businessDate: d("2026-04-07"))
+        #expect(try count(db, "SELECT count(*) FROM opening_balances") == 0)
+        #expect(try count(db, "SELECT count(*) FROM audit_events WHERE action = 'remove-opening-balance'") == 4)
+    }
+
+    @Test func theCommandLineExitsWithTheDocumentedCodes() throws {
+        let database = try TestHub.database()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hub-load-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "go-live: 2026-04-06\nrent-calendar: rent-calendar.yaml\n".write(to: folder.appendingPathComponent("hub.yaml"), atomically: true, encoding: .utf8)
+        try "{}\n".write(to: folder.appendingPathComponent("rent-calendar.yaml"), atomically: true, encoding: .utf8)
+        let bad = folder.appendingPathComponent("bad.csv")
+        try "property_ref,uprn,address,postcode,council_tax_ref,bedrooms\nX1,1,1 Road,ZZZ,,2\nX2,2,2 Road,AB1 2CD,,99\n".write(to: bad, atomically: true, encoding: .utf8)
+        let environment = ["HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": database.connectionString]
+        func hub(_ arguments: [String]) throws -> (Int32, String) {
+            let log = folder.appendingPathComponent("out-\(UUID().uuidString).log")
+            let status = try HubProcess.start(arguments, environment: environment, output: log.path).wait()
+            return (status, try String(contentsOf: log, encoding: .utf8))
+        }
+        let properties = LoaderTests.samples.appendingPathComponent("properties.csv").path
+        let (refused, text) = try hub(["load", "properties", bad.path])
+        #expect(refused == 2)
+        #expect(text.contains("line 2, column postcode, value 'ZZZ'"))
+        #expect(text.contains("line 3, column bedrooms, value '99'"))
+        #expect(try hub(["load", "properties", properties, "--dry-run"]).0 == 0)
+        #expect(try hub(["load", "properties", properties, "--expect-rows", "6"]).0 == 2)
+        let (loaded, report) = try hub(["load", "properties", properties, "--expect-rows", "5"])
+        #expect(loaded == 0)
+        #expect(report.contains("inserted: 5"))
+        let (again, message) = try hub(["load", "properties", properties])
+        #expect(again == 3)
+        #expect(message.contains("already completed by run"))
+        #expect(try count(try database.connect(), "SELECT count(*) FROM properties") == 5)
+    }
 }
