@@ -322,14 +322,17 @@ struct CamtDocumentState {
         let booked = creditCount + debitCount
 
         if let summary {
-            let matchesBooked = try checkSummary(summary, count: booked, credits: credits, debits: debits,
-                                                 creditCount: creditCount, debitCount: debitCount, label: label, throwing: all.count == booked)
-            if !matchesBooked {
-                _ = try checkSummary(summary, count: all.count, credits: all.credits, debits: all.debits,
-                                     creditCount: all.creditCount, debitCount: all.debitCount, label: label, throwing: true)
+            // The summary normally counts the booked entries; some banks count every entry listed.
+            let bookedMatches = try checkSummary(summary, count: booked, credits: credits, debits: debits,
+                                                 creditCount: creditCount, debitCount: debitCount, label: label, throwing: false)
+            if bookedMatches {
+                totals.checks.append("\(label): transaction summary ties: \(booked) entries, credits \(credits.plain), debits \(debits.plain)")
+            } else if all.count != booked, try checkSummary(summary, count: all.count, credits: all.credits, debits: all.debits,
+                                                            creditCount: all.creditCount, debitCount: all.debitCount, label: label, throwing: false) {
                 totals.checks.append("\(label): transaction summary ties to all \(all.count) entries, booked and not booked")
             } else {
-                totals.checks.append("\(label): transaction summary ties: \(booked) entries, credits \(credits.plain), debits \(debits.plain)")
+                _ = try checkSummary(summary, count: booked, credits: credits, debits: debits,
+                                     creditCount: creditCount, debitCount: debitCount, label: label, throwing: true)
             }
         }
 
@@ -464,14 +467,22 @@ struct CamtDocumentState {
         base.bankTransactionCode = entryBankCode
         base.statementId = statementId
         let entryText = node.value("AddtlNtryInf")
+        let detailReferences = details.compactMap { $0.value("Refs/AcctSvcrRef") }
+        let distinctDetailReferences = detailReferences.count == details.count && Set(detailReferences).count == details.count
 
         func fill(_ payment: inout Payment, from detail: XMLSubtree?, split: Int?) {
             if let detail {
                 payment.reference = reference(detail)
-                if let ref = detail.value("Refs/AcctSvcrRef") {
-                    payment.bankReference = ref
-                } else if let split, let ref = payment.bankReference {
-                    payment.bankReference = "\(ref)/\(split)"
+                if let split {
+                    // Each payment of a split entry needs its own identity: the entry's reference
+                    // and the detail's position, else the details' own references when they differ.
+                    if let ref = payment.bankReference {
+                        payment.bankReference = "\(ref)/\(split)"
+                    } else {
+                        payment.bankReference = distinctDetailReferences ? detail.value("Refs/AcctSvcrRef") : nil
+                    }
+                } else if let ref = detail.value("Refs/AcctSvcrRef") {
+                    payment.bankReference = payment.bankReference ?? ref
                 }
                 if let endToEnd = detail.value("Refs/EndToEndId"), endToEnd.uppercased() != "NOTPROVIDED" {
                     payment.endToEndId = endToEnd
