@@ -312,3 +312,30 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// The samples documented in `Interfaces/inbound/camt053` and `camt054`.
+@Suite struct CamtInterfaceSampleTests {
+    @Test func camt053SampleIsWhatTheWriterWritesAndReads() throws {
+        let bytes = try SampleFiles.inbound("camt053/statement-20261201.xml")
+        #expect(bytes == (try CamtFixtures.statementBytes()), "regenerate the sample from CamtFixtures.statementBytes()")
+        #expect(throws: Never.self) { try CamtFixtures.schema("camt.053.001.08")!.validate(bytes: bytes) }
+        let (totals, payments) = try readAll(CamtReader(bytes: bytes, fileName: "statement-20261201.xml").read)
+        #expect(totals.creditTotal == Money(pence: 42_550) && totals.debitTotal == Money(pence: 4_000) && payments.count == 5)
+    }
+
+    @Test func camt054SampleIsValidAndReads() throws {
+        let bytes = try SampleFiles.inbound("camt054/notification-20261202.xml")
+        #expect(throws: Never.self) { try CamtFixtures.schema("camt.054.001.08")!.validate(bytes: bytes) }
+        let (totals, payments) = try readAll(CamtReader(bytes: bytes, fileName: "notification-20261202.xml").read)
+        #expect(totals.format == .camt054)
+        #expect(totals.creditCount == 3 && totals.creditTotal == Money(pence: 31_075))
+        #expect(totals.openingBalance == nil && totals.closingBalance == nil)
+        #expect(totals.checks.first == "Ntfctn 'NTF-20261202-0001-1': transaction summary ties: 2 entries, credits 310.75, debits 0.00")
+        #expect(payments.map(\.reference) == ["RENT 1000 2345", "10003456", "10004567 DEC"])
+        #expect(payments.map(\.entryReference) == ["1", "2", "2"])
+        #expect(payments.map(\.bankReference) == ["FPS2026120200017", "BGC2026120200018/1", "BGC2026120200018/2"])
+        #expect(payments.map(\.endToEndId) == [nil, "HA-REF-77812", "HA-REF-77813"])
+        #expect(payments.map(\.payerName) == ["MRS K OKAFOR", "HOUSING ASSOCIATION TRUST", "HOUSING ASSOCIATION TRUST"])
+        #expect(payments.map(\.bankTransactionCode) == ["PMNT/RCDT/DMCT", "PMNT/RCDT/BOOK", "PMNT/RCDT/BOOK"])
+    }
+}
