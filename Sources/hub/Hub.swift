@@ -12,5 +12,6 @@ struct HubCommand: ParsableCommand {
             """,
         subcommands: [
             DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self, LoadCommand.self,
+            ToolsCommand.self,
         ])
 }
