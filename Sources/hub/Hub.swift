@@ -11,6 +11,6 @@ struct HubCommand: ParsableCommand {
             With no database configured, commands use the embedded demo cluster (see `hub demo`).
             """,
         subcommands: [
-            DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self,
+            DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self, ExportsCommand.self,
         ])
 }
