@@ -315,3 +315,60 @@ import Testing
         #expect(log("list.log").contains(files[2].fileName))
     }
 }
+
+/// Config/exports.yaml: defaults, the shipped file, and errors that name the file and key.
+@Suite struct ExportsConfigTests {
+    func folder(_ exports: String?) throws -> HubConfig {
+        let config = TestHub.config(goLive: d("2026-11-02"))
+        try FileManager.default.createDirectory(at: config.directory, withIntermediateDirectories: true)
+        try ExportsTestSupport.mapText().write(to: config.directory.appendingPathComponent("financial-map.csv"), atomically: true, encoding: .utf8)
+        if let exports { try exports.write(to: config.directory.appendingPathComponent("exports.yaml"), atomically: true, encoding: .utf8) }
+        return config
+    }
+
+    @Test func theShippedFileAndAMissingFileGiveTheDefaults() throws {
+        let shipped = try String(contentsOf: repositoryRoot.appendingPathComponent("Config/exports.yaml"), encoding: .utf8)
+        for text in [shipped, nil] {
+            let settings = try ExportsConfig.load(try folder(text))
+            #expect(settings.gl.format == .unit4)
+            #expect(settings.gl.interface == "gl-journal")
+            #expect(settings.gl.map.debtorsControlAccount == "1500")
+            #expect(settings.gl.fileNamePattern == "HF_GL_{sequence}_{through}.csv")
+            #expect(settings.councilTax.aheadDays == 14 && settings.councilTax.lateAfterDays == 21 && settings.councilTax.longVoidMonths == 12)
+            #expect(settings.councilTax.eventsFrom == (text == nil ? d("2026-11-02") : d("2026-04-06")))
+        }
+    }
+
+    @Test(arguments: [
+        ("gl-journal:\n  format: sap\n", "gl-journal.format", "'sap' is not a format: use unit4 or oracle"),
+        ("gl-journal:\n  colour: red\n", "gl-journal.colour", "unknown key"),
+        ("gl-journal:\n  file-name: \"GL_{through}.csv\"\n", "gl-journal.file-name", "must contain {sequence}"),
+        ("gl-journal:\n  file-name: \"GL_{seq}.csv\"\n", "gl-journal.file-name", "'{seq}' is not a placeholder"),
+        ("council-tax:\n  ahead-days: -1\n", "council-tax.ahead-days", "-1 must be 0 or more"),
+        ("council-tax:\n  events-from: soon\n", "council-tax.events-from", "'soon' is not a date"),
+        ("gl-journal:\n  debtors-control-account: \"9999\"\n", nil, "the debtors control account 9999 is not used by any row"),
+    ])
+    func badSettingsAreRefusedNamingTheKey(_ text: String, _ key: String?, _ message: String) throws {
+        let error = try #require(throws: ConfigError.self) { try ExportsConfig.load(try folder(text)) }
+        #expect(error.key == key)
+        #expect(error.message.contains(message), "\(error)")
+    }
+
+    @Test func theDemoRunsBothExportsAndSaysWhereTheFilesAre() throws {
+        let runner = try TestHub.runner()
+        let config = try folder(nil)
+        let db = try runner.database.connect()
+        try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10_000, "2026-04-06", nil)])
+        try db.execute("INSERT INTO properties (property_ref, uprn, address, postcode, bedrooms) VALUES ('P2', '100002', '2 Low Road', 'EH1 1AB', 1)")
+        try db.execute("INSERT INTO tenancies (tenancy_ref, property_id, start_date, tenants) SELECT 'T2', id, '2026-11-04', ARRAY['Bo Green'] FROM properties WHERE property_ref = 'P2'")
+        try RentDebitRuns(runner: runner, config: config).postThrough(RentWeek(containing: d("2026-11-09")), businessDate: d("2026-11-09"))
+        let text = try ExportsDemo.run(runner: runner, config: config, businessDate: d("2026-11-09"))
+        #expect(text.contains(config.outbox.appendingPathComponent("gl-journal/HF_GL_000001_20261109.csv").path))
+        #expect(text.contains(config.outbox.appendingPathComponent("council-tax/CTAX_000001_20261109.csv").path))
+        #expect(text.contains("debits=200.00"))
+        #expect(text.contains("They tie."))
+        #expect(text.contains("TENANCY_START"))
+        let again = try ExportsDemo.run(runner: runner, config: config, businessDate: d("2026-11-09"))
+        #expect(again.contains("already done"))
+    }
+}

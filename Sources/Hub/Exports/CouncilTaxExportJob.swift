@@ -81,11 +81,12 @@ public struct CouncilTaxExportJob: Job {
             } else {
                 text += "  No events to send: no file was made.\n"
             }
-            for line in sent {
+            for line in sent.prefix(30) {
                 text += "  \(line.eventId ?? "") \(line.kind.padding(toLength: 13, withPad: " ", startingAt: 0)) \(line.propertyReference) \(line.effectiveDate.iso)"
                 if let original = line.originalEventId { text += " (corrects \(original))" }
                 text += "\n"
             }
+            if sent.count > 30 { text += "  ... and \(sent.count - 30) more (hub exports show \(sequence ?? 0) --interface \(interface))\n" }
             for warning in warnings { text += "  warning: \(warning)\n" }
             return text
         }
