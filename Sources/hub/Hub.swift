@@ -12,6 +12,6 @@ struct HubCommand: ParsableCommand {
             """,
         subcommands: [
             DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self, LoadCommand.self,
-            ToolsCommand.self, ImportCommand.self, SuspenseCommand.self, ReconcileCommand.self,
+            ToolsCommand.self, ImportCommand.self, SuspenseCommand.self, ReconcileCommand.self, ExportsCommand.self,
         ])
 }
