@@ -11,7 +11,7 @@ struct HubCommand: ParsableCommand {
             With no database configured, commands use the embedded demo cluster (see `hub demo`).
             """,
         subcommands: [
-            DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self,
-            ImportCommand.self, SuspenseCommand.self, ReconcileCommand.self,
+            DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self, LoadCommand.self,
+            ToolsCommand.self, ImportCommand.self, SuspenseCommand.self, ReconcileCommand.self, ExportsCommand.self,
         ])
 }
