@@ -356,3 +356,22 @@ import Testing
         #expect(try world.ledgerCount() == 19_600)
     }
 }
+
+extension PaymentVolumeTests {
+    /// Entries are written a chunk at a time while the file is read; a closing balance that does
+    /// not tie at the very end still leaves nothing posted.
+    @Test func aBadClosingBalanceAfterTheFirstChunkPostsNothing() throws {
+        let world = try PaymentWorld()
+        let day = d("2025-01-07")
+        let entries = (0..<10_050).map { i in
+            PaymentFileText.StatementEntry(amount: Money(pence: 1000), date: day, text: "RENT \(world.refs[i % 8])", bankReference: "C\(i)")
+        }
+        var text = PaymentFileText.mt940(reference: "BAD", number: 1, opening: Money(pence: 0), date: day, entries: entries)
+        text = text.replacingOccurrences(of: ":62F:C250107GBP100500,00", with: ":62F:C250107GBP100500,01")
+        let error = try #require(throws: RunError.self) { try world.importText("bad.sta", text) }
+        #expect(error.code == .badInput)
+        #expect(error.message.contains("bad.sta"))
+        #expect(try world.ledgerCount() == 0)
+        #expect(try world.sum("SELECT count(*) FROM payment_entries") == 0)
+    }
+}
