@@ -14,7 +14,7 @@ public struct JobLauncher: Sendable {
     }
 
     /// The jobs the launcher knows.
-    public static let jobNames = [RentDebitJob.name]
+    public static let jobNames = [RentDebitJob.name, SalesOrderReviewJob.name]
 
     /// Runs every run a job needs for a business date and returns their records: the rent debit
     /// posts every week not yet posted up to the week of the business date, oldest first.
@@ -32,6 +32,9 @@ public struct JobLauncher: Sendable {
             return try RentDebitRuns(runner: runner, config: config)
                 .postThrough(through, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
                 .map(\.record)
+        case SalesOrderReviewJob.name:
+            return try SalesOrderReviewRuns(runner: runner, config: config)
+                .launch(parameters: parameters, businessDate: businessDate, slot: slot, preview: preview, beforeCommit: beforeCommit)
         default:
             throw RunError(.badInput, "there is no job '\(name)' (jobs: \(JobLauncher.jobNames.joined(separator: ", ")))")
         }
