@@ -123,7 +123,7 @@ public enum CompletedJobsReader {
                 }
             case "JOB":
                 if let last = jobs.last, jobOpen, last.lines.isEmpty {
-                    problem(last.fileLine, .malformed, "job \(last.jobNumber) has no LIN records; every job needs at least one line")
+                    problem(last.fileLine, .malformed, "job \(last.jobNumber) has no good LIN records; every job needs at least one line")
                 }
                 let before = problems.count
                 let number = field(record, 1)
@@ -171,7 +171,7 @@ public enum CompletedJobsReader {
                 if good { jobs[jobs.count - 1].lines.append(CompletedJobsFile.Line(fileLine: line, sorCode: code, quantity: quantity!)) }
             default:  // TRL
                 if let last = jobs.last, jobOpen, last.lines.isEmpty {
-                    problem(last.fileLine, .malformed, "job \(last.jobNumber) has no LIN records; every job needs at least one line")
+                    problem(last.fileLine, .malformed, "job \(last.jobNumber) has no good LIN records; every job needs at least one line")
                 }
                 jobOpen = false
                 let count = Int(field(record, 1))

@@ -135,8 +135,8 @@ struct RepairsCSV {
             + shown.map(\.description).joined(separator: "\n  ") + (problems.count > shown.count ? "\n  ... and \(problems.count - shown.count) more" : ""))
     }
 
-    /// Refuses a file loaded before (by its SHA-256), and records this one.
-    static func recordLoad(sha256: String, kind: String, fileName: String, rows: Int, context: RunContext) throws {
+    /// Refuses a file loaded before (by its SHA-256), whatever it was loaded as.
+    static func refuseIfLoaded(sha256: String, fileName: String, context: RunContext) throws {
         if let earlier = try context.connection.queryOne(
             "SELECT kind, file_name, run_id, loaded_at::text FROM loaded_files WHERE sha256 = $1", [sha256])
         {
@@ -145,6 +145,10 @@ struct RepairsCSV {
                 "\(fileName) was already loaded (as \(earlier.text(0) ?? "?") '\(earlier.text(1) ?? "?")' by run \(earlier.text(2) ?? "?") at \(earlier.text(3) ?? "?")): the same file (SHA-256 \(sha256)) is never loaded twice",
                 runId: try earlier.decode(Int64.self, 2))
         }
+    }
+
+    /// Records a loaded file.
+    static func recordLoad(sha256: String, kind: String, fileName: String, rows: Int, context: RunContext) throws {
         try context.connection.execute(
             "INSERT INTO loaded_files (sha256, kind, file_name, rows, run_id) VALUES ($1, $2, $3, $4, $5)",
             [sha256, kind, fileName, rows, context.runId])
@@ -199,6 +203,7 @@ public struct LoadSORJob: Job {
     }
 
     public func run(in context: RunContext) throws -> RepairsLoadReport {
+        try RepairsCSV.refuseIfLoaded(sha256: businessKey, fileName: fileName, context: context)
         let rates = try Self.parse(bytes: bytes, name: fileName)
         try RepairsCSV.recordLoad(sha256: businessKey, kind: "sor", fileName: fileName, rows: rates.count, context: context)
         try context.connection.copyIn(
@@ -276,6 +281,7 @@ public struct LoadContractTermsJob: Job {
     }
 
     public func run(in context: RunContext) throws -> RepairsLoadReport {
+        try RepairsCSV.refuseIfLoaded(sha256: businessKey, fileName: fileName, context: context)
         let terms = try Self.parse(bytes: bytes, name: fileName)
         try RepairsCSV.recordLoad(
             sha256: businessKey, kind: "contract-terms", fileName: fileName, rows: terms.uplifts.count + terms.overrides.count, context: context)
@@ -397,6 +403,7 @@ public struct LoadRepairOrdersJob: Job {
 
     public func run(in context: RunContext) throws -> RepairsLoadReport {
         let db = context.connection
+        try RepairsCSV.refuseIfLoaded(sha256: businessKey, fileName: fileName, context: context)
         let orders = try Self.parse(bytes: bytes, name: fileName, checkingAgainst: db)
         try RepairsCSV.recordLoad(sha256: businessKey, kind: "repair-orders", fileName: fileName, rows: orders.reduce(0) { $0 + $1.lines.count }, context: context)
         for order in orders {
