@@ -382,3 +382,25 @@ struct RepairsFixture {
         #expect(error.key == "tolerance.percent")
     }
 }
+
+@Suite struct RepairsDemoTests {
+    @Test func theDemoShowsApprovedHeldAndRejectedOrders() throws {
+        let runner = try TestHub.runner()
+        let config = TestHub.config(goLive: Day(iso: "2026-04-06")!)
+        let db = try runner.database.connect()
+        for i in 1...6 {
+            try db.addTenancy(account: "10000\(i)", property: "DEMO-\(i)", start: "2020-01-01", charges: [])
+        }
+        try db.execute("INSERT INTO properties (property_ref, address, postcode, bedrooms) VALUES ('DEMO-VOID', '9 Empty Row', 'AB1 2CD', 2)")
+        let text = try RepairsDemo.run(runner: runner, config: config, businessDate: Day(iso: "2026-04-08")!, directory: config.directory.appendingPathComponent("demo"))
+        #expect(text.contains("approved: 5"))
+        #expect(text.contains("held: 2"))
+        #expect(text.contains("rejected: 3"))
+        #expect(text.contains("Sales-order file for ODS: "))
+        #expect(try SalesOrderRecord.list(status: "approved", on: db).contains { $0.analysis == "VOID" })
+        // Run again on the same day: nothing is loaded or reviewed twice.
+        let again = try RepairsDemo.run(runner: runner, config: config, businessDate: Day(iso: "2026-04-08")!, directory: config.directory.appendingPathComponent("demo"))
+        #expect(again.contains("already reviewed"))
+        #expect(try SalesOrderRecord.list(on: db).count == 10)
+    }
+}
