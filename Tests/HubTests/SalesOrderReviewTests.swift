@@ -404,3 +404,16 @@ struct RepairsFixture {
         #expect(try SalesOrderRecord.list(on: db).count == 10)
     }
 }
+
+@Suite struct RepairsFileIdentityTests {
+    @Test func aFileIsKnownByItsSHA256() {
+        let bytes = Array("abc".utf8)
+        let digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        #expect(LoadSORJob(fileName: "a", bytes: bytes).businessKey == digest)
+        #expect(LoadContractTermsJob(fileName: "a", bytes: bytes).businessKey == digest)
+        #expect(LoadRepairOrdersJob(fileName: "a", bytes: bytes).businessKey == digest)
+        let review = SalesOrderReviewConfig(
+            settings: .init(tolerancePercentBasisPoints: 0, toleranceAbsolute: .zero, automaticApprovalLimit: .zero), authorisationLimits: [:], councilId: "X")
+        #expect(SalesOrderReviewJob(fileName: "a", bytes: bytes, review: review).businessKey == digest)
+    }
+}

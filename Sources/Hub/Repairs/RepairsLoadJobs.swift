@@ -172,7 +172,7 @@ public struct LoadSORJob: Job {
         self.fileName = fileName
         self.bytes = bytes
     }
-    public var businessKey: String { SHA256.hex(bytes) }
+    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// Reads and checks the file without the database.
@@ -240,7 +240,7 @@ public struct LoadContractTermsJob: Job {
         self.fileName = fileName
         self.bytes = bytes
     }
-    public var businessKey: String { SHA256.hex(bytes) }
+    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// Reads and checks the file without the database.
@@ -328,7 +328,7 @@ public struct LoadRepairOrdersJob: Job {
         self.fileName = fileName
         self.bytes = bytes
     }
-    public var businessKey: String { SHA256.hex(bytes) }
+    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// Reads and checks the file; with a connection, also against the database (the property

@@ -22,7 +22,7 @@ public struct SalesOrderReviewJob: Job {
         self.review = review
     }
 
-    public var businessKey: String { SHA256.hex(bytes) }
+    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// One job's verdict, for the report.
