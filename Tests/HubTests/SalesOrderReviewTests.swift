@@ -417,3 +417,17 @@ struct RepairsFixture {
         #expect(SalesOrderReviewJob(fileName: "a", bytes: bytes, review: review).businessKey == digest)
     }
 }
+
+@Suite struct RepairsFinancialMapTests {
+    @Test func everyRepairsAnalysisHasItsOwnLineInTheFinancialMap() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Config/financial-map.csv")
+        let map = try FinancialMap(csv: try String(contentsOf: file, encoding: .utf8), file: "Config/financial-map.csv")
+        let analyses = SalesOrder.Priority.allCases.map(RepairsCodes.analysis(for:)) + [RepairsCodes.void]
+        for analysis in analyses {
+            let mapping = try #require(map.mappings.first { $0.key == "RPR/\(analysis)" }, "RPR/\(analysis)")
+            // A positive amount debits the repairs cost account and credits the ODS creditor.
+            #expect(mapping.ledgerAccount == "6100" && mapping.contraAccount == "2300" && mapping.fund == .hra)
+        }
+    }
+}

@@ -122,7 +122,7 @@ public struct SalesOrderReviewJob: Job {
                     lines: job.lines.map { ($0.sorCode, $0.quantity) }),
                 order: order, councilOwned: owned, billedAs: billedAs, pricing: pricing, businessDate: context.businessDate,
                 settings: review.settings)
-            let analysis = order.map { void ? RepairsCodes.void : $0.priority.rawValue }
+            let analysis = order.map { void ? RepairsCodes.void : RepairsCodes.analysis(for: $0.priority) }
             let reasonsJSON = String(decoding: try JSONEncoder.sorted.encode(outcome.reasons), as: UTF8.self)
             let id = try db.queryOne(
                 """

@@ -77,6 +77,17 @@ public enum RepairsCodes {
     public static let postingCode = "RPR"
     /// The analysis of a job at a void property.
     public static let void = "VOID"
+
+    /// The analysis of a job by its priority (the financial map allows 2-8 characters after the
+    /// code's '/': RPR/IMMED, RPR/EMERG, RPR/URGENT, RPR/NORMAL).
+    public static func analysis(for priority: SalesOrder.Priority) -> String {
+        switch priority {
+        case .immediate: return "IMMED"
+        case .emergency: return "EMERG"
+        case .urgent: return "URGENT"
+        case .normal: return "NORMAL"
+        }
+    }
 }
 
 /// A sales order as stored: for lists, approvals and tests.
@@ -182,7 +193,7 @@ public struct SalesOrderRecord: Codable, Hashable, Sendable {
             salesOrderId: reference(id), jobNumber: try row.decode(String.self, 0), propertyReference: try row.decode(String.self, 1),
             priority: SalesOrder.Priority(rawValue: try row.decode(String.self, 2)) ?? .normal, completionDate: try row.decode(Day.self, 3),
             approvedValue: Money(pence: try row.decode(Int64.self, 4)), approvedBy: approvedBy, approvedAt: approvedAt, lines: lines)
-        return (order, try row.decode(String?.self, 5) ?? order.priority.rawValue)
+        return (order, try row.decode(String?.self, 5) ?? RepairsCodes.analysis(for: order.priority))
     }
 }
 
