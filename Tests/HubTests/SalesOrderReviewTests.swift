@@ -248,6 +248,37 @@ struct RepairsFixture {
         #expect(again.code == .alreadyCompleted || again.code == .refused)
     }
 
+    @Test func aRepairsOfficerLoadsReviewsAndApprovesWithTheRolesGrants() throws {
+        let runner = try TestHub.runner()
+        let config = TestHub.config(goLive: Day(iso: "2026-04-06")!)
+        let admin = try runner.database.connect()
+        try admin.addTenancy(account: "100000011", property: "P-LIVE", start: "2020-01-01", charges: [])
+        let officer = "repairs_officer_\(UInt32.random(in: 0...UInt32.max))"
+        try admin.execute("CREATE ROLE \(officer) LOGIN IN ROLE hub_repairs")
+        let db = try runner.database.connect()
+        try db.execute("SET SESSION AUTHORIZATION \(officer)")
+        let date = RepairsFixture.businessDate
+        _ = try runner.run(LoadSORJob(fileName: "sor.csv", bytes: Array(RepairsFixture.sor.utf8)), on: db, businessDate: date)
+        _ = try runner.run(LoadContractTermsJob(fileName: "terms.csv", bytes: Array(RepairsFixture.terms.utf8)), on: db, businessDate: date)
+        let orders = "job_number,property_ref,priority,raised_date,estimated_value,sor_code,quantity\nJ1,P-LIVE,NORMAL,2026-04-01,226.33,DES5R003,2\nJ1,P-LIVE,NORMAL,2026-04-01,226.33,PLU1001,1.5\nJ4,P-LIVE,NORMAL,2026-04-01,100.00,DES5R003,2\n"
+        _ = try runner.run(LoadRepairOrdersJob(fileName: "orders.csv", bytes: Array(orders.utf8)), on: db, businessDate: date)
+        let completions = "HDR,ODS,2026-04-08,1\nJOB,J1,2026-04-07,Al,226.33\nLIN,DES5R003,2\nLIN,PLU1001,1.5\nJOB,J4,2026-04-07,Al,176.00\nLIN,DES5R003,2\nTRL,2,402.33\n"
+        let review = SalesOrderReviewConfig(
+            settings: .init(tolerancePercentBasisPoints: 1000, toleranceAbsolute: Money(pence: 5000), automaticApprovalLimit: Money(pence: 100_000)),
+            authorisationLimits: ["hub_repairs": Money(pence: 100_000)], councilId: "TEST-COUNCIL")
+        let outcome = try runner.run(SalesOrderReviewJob(fileName: "c.csv", bytes: Array(completions.utf8), review: review), on: db, businessDate: date)
+        #expect(outcome.record.operator == officer)
+        #expect(outcome.report.approved == 1 && outcome.report.held == 1)
+        let held = try #require(try SalesOrderRecord.list(status: "held", on: db).first)
+        let approval = try SalesOrderReviewRuns(runner: runner, config: config).approve(held.id, note: "two rooms", review: review, on: db, businessDate: date)
+        #expect(approval.report.approvedBy == officer)
+        #expect(try db.queryOne("SELECT count(*), sum(amount_pence) FROM gl_postings")!.decode(Int.self, 0) == 2)
+        #expect(try db.queryOne("SELECT count(*) FROM outbound_deliveries")!.decode(Int.self, 0) == 2)
+        // The officer cannot rewrite a decision.
+        let error = try #require(throws: PostgresError.self) { try db.execute("DELETE FROM sales_order_decisions") }
+        #expect(error.isInsufficientPrivilege || error.sqlState == "HUB01")
+    }
+
     @Test func aPersonRejectsAHeldOrder() throws {
         let fixture = try RepairsFixture()
         _ = try fixture.reviewFile(RepairsFixture.completions)
