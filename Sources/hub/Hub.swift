@@ -12,5 +12,6 @@ struct HubCommand: ParsableCommand {
             """,
         subcommands: [
             DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self,
+            ServeCommand.self, ScheduleCommand.self, JobsCommand.self,
         ])
 }
