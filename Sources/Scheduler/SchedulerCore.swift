@@ -33,6 +33,18 @@ public struct SlotResult: Hashable, Sendable, Codable {
     public var message: String?
     /// How long the claim ran, in seconds.
     public var seconds: Double
+
+    /// Creates a result.
+    public init(job: String, slot: String, outcome: Outcome, runIds: [Int64], attempt: Int, tookOver: Bool, message: String?, seconds: Double) {
+        self.job = job
+        self.slot = slot
+        self.outcome = outcome
+        self.runIds = runIds
+        self.attempt = attempt
+        self.tookOver = tookOver
+        self.message = message
+        self.seconds = seconds
+    }
 }
 
 /// The scheduler's decisions and their execution, with an injected clock: which slots are due
