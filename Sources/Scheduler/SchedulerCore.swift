@@ -149,8 +149,10 @@ public final class SchedulerCore: @unchecked Sendable {
         do {
             let connection = try database.connect()
             while !isStopping, let claim = try store.claimNext(job: job, id: id, on: connection) {
-                results.append(execute(claim, control: connection))
-                if id != nil { break }
+                let result = execute(claim, control: connection)
+                results.append(result)
+                // A retry waits for its backoff (the next poll claims it); a lost lease is the new owner's.
+                if id != nil || result.outcome == .retrying || result.outcome == .leaseLost { break }
             }
         } catch {
             logger.error("could not claim slots", metadata: ["job": "\(job)", "error": "\(error)"])
