@@ -307,3 +307,18 @@ func httpGet(port: Int, path: String) throws -> String {
     }
     return String(decoding: answer, as: UTF8.self)
 }
+
+@Suite struct SchedulerDemoTests {
+    @Test func theDemoCatchesUpTheMissedMondaysInOrder() throws {
+        let runner = try TestHub.runner()
+        let db = try runner.database.connect()
+        try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10000, "2026-04-06", nil)])
+        let jobs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Jobs").standardizedFileURL
+        let now = ISO8601DateFormatter().date(from: "2026-11-18T10:00:00Z")!
+        let text = try SchedulerDemo.run(runner: runner, config: TestHub.config(goLive: d("2026-11-02")), jobsDirectory: jobs, now: now)
+        #expect(text.contains("  rent-debit 2026-11-09T02:00+00:00: completed (runs "), "\(text)")
+        #expect(text.contains("  rent-debit 2026-11-16T02:00+00:00: completed (runs "), "\(text)")
+        #expect(text.contains("  payment-import 2026-11-18T10:00+00:00: "), "\(text)")
+        #expect(try db.posted(account: "100000011") == 30000, "weeks of 2, 9 and 16 November")
+    }
+}
