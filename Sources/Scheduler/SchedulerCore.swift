@@ -242,7 +242,9 @@ public final class SchedulerCore: @unchecked Sendable {
     /// Sorts a failure: the fence, a refusal, a transient database failure or anything else.
     func classify(_ error: any Error, claim: SlotClaim) -> (SlotResult.Outcome, String, SlotStore.Finish) {
         let text = "\(error)"
-        if error is LeaseLostError { return (.leaseLost, text, .failed(text)) }
+        // The run rolled back. If nobody has taken the slot over (the lease merely ran out), the
+        // slot is released to be claimed again at once; otherwise the finish does not apply.
+        if error is LeaseLostError { return (.leaseLost, text, .retry(after: 0, error: text)) }
         let retry = catalog[claim.job]?.retry ?? RetryPolicy(attempts: 1, backoffSeconds: 0, maxBackoffSeconds: 0)
         if let refusal = error as? RunError {
             switch refusal.code {

@@ -137,6 +137,48 @@ final class HandClock: @unchecked Sendable {
         #expect(try f.count("SELECT count(*) FROM runs WHERE status = 'completed' AND slot = $1", [claim.slot]) == 1)
     }
 
+    /// Holds the ledger locked for a while from another session, so that a run waits that long.
+    func holdLedger(_ f: Fixture, for seconds: Double) throws {
+        let holder = try f.database.connect()
+        try holder.execute("BEGIN")
+        try holder.execute("LOCK TABLE ledger_entries IN ACCESS EXCLUSIVE MODE")
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { _ = try? holder.execute("ROLLBACK") }
+    }
+
+    @Test func heartbeatsKeepTheLeaseOfARunLongerThanTheLease() throws {
+        let f = try fixture()
+        let core = try f.core([Self.rentDebit()], lease: 1, heartbeat: 0.25)
+        try core.enterDue()
+        f.clock.set("2026-11-02T02:00:00Z")
+        try core.enterDue()
+        try holdLedger(f, for: 2.5)
+        let results = core.work(job: "rent-debit")
+        #expect(results.map(\.outcome) == [.completed], "\(results)")
+        #expect(try #require(results.first).seconds > 2)
+        #expect(try f.count("SELECT count(*) FROM ledger_entries") == 3)
+    }
+
+    @Test func aRunThatOutlivesItsLeaseWithoutHeartbeatsCannotCommit() throws {
+        let f = try fixture()
+        // Heartbeats far apart: the lease of one second runs out while the run waits.
+        let core = try f.core([Self.rentDebit()], lease: 1, heartbeat: 60)
+        try core.enterDue()
+        f.clock.set("2026-11-02T02:00:00Z")
+        try core.enterDue()
+        try holdLedger(f, for: 2)
+        let results = core.work(job: "rent-debit")
+        #expect(results.map(\.outcome) == [.leaseLost], "\(results)")
+        #expect(results.first?.message?.contains("lease") == true)
+        #expect(try f.count("SELECT count(*) FROM ledger_entries") == 0, "nothing posted")
+        #expect(try f.count("SELECT count(*) FROM runs WHERE status = 'completed'") == 0)
+        #expect(try f.count("SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE '%lease%'") == 1, "the failed run is recorded")
+        // Nobody took the slot over: it is released and runs again at the next poll.
+        let again = core.work(job: "rent-debit")
+        #expect(again.map(\.outcome) == [.completed])
+        #expect(again.first?.attempt == 2)
+        #expect(try f.count("SELECT count(*) FROM ledger_entries") == 3)
+    }
+
     @Test func aTransientFailureIsRetriedAndARefusalIsNot() throws {
         let f = try fixture()
         let name = try f.db.queryOne("SELECT current_database()")!.decode(String.self, 0)
