@@ -171,8 +171,10 @@ public struct LoadSORJob: Job {
     public init(fileName: String, bytes: [UInt8]) {
         self.fileName = fileName
         self.bytes = bytes
+        self.businessKey = SHA256.hex(SHA256.hash(bytes))
     }
-    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
+    /// The file's SHA-256 (hex), computed once.
+    public let businessKey: String
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// Reads and checks the file without the database.
@@ -239,8 +241,10 @@ public struct LoadContractTermsJob: Job {
     public init(fileName: String, bytes: [UInt8]) {
         self.fileName = fileName
         self.bytes = bytes
+        self.businessKey = SHA256.hex(SHA256.hash(bytes))
     }
-    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
+    /// The file's SHA-256 (hex), computed once.
+    public let businessKey: String
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// Reads and checks the file without the database.
@@ -327,8 +331,10 @@ public struct LoadRepairOrdersJob: Job {
     public init(fileName: String, bytes: [UInt8]) {
         self.fileName = fileName
         self.bytes = bytes
+        self.businessKey = SHA256.hex(SHA256.hash(bytes))
     }
-    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
+    /// The file's SHA-256 (hex), computed once.
+    public let businessKey: String
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// Reads and checks the file; with a connection, also against the database (the property

@@ -19,10 +19,12 @@ public struct SalesOrderReviewJob: Job {
     public init(fileName: String, bytes: [UInt8], review: SalesOrderReviewConfig) {
         self.fileName = fileName
         self.bytes = bytes
+        self.businessKey = SHA256.hex(SHA256.hash(bytes))
         self.review = review
     }
 
-    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
+    /// The file's SHA-256 (hex), computed once.
+    public let businessKey: String
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// One job's verdict, for the report.
