@@ -279,6 +279,17 @@ struct RepairsFixture {
         #expect(error.isInsufficientPrivilege || error.sqlState == "HUB01")
     }
 
+    @Test func reviewRunsCannotBeReversed() throws {
+        let fixture = try RepairsFixture()
+        let outcome = try fixture.reviewFile(RepairsFixture.completions)
+        let error = try #require(throws: RunError.self) {
+            try fixture.runner.run(ReversalJob(originalRunId: outcome.record.id, reason: "test"), businessDate: RepairsFixture.businessDate)
+        }
+        #expect(error.code == .refused)
+        #expect(error.message.contains("sent to ODS"))
+        #expect(try fixture.postings()["NORMAL"] == 226_33)
+    }
+
     @Test func aPersonRejectsAHeldOrder() throws {
         let fixture = try RepairsFixture()
         _ = try fixture.reviewFile(RepairsFixture.completions)
