@@ -16,6 +16,12 @@ public struct CouncilTaxEvent: Hashable, Sendable, Codable {
         case disposed = "DISPOSED"
         /// A correction of an event already sent; `originalEventId` names it.
         case amendment = "AMENDMENT"
+        /// The withdrawal of an event already sent (the tenancy or void it reported no longer
+        /// exists in the housing system); `originalEventId` names it.
+        case cancellation = "CANCELLATION"
+
+        /// Whether the event corrects or withdraws an earlier one (and so names it).
+        public var refersToOriginal: Bool { self == .amendment || self == .cancellation }
     }
 
     /// A postal address: up to four lines and a postcode.
@@ -35,7 +41,7 @@ public struct CouncilTaxEvent: Hashable, Sendable, Codable {
     public var eventId: String
     /// What happened.
     public var kind: Kind
-    /// For an amendment: the event it corrects; nil otherwise.
+    /// For an amendment or a cancellation: the event it corrects; nil otherwise.
     public var originalEventId: String?
     /// The housing system's property reference.
     public var propertyReference: String

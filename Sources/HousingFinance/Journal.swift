@@ -106,6 +106,23 @@ public struct Journal: Hashable, Sendable {
     /// - Throws: `UnmappedCodesError` listing every code (and charge code) that has no mapping;
     ///   then there is no journal and nothing may be marked as sent.
     public init(postings: [JournalPosting], map: FinancialMap) throws(UnmappedCodesError) {
+        try self.init(groups: postings.map(JournalGroup.init(posting:)), map: map, entryIds: postings.map(\.entryId).sorted())
+    }
+
+    /// Builds the journal from postings already summed by code, charge code and sign (an export
+    /// sums millions of postings in the database and hands over a few dozen groups). The journal
+    /// is the same as from the postings themselves; `entryIds` is empty (the export marks the
+    /// postings in the database).
+    /// - Parameters:
+    ///   - groups: the sums, in any order; the postings of one group must all have the same sign,
+    ///     so that debits and credits stay on their own lines.
+    ///   - map: the financial map.
+    /// - Throws: `UnmappedCodesError` listing every unmapped code with its number of postings.
+    public init(groups: [JournalGroup], map: FinancialMap) throws(UnmappedCodesError) {
+        try self.init(groups: groups, map: map, entryIds: [])
+    }
+
+    private init(groups postings: [JournalGroup], map: FinancialMap, entryIds: [Int64]) throws(UnmappedCodesError) {
         struct Key: Hashable, Comparable {
             var account: String
             var dimensions: AnalysisDimensions
@@ -127,9 +144,9 @@ public struct Journal: Hashable, Sendable {
         for posting in postings {
             guard let mapping = map.mapping(for: posting.code, chargeCode: posting.chargeCode) else {
                 let key = posting.chargeCode.map { posting.code + "/" + $0 } ?? posting.code
-                var entry = unmapped[key] ?? .init(code: key, postingCount: 0, firstEntryId: posting.entryId)
-                entry.postingCount += 1
-                entry.firstEntryId = min(entry.firstEntryId, posting.entryId)
+                var entry = unmapped[key] ?? .init(code: key, postingCount: 0, firstEntryId: posting.firstPostingId)
+                entry.postingCount += posting.postingCount
+                entry.firstEntryId = min(entry.firstEntryId, posting.firstPostingId)
                 unmapped[key] = entry
                 continue
             }
@@ -142,7 +159,7 @@ public struct Journal: Hashable, Sendable {
                 var group = groups[key] ?? Accumulator(fund: mapping.fund)
                 group.amount += posting.amount > .zero ? posting.amount : -posting.amount
                 group.mappings[mapping.key] = mapping.description
-                group.postingCount += 1
+                group.postingCount += posting.postingCount
                 groups[key] = group
             }
         }
@@ -169,10 +186,48 @@ public struct Journal: Hashable, Sendable {
 
         self.lines = lines
         self.totals = totals
-        self.entryIds = postings.map(\.entryId).sorted()
+        self.entryIds = entryIds
         self.debtorsControlMovement = control
-        self.firstDate = postings.map(\.date).min()
-        self.lastDate = postings.map(\.date).max()
+        self.firstDate = postings.compactMap(\.firstDate).min()
+        self.lastDate = postings.compactMap(\.lastDate).max()
+    }
+}
+
+/// Postings of one code, charge code and sign, summed: what an export hands to `Journal` instead
+/// of every posting.
+public struct JournalGroup: Hashable, Sendable, Codable {
+    /// The transaction code.
+    public var code: String
+    /// The charge code that narrows the code in the map, where the postings have one.
+    public var chargeCode: String?
+    /// The sum of the postings' signed amounts.
+    public var amount: Money
+    /// How many postings the group holds.
+    public var postingCount: Int
+    /// The lowest posting id in the group, to find one in messages.
+    public var firstPostingId: Int64
+    /// The first and last posting dates.
+    public var firstDate: Day?
+    public var lastDate: Day?
+
+    public init(
+        code: String, chargeCode: String?, amount: Money, postingCount: Int, firstPostingId: Int64,
+        firstDate: Day?, lastDate: Day?
+    ) {
+        self.code = code
+        self.chargeCode = chargeCode
+        self.amount = amount
+        self.postingCount = postingCount
+        self.firstPostingId = firstPostingId
+        self.firstDate = firstDate
+        self.lastDate = lastDate
+    }
+
+    /// One posting as a group of one.
+    public init(posting: JournalPosting) {
+        self.init(
+            code: posting.code, chargeCode: posting.chargeCode, amount: posting.amount, postingCount: 1,
+            firstPostingId: posting.entryId, firstDate: posting.date, lastDate: posting.date)
     }
 }
 

@@ -65,15 +65,15 @@ public struct CouncilTaxWriter: Sendable {
             check.record = "event \(index + 1) (\(event.eventId))"
             try check.code(event.eventId, "event_id", max: 20)
             guard seen.insert(event.eventId).inserted else { throw check.fail("event_id", "is used by an earlier event in this file") }
-            switch (event.kind, event.originalEventId) {
-            case (.amendment, nil):
-                throw check.fail("original_event_id", "an amendment must name the event it corrects")
-            case (.amendment, let original?):
+            switch (event.kind.refersToOriginal, event.originalEventId) {
+            case (true, nil):
+                throw check.fail("original_event_id", "an \(event.kind == .amendment ? "amendment" : "cancellation") must name the event it corrects")
+            case (true, let original?):
                 try check.code(original, "original_event_id", max: 20)
-                if original == event.eventId { throw check.fail("original_event_id", "an amendment cannot correct itself") }
-            case (_, _?):
-                throw check.fail("original_event_id", "only an amendment names an original event")
-            case (_, nil):
+                if original == event.eventId { throw check.fail("original_event_id", "an \(event.kind == .amendment ? "amendment" : "cancellation") cannot correct itself") }
+            case (false, _?):
+                throw check.fail("original_event_id", "only an amendment or a cancellation names an original event")
+            case (false, nil):
                 break
             }
             try check.code(event.propertyReference, "property_ref", max: 20)
@@ -87,7 +87,7 @@ public struct CouncilTaxWriter: Sendable {
                 if tenants.isEmpty { throw check.fail("tenant_1", "a tenancy event needs the tenants' names") }
             case .voidStart, .voidEnd, .acquired, .disposed:
                 if !tenants.isEmpty { throw check.fail("tenant_1", "a \(event.kind.rawValue) event has no tenants") }
-            case .amendment:
+            case .amendment, .cancellation:
                 break
             }
             if tenants.count > Self.maximumTenants {
@@ -96,8 +96,8 @@ public struct CouncilTaxWriter: Sendable {
             for (number, name) in tenants.enumerated() { try check.text(name, "tenant_\(number + 1)", max: 100) }
             var forwarding = Array(repeating: "", count: Self.maximumAddressLines + 1)
             if let forwardingAddress = event.forwardingAddress {
-                guard event.kind == .tenancyEnd || event.kind == .amendment else {
-                    throw check.fail("forwarding_1", "only a tenancy end or an amendment carries a forwarding address")
+                guard event.kind == .tenancyEnd || event.kind == .amendment || event.kind == .cancellation else {
+                    throw check.fail("forwarding_1", "only a tenancy end, an amendment or a cancellation carries a forwarding address")
                 }
                 forwarding = try lines(of: forwardingAddress, "forwarding", check)
             }

@@ -83,6 +83,14 @@ public struct OutboundFile: Codable, Hashable, Sendable {
         ).map(OutboundFile.init)
     }
 
+    /// A stored file's bytes, exactly as stored.
+    public static func content(id: Int64, on db: Connection) throws -> [UInt8] {
+        guard let row = try db.queryOne("SELECT content FROM outbound_files WHERE id = $1", [id]) else {
+            throw RunError(.notFound, "there is no outbound file \(id)")
+        }
+        return try row.decode([UInt8].self, 0)
+    }
+
     /// The files of one run.
     public static func files(ofRun runId: Int64, on db: Connection) throws -> [OutboundFile] {
         try db.query("SELECT \(columns) FROM outbound_files f WHERE f.run_id = $1 ORDER BY f.id", [runId]).map(OutboundFile.init)

@@ -16,6 +16,8 @@ public enum JobRules {
     /// Rules of the jobs added by later modules of the hub (imports, exports...), by name.
     static let registered: [String: ReversalRule] = [
         "load-opening-balances": .independent,
+        PropertiesLoad.jobName: PropertiesLoad.reversal, TenanciesLoad.jobName: TenanciesLoad.reversal,
+        AccountsLoad.jobName: AccountsLoad.reversal, ChargesLoad.jobName: ChargesLoad.reversal,
         "payment-import": .independent,
         "suspense-allocation": .independent,
         "sales-order-review": .never("approved sales orders have been sent to ODS; reject or credit them instead"),
