@@ -447,6 +447,20 @@ struct RepairsFixture {
     }
 }
 
+@Suite struct RepairsDemoOnTheDemoCouncilTests {
+    @Test func theDemoRunsOnTheSeededDemoCouncil() throws {
+        let runner = try TestHub.runner()
+        let config = TestHub.config(goLive: Day(iso: "2026-04-06")!)
+        let date = Day(iso: "2026-04-15")!
+        let directory = config.directory.appendingPathComponent("demo")
+        _ = try DemoCouncil(properties: 60, goLive: config.goLive).seed(runner: runner, businessDate: date, directory: directory)
+        let text = try RepairsDemo.run(runner: runner, config: config, businessDate: date, directory: directory)
+        #expect(text.contains("approved: 5"), "\(text)")
+        #expect(text.contains("held: 2"), "\(text)")
+        #expect(text.contains("rejected: 3"), "\(text)")
+    }
+}
+
 @Suite struct RepairsFileIdentityTests {
     @Test func aFileIsKnownByItsSHA256() {
         let bytes = Array("abc".utf8)

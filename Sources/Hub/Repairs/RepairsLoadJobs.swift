@@ -427,6 +427,6 @@ public struct LoadRepairOrdersJob: Job {
         }
         return RepairsLoadReport(
             kind: "repair orders", file: fileName, sha256: businessKey, rows: orders.reduce(0) { $0 + $1.lines.count },
-            details: ["orders": orders.count, "estimated pence": Int(orders.reduce(Int64(0)) { $0 + $1.estimate.pence })])
+            details: ["orders": orders.count])
     }
 }
