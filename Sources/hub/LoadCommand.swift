@@ -44,10 +44,10 @@ struct LoadOptions: ParsableArguments {
     func load<Kind: LoadKind>(_ kind: Kind.Type, global: GlobalOptions) throws {
         try reportingErrors {
             let environment = try HubEnvironment.open(global)
-            let job = try LoadJob<Kind>(
-                file: URL(fileURLWithPath: file), expectRows: expectRows, expectTotal: try expectTotal.map { try Money(parsing: $0) },
-                scheme: environment.config.accountScheme)
             do {
+                let job = try LoadJob<Kind>(
+                    file: URL(fileURLWithPath: file), expectRows: expectRows, expectTotal: try expectTotal.map { try Money(parsing: $0) },
+                    scheme: environment.config.accountScheme)
                 // The refusal is printed below in full; the runner need not log it as well.
                 var logger = environment.logger
                 logger.logLevel = .critical

@@ -228,7 +228,17 @@ import Testing
         #expect(path == w.config.outbox.appendingPathComponent("gl-journal/HF_GL_000001_20261109.csv").path)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(bytes == (try w.content(sequence: 1)))
-        #expect(SHA256.hex(bytes) == file.sha256)
+        #expect(SHA256.hex(SHA256.hash(bytes)) == file.sha256)
+        // The stored hash is the one any operator's tool computes (64 hex digits of the digest).
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        check.arguments = [path]
+        let pipe = Pipe()
+        check.standardOutput = pipe
+        try check.run()
+        check.waitUntilExit()
+        let printed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(printed.hasPrefix(file.sha256 + " "), "sha256sum printed \(printed)")
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
         #expect(mode == 0o640)
         // Run again for the same day: refused, nothing sent twice.
@@ -291,7 +301,7 @@ import Testing
         let names = try FileManager.default.contentsOfDirectory(atPath: outbox.path)
         #expect(names == [stored.fileName], "one complete file, no temporary left")
         let bytes = [UInt8](try Data(contentsOf: outbox.appendingPathComponent(stored.fileName)))
-        #expect(SHA256.hex(bytes) == stored.sha256)
+        #expect(SHA256.hex(SHA256.hash(bytes)) == stored.sha256)
         #expect(bytes == (try w.content(sequence: 1)))
         #expect(try FileManager.default.attributesOfItem(atPath: outbox.appendingPathComponent(stored.fileName).path)[.posixPermissions] as? Int == 0o640)
 
@@ -303,7 +313,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: outbox.path).sorted() == files.map(\.fileName).sorted())
         for file in files {
             let written = [UInt8](try Data(contentsOf: outbox.appendingPathComponent(file.fileName)))
-            #expect(SHA256.hex(written) == file.sha256, "\(file.fileName)")
+            #expect(SHA256.hex(SHA256.hash(written)) == file.sha256, "\(file.fileName)")
         }
         #expect(try w.count("SELECT count(*) FROM gl_exported") == (try w.count("SELECT count(*) FROM postings")))
 
