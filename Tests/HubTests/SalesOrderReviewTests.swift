@@ -279,6 +279,17 @@ struct RepairsFixture {
         #expect(error.isInsufficientPrivilege || error.sqlState == "HUB01")
     }
 
+    @Test func reviewRunsCannotBeReversed() throws {
+        let fixture = try RepairsFixture()
+        let outcome = try fixture.reviewFile(RepairsFixture.completions)
+        let error = try #require(throws: RunError.self) {
+            try fixture.runner.run(ReversalJob(originalRunId: outcome.record.id, reason: "test"), businessDate: RepairsFixture.businessDate)
+        }
+        #expect(error.code == .refused)
+        #expect(error.message.contains("sent to ODS"))
+        #expect(try fixture.postings()["NORMAL"] == 226_33)
+    }
+
     @Test func aPersonRejectsAHeldOrder() throws {
         let fixture = try RepairsFixture()
         _ = try fixture.reviewFile(RepairsFixture.completions)
@@ -433,6 +444,20 @@ struct RepairsFixture {
         let again = try RepairsDemo.run(runner: runner, config: config, businessDate: Day(iso: "2026-04-08")!, directory: config.directory.appendingPathComponent("demo"))
         #expect(again.contains("already reviewed"))
         #expect(try SalesOrderRecord.list(on: db).count == 10)
+    }
+}
+
+@Suite struct RepairsDemoOnTheDemoCouncilTests {
+    @Test func theDemoRunsOnTheSeededDemoCouncil() throws {
+        let runner = try TestHub.runner()
+        let config = TestHub.config(goLive: Day(iso: "2026-04-06")!)
+        let date = Day(iso: "2026-04-15")!
+        let directory = config.directory.appendingPathComponent("demo")
+        _ = try DemoCouncil(properties: 60, goLive: config.goLive).seed(runner: runner, businessDate: date, directory: directory)
+        let text = try RepairsDemo.run(runner: runner, config: config, businessDate: date, directory: directory)
+        #expect(text.contains("approved: 5"), "\(text)")
+        #expect(text.contains("held: 2"), "\(text)")
+        #expect(text.contains("rejected: 3"), "\(text)")
     }
 }
 
