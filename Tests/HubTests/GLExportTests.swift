@@ -313,6 +313,11 @@ import Testing
         #expect([UInt8](try Data(contentsOf: outbox.appendingPathComponent(files[0].fileName))) == (try w.content(sequence: 1)))
         #expect(try hub(["exports", "list"], crash: false, "list.log") == 0)
         #expect(log("list.log").contains(files[2].fileName))
+        #expect(try hub(["exports", "show", "2", "--interface", "gl-journal"], crash: false, "show.log") == 0)
+        #expect(log("show.log").contains("SHA-256:    \(files[1].sha256)"))
+        #expect(log("show.log").contains("TRAILER,"))
+        #expect(try hub(["exports", "show", "9"], crash: false, "missing.log") == 5)
+        #expect(log("missing.log").contains("there is no outbound file with sequence number 9"))
     }
 }
 
