@@ -359,6 +359,54 @@ import Testing
         #expect(error.message.contains(message), "\(error)")
     }
 
+    @Test func theLauncherRunsBothExportsAndDeliversTheirFiles() throws {
+        let runner = try TestHub.runner()
+        let config = try folder(nil)
+        let db = try runner.database.connect()
+        try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10_000, "2026-04-06", nil)])
+        try db.execute("INSERT INTO properties (property_ref, uprn, address, postcode, bedrooms) VALUES ('P2', '100002', '2 Low Road', 'EH1 1AB', 1)")
+        try db.execute("INSERT INTO tenancies (tenancy_ref, property_id, start_date, tenants) SELECT 'T2', id, '2026-11-04', ARRAY['Bo Green'] FROM properties WHERE property_ref = 'P2'")
+        let launcher = JobLauncher(runner: runner, config: config)
+        #expect(JobLauncher.jobNames.contains("gl-export") && JobLauncher.jobNames.contains("council-tax-export"))
+        _ = try launcher.launch(job: "rent-debit", parameters: [:], businessDate: d("2026-11-09"))
+        let gl = try launcher.launch(job: "gl-export", parameters: [:], businessDate: d("2026-11-10"))
+        #expect(gl.map(\.businessKey) == ["2026-11-10"])
+        let tax = try launcher.launch(job: "council-tax-export", parameters: [:], businessDate: d("2026-11-10"))
+        #expect(tax.map(\.businessKey) == ["2026-11-10"])
+        let files = try OutboundFile.list(interface: nil, on: db)
+        #expect(Set(files.map(\.interface)) == ["gl-journal", "council-tax"])
+        #expect(files.allSatisfy { $0.deliveredPath.map { FileManager.default.fileExists(atPath: $0) } == true })
+        let period = try launcher.launch(job: "gl-export", parameters: ["period": "2026-11"], businessDate: d("2026-12-01"))
+        #expect(period.map(\.businessKey) == ["2026-11-30"])
+        #expect(throws: RunError.self) { try launcher.launch(job: "gl-export", parameters: ["through": "soon"], businessDate: d("2026-12-01")) }
+    }
+
+    @Test func exportsStartedTogetherMarkEachPostingOnce() throws {
+        let runner = try TestHub.runner()
+        let config = try folder(nil)
+        let db = try runner.database.connect()
+        try db.execute("INSERT INTO properties (property_ref, address, postcode, bedrooms) SELECT 'P' || g, 'x', 'y', 1 FROM generate_series(1, 2000) g")
+        try db.execute("INSERT INTO weekly_charges (property_id, charge_code, weekly_pence, effective_from) SELECT id, 'DBR', 10000, '2026-04-06' FROM properties")
+        try db.execute("INSERT INTO tenancies (tenancy_ref, property_id, start_date, tenants) SELECT 'T' || id, id, '2020-01-06', ARRAY['t'] FROM properties")
+        try db.execute("INSERT INTO rent_accounts (account_ref, tenancy_id) SELECT lpad(id::text, 9, '0'), id FROM tenancies")
+        try RentDebitRuns(runner: runner, config: config).postThrough(RentWeek(containing: d("2026-11-16")), businessDate: d("2026-11-16"))
+        let settings = try ExportsTestSupport.gl()
+        let days = ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19"]
+        let outcomes = Outcomes()
+        DispatchQueue.concurrentPerform(iterations: days.count) { index in
+            do {
+                let outcome = try runner.run(GLExportJob(through: d(days[index]), settings: settings), businessDate: d(days[index]))
+                outcomes.add("\(outcome.report.postings)")
+            } catch {
+                outcomes.add("error: \(error)")
+            }
+        }
+        // One export took every posting; the others, waiting their turn, found nothing left.
+        #expect(outcomes.all.sorted() == ["0", "0", "0", "6000"], "\(outcomes.all)")
+        #expect(try db.queryOne("SELECT count(*) FROM gl_exported")!.decode(Int.self, 0) == 6000)
+        #expect(try OutboundFile.list(interface: "gl-journal", on: db).map(\.sequence) == [1])
+    }
+
     @Test func theDemoRunsBothExportsAndSaysWhereTheFilesAre() throws {
         let runner = try TestHub.runner()
         let config = try folder(nil)
