@@ -228,7 +228,18 @@ import Testing
         #expect(path == w.config.outbox.appendingPathComponent("gl-journal/HF_GL_000001_20261109.csv").path)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(bytes == (try w.content(sequence: 1)))
-        #expect(SHA256.hex(bytes) == file.sha256)
+        #expect(SHA256.hex(SHA256.hash(bytes)) == file.sha256)
+        // The stored digest is the file's SHA-256 as any tool computes it.
+        let sum = Process()
+        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sum.arguments = [path]
+        let pipe = Pipe()
+        sum.standardOutput = pipe
+        try sum.run()
+        sum.waitUntilExit()
+        let printed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(printed.split(separator: " ").first.map(String.init) == file.sha256)
+        #expect(file.sha256.count == 64)
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
         #expect(mode == 0o640)
         // Run again for the same day: refused, nothing sent twice.
@@ -291,7 +302,7 @@ import Testing
         let names = try FileManager.default.contentsOfDirectory(atPath: outbox.path)
         #expect(names == [stored.fileName], "one complete file, no temporary left")
         let bytes = [UInt8](try Data(contentsOf: outbox.appendingPathComponent(stored.fileName)))
-        #expect(SHA256.hex(bytes) == stored.sha256)
+        #expect(SHA256.hex(SHA256.hash(bytes)) == stored.sha256)
         #expect(bytes == (try w.content(sequence: 1)))
         #expect(try FileManager.default.attributesOfItem(atPath: outbox.appendingPathComponent(stored.fileName).path)[.posixPermissions] as? Int == 0o640)
 
@@ -303,7 +314,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: outbox.path).sorted() == files.map(\.fileName).sorted())
         for file in files {
             let written = [UInt8](try Data(contentsOf: outbox.appendingPathComponent(file.fileName)))
-            #expect(SHA256.hex(written) == file.sha256, "\(file.fileName)")
+            #expect(SHA256.hex(SHA256.hash(written)) == file.sha256, "\(file.fileName)")
         }
         #expect(try w.count("SELECT count(*) FROM gl_exported") == (try w.count("SELECT count(*) FROM postings")))
 
