@@ -7,20 +7,69 @@ import Postgres
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start the embedded PostgreSQL cluster, migrate it, seed a demo council and run the week's jobs.")
+        abstract: "Start the embedded PostgreSQL cluster, migrate it, seed a demo council and run the week's jobs.",
+        discussion: """
+            With no database configured (Config/hub.yaml database.url empty and no HUB_DATABASE_URL), the hub starts
+            its own throwaway PostgreSQL cluster under var/. The demo council is generated from a fixed seed, so it
+            is the same every time; it is loaded through the loaders (its files are kept in var/demo/). A second
+            `hub demo` reuses the council it finds. Remove var/ to start again from nothing.
+            """)
     @OptionGroup var global: GlobalOptions
-    @Option(help: "How many properties the demo council has.") var properties = 8000
+    @Option(help: "How many properties the demo council has (only when the hub has none yet).") var properties = 8000
     @Option(help: "The business date (default: today in Europe/London).") var asOf: String?
+
+    func validate() throws {
+        guard properties >= 1 else { throw ValidationError("--properties must be at least 1") }
+    }
 
     func run() throws {
         try reportingErrors {
+            let started = Date()
             let environment = try HubEnvironment.open(global)
+            let config = environment.config
             let businessDate = try environment.businessDate(asOf)
-            print("Demo council on \(businessDate.iso).")
-            let outcomes = try RentDebitRuns(runner: environment.runner, config: environment.config)
+            print("Demo council on \(businessDate.iso) (go-live \(config.goLive.iso)).")
+
+            // The council: seeded once, reused after.
+            let council = DemoCouncil(properties: properties, goLive: config.goLive, scheme: config.accountScheme)
+            let demoDirectory = config.inbox.deletingLastPathComponent().appendingPathComponent("demo")
+            if let loads = try council.seed(runner: environment.runner, businessDate: businessDate, directory: demoDirectory) {
+                print("Seeded the demo council in \(seconds(since: started)) through the loaders (runs \(loads.map { String($0.id) }.joined(separator: ", "))); its files are in \(demoDirectory.path).")
+            } else {
+                print("The hub already has a council: reusing it (--properties applies to an empty hub only; remove var/ to start again).")
+            }
+            let db = try environment.database.connect()
+            print(try DemoCouncil.summary(on: db, on: businessDate, calendar: config.rentCalendar).render())
+
+            // The rent debit, every week from go-live through this week.
+            let debitStarted = Date()
+            let outcomes = try RentDebitRuns(runner: environment.runner, config: config)
                 .postThrough(RentWeek(containing: businessDate), businessDate: businessDate)
-            for outcome in outcomes.suffix(1) { print(outcome.render()) }
-            if let cluster = environment.embedded { print("Look inside: \(cluster.psqlCommand(database: "hub"))") }
+            if outcomes.isEmpty {
+                print("Rent debit: every week through \(RentWeek(containing: businessDate).monday.iso) was already posted. The last week's run:")
+                if let last = try RunRecord.list(job: RentDebitJob.name, status: "completed", limit: 1, on: db).first {
+                    print("Run \(last.id): \(last.job) \(last.businessKey)\n\(last.reportText ?? "")")
+                }
+            } else {
+                print("Rent debit: posted \(outcomes.count) week\(outcomes.count == 1 ? "" : "s") in \(seconds(since: debitStarted)). The last week:")
+                for outcome in outcomes.suffix(1) { print(outcome.render()) }
+            }
+
+            // ---- The other features' demos (wired by the lead) --------------------------------------
+            // Each returns the text to print, e.g.:
+            // print(try PaymentsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory))
+            // print(try ExportsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory))
+            // print(try RepairsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory))
+            // ------------------------------------------------------------------------------------------
+
+            if let cluster = environment.embedded {
+                print("Look inside: \(cluster.psqlCommand(database: "hub"))")
+            } else {
+                print("Look inside: psql \"$HUB_DATABASE_URL\" (the configured database)")
+            }
+            print("Demo finished in \(seconds(since: started)).")
         }
     }
+
+    func seconds(since start: Date) -> String { String(format: "%.1f s", Date().timeIntervalSince(start)) }
 }

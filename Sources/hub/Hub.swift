@@ -11,6 +11,8 @@ struct HubCommand: ParsableCommand {
             With no database configured, commands use the embedded demo cluster (see `hub demo`).
             """,
         subcommands: [
-            DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self, ExportsCommand.self,
+            DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self, LoadCommand.self,
+            ToolsCommand.self, ImportCommand.self, SuspenseCommand.self, ReconcileCommand.self, ExportsCommand.self,
+            SalesOrdersCommand.self, RepairsLoad.self, ServeCommand.self, ScheduleCommand.self, JobsCommand.self,
         ])
 }

@@ -14,7 +14,7 @@ public struct JobLauncher: Sendable {
     }
 
     /// The jobs the launcher knows.
-    public static let jobNames = [RentDebitJob.name, GLExportJob.name, CouncilTaxExportJob.name]
+    public static let jobNames = [RentDebitJob.name, PaymentImportJob.name, GLExportJob.name, CouncilTaxExportJob.name, SalesOrderReviewJob.name]
 
     /// Runs every run a job needs for a business date and returns their records: the rent debit
     /// posts every week not yet posted up to the week of the business date, oldest first.
@@ -32,9 +32,18 @@ public struct JobLauncher: Sendable {
             return try RentDebitRuns(runner: runner, config: config)
                 .postThrough(through, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
                 .map(\.record)
+        case PaymentImportJob.name:
+            // Each file waiting in the payment inbox, each its own run.
+            let outcomes = try PaymentInbox(importer: PaymentImporter(runner: runner, config: config))
+                .process(businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
+            let connection = try runner.database.connect()
+            return try outcomes.filter { $0.status == .imported }.compactMap(\.runId).compactMap { try RunRecord.find($0, on: connection) }
         case GLExportJob.name, CouncilTaxExportJob.name:
             return try ExportRuns(runner: runner, config: config)
                 .launch(job: name, parameters: parameters, businessDate: businessDate, slot: slot, preview: preview, beforeCommit: beforeCommit)
+        case SalesOrderReviewJob.name:
+            return try SalesOrderReviewRuns(runner: runner, config: config)
+                .launch(parameters: parameters, businessDate: businessDate, slot: slot, preview: preview, beforeCommit: beforeCommit)
         default:
             throw RunError(.badInput, "there is no job '\(name)' (jobs: \(JobLauncher.jobNames.joined(separator: ", ")))")
         }

@@ -16,9 +16,12 @@ public enum JobRules {
     /// Rules of the jobs added by later modules of the hub (imports, exports...), by name.
     static let registered: [String: ReversalRule] = [
         "load-opening-balances": .independent,
+        PropertiesLoad.jobName: PropertiesLoad.reversal, TenanciesLoad.jobName: TenanciesLoad.reversal,
+        AccountsLoad.jobName: AccountsLoad.reversal, ChargesLoad.jobName: ChargesLoad.reversal,
         "payment-import": .independent,
         "suspense-allocation": .independent,
         "sales-order-review": .never("approved sales orders have been sent to ODS; reject or credit them instead"),
+        "sales-order-approval": .never("the approved sales order has been sent to ODS; credit it instead"),
         "gl-export": .never("its journal has been sent to the finance system; later postings flow out in the next journal instead"),
         "council-tax-export": .never("its file has been sent to council tax billing; send an amendment instead"),
     ]

@@ -1,0 +1,97 @@
+internal import XML
+internal import HousingFinance
+
+/// One small element and its descendants, collected from a stream: an XML reader keeps a camt
+/// entry or a balance (a few dozen elements) as a tree while it checks it, and never more than
+/// one such tree at a time, so memory stays flat however many entries a file holds.
+final class XMLSubtree {
+    /// The element's local name.
+    let name: String
+    /// Its attributes by local name.
+    let attributes: [String: String]
+    /// The line of its start tag.
+    let line: Int
+    /// Its path in the document.
+    let path: XMLPath
+    /// Its own text (the text directly inside it, trimmed of surrounding whitespace).
+    private(set) var text: String = ""
+    /// Its child elements in document order.
+    private(set) var children: [XMLSubtree] = []
+
+    init(name: String, attributes: [String: String], line: Int, path: XMLPath) {
+        self.name = name
+        self.attributes = attributes
+        self.line = line
+        self.path = path
+    }
+
+    /// The most elements one collected subtree may hold: an entry with hundreds of transaction
+    /// details fits; a hostile file cannot make the reader hold an unbounded tree.
+    static let maxElements = 200_000
+
+    /// Collects the element whose start event was just read, up to and including its end.
+    /// - Throws: `XMLError` from the reader, or `SubtreeTooLarge` past `maxElements`.
+    static func collect(start: XMLEvent, from reader: XMLStreamReader) throws -> XMLSubtree {
+        guard let tag = start.startTag else { preconditionFailure("XMLSubtree.collect needs a start event") }
+        let root = XMLSubtree(name: tag.localName, attributes: tag.attributes, line: start.line, path: start.path)
+        var stack = [root]
+        var count = 1
+        var rawText = [""]
+        while let event = try reader.next() {
+            switch event.kind {
+            case .startElement(let child):
+                count += 1
+                if count > maxElements { throw SubtreeTooLarge(path: root.path, line: root.line, limit: maxElements) }
+                let node = XMLSubtree(name: child.localName, attributes: child.attributes, line: event.line, path: event.path)
+                stack[stack.count - 1].children.append(node)
+                stack.append(node)
+                rawText.append("")
+            case .text(let piece):
+                rawText[rawText.count - 1] += piece
+            case .endElement:
+                let node = stack.removeLast()
+                node.text = String(rawText.removeLast().trimmingSpaces)
+                if stack.isEmpty { return node }
+            }
+        }
+        throw SubtreeTooLarge(path: root.path, line: root.line, limit: 0)  // unreachable: the reader throws at a premature end
+    }
+
+    /// The first child with this name.
+    func child(_ name: String) -> XMLSubtree? { children.first { $0.name == name } }
+
+    /// Every child with this name.
+    func children(_ name: String) -> [XMLSubtree] { children.filter { $0.name == name } }
+
+    /// The first element down a path of child names, such as `"Amt"` or `"RltdPties/Dbtr/Nm"`.
+    func first(_ path: String) -> XMLSubtree? {
+        var node: XMLSubtree? = self
+        for step in path.split(separator: "/") {
+            node = node?.children.first { $0.name == step }
+            if node == nil { return nil }
+        }
+        return node
+    }
+
+    /// Every element reached by a path of child names (all branches).
+    func all(_ path: String) -> [XMLSubtree] {
+        var nodes = [self]
+        for step in path.split(separator: "/") {
+            nodes = nodes.flatMap { $0.children.filter { $0.name == step } }
+        }
+        return nodes
+    }
+
+    /// The text at a path, or nil when the element is absent or empty.
+    func value(_ path: String) -> String? {
+        guard let text = first(path)?.text, !text.isEmpty else { return nil }
+        return text
+    }
+}
+
+/// A collected element was larger than the limit.
+struct SubtreeTooLarge: Error {
+    var path: XMLPath
+    var line: Int
+    var limit: Int
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// One thing wrong with a loader file: where (line and column), what was there, and why it is refused.
+public struct LoadProblem: Codable, Hashable, Sendable, CustomStringConvertible {
+    /// The 1-based line of the file (1 is the header); nil for the file as a whole (a control total).
+    public var line: Int?
+    /// The column's name in the header, where the problem is in one column.
+    public var column: String?
+    /// The value as written in the file.
+    public var value: String?
+    /// Why the row is refused, and what to do.
+    public var reason: String
+
+    /// A problem at a line and column.
+    public init(line: Int?, column: String?, value: String?, reason: String) {
+        self.line = line
+        self.column = column
+        self.value = value
+        self.reason = reason
+    }
+
+    public var description: String {
+        var text = line.map { "line \($0)" } ?? "file"
+        if let column { text += ", column \(column)" }
+        if let value { text += ", value '\(value)'" }
+        return text + ": " + reason
+    }
+}
+
+/// A loader file refused whole: every bad row is listed, and nothing was loaded.
+public struct LoadError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The file's name as given.
+    public var file: String
+    /// What the file loads (`properties`, `charges`...).
+    public var kind: String
+    /// Every problem found, in line order.
+    public var problems: [LoadProblem]
+
+    /// A refusal with its problems.
+    public init(file: String, kind: String, problems: [LoadProblem]) {
+        self.file = file
+        self.kind = kind
+        self.problems = problems.sorted { ($0.line ?? 0, $0.column ?? "") < ($1.line ?? 0, $1.column ?? "") }
+    }
+
+    /// The lines with at least one problem.
+    public var badLines: [Int] { Array(Set(problems.compactMap(\.line))).sorted() }
+
+    public var description: String {
+        var lines = ["\(file): the \(kind) file is refused and nothing was loaded: \(problems.count) problem\(problems.count == 1 ? "" : "s") on \(badLines.count) line\(badLines.count == 1 ? "" : "s"). Correct every line listed and load the file again."]
+        for problem in problems { lines.append("  " + problem.description) }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,494 @@
+import BankFiles
+import Foundation
+import HousingFinance
+import Postgres
+
+/// Imports one payment file (DOMAIN.md, "Payments in"): one run per file, its business key the
+/// file's SHA-256, so a file is imported once only. Every entry is identified (`EntryIdentity`)
+/// and posted at most once; matched to a rent account by the matcher's rules in order, or held
+/// in suspense; a provider's settlement on the bank statement is recorded, not posted; a
+/// provider file's money is recorded as a batch its settlement must equal; a returned Direct
+/// Debit reverses its collection with `RDN`. The report ties the file's own totals to where
+/// every entry went, to the penny. A reader error posts nothing.
+public struct PaymentImportJob: Job {
+    public static let name = "payment-import"
+    public static let reversal = ReversalRule.independent
+
+    enum Input: Sendable {
+        case bytes([UInt8])
+        case read([Payment], FileTotals)
+    }
+
+    /// The file's name (kept with the run, shown in reports).
+    public let fileName: String
+    /// The SHA-256 of the file's content: the run's business key.
+    public let sha256: String
+    /// The format asked for, or nil to detect it.
+    public let format: PaymentFormat?
+    public let settings: PaymentSettings
+    public let scheme: AccountReferenceScheme
+    let input: Input
+
+    /// A job for a file's content.
+    /// - Parameters:
+    ///   - fileName: the file's name.
+    ///   - bytes: its content.
+    ///   - format: its format, or nil to detect it.
+    ///   - settings: `Config/payments.yaml`.
+    ///   - scheme: the council's account reference scheme.
+    public init(fileName: String, bytes: [UInt8], format: PaymentFormat?, settings: PaymentSettings, scheme: AccountReferenceScheme) {
+        self.fileName = fileName
+        self.sha256 = SHA256.hex(SHA256.hash(bytes))
+        self.format = format
+        self.settings = settings
+        self.scheme = scheme
+        self.input = .bytes(bytes)
+    }
+
+    /// A job for payments already read by a reader the hub does not dispatch to itself (and for
+    /// tests): the business key is the SHA-256 of the payments as JSON.
+    /// - Parameters:
+    ///   - fileName: the file's name.
+    ///   - format: the format the payments were read from.
+    ///   - payments: the payments, in file order.
+    ///   - totals: the file's checked totals.
+    public init(
+        fileName: String, format: PaymentFormat, payments: [Payment], totals: FileTotals, settings: PaymentSettings,
+        scheme: AccountReferenceScheme
+    ) throws {
+        self.fileName = fileName
+        self.sha256 = SHA256.hex(SHA256.hash(try JSONEncoder.sorted.encode(payments)))
+        self.format = format
+        self.settings = settings
+        self.scheme = scheme
+        self.input = .read(payments, totals)
+    }
+
+    public var businessKey: String { sha256 }
+    public var parameters: [String: String] {
+        ["file": fileName, "sha256": sha256, "format": format?.rawValue ?? "auto"]
+    }
+
+    public typealias Report = PaymentImportReport
+
+    /// The decision for one entry.
+    struct Decision {
+        var payment: Payment
+        var key: String
+        var outcome: EntryOutcome
+        var rule: String?
+        var code: String?
+        var accountId: Int64?
+        /// The amount posted to the ledger (signed), when posted.
+        var ledgerPence: Int64?
+        var provider: String?
+        var firstEntryId: Int64?
+        var returnReason: String?
+        var returnsEntryId: Int64?
+        var note: String?
+        var suspenseKind: String?
+    }
+
+    public func run(in context: RunContext) throws -> PaymentImportReport {
+        let db = context.connection
+        // Read the whole file first: a reader error throws before anything is written.
+        var payments: [Payment] = []
+        let totals: FileTotals
+        let readFormat: PaymentFormat
+        switch input {
+        case .bytes(let bytes):
+            let reader = try PaymentFileReader(bytes: bytes, fileName: fileName, format: format, settings: settings)
+            readFormat = reader.format
+            totals = try reader.read { payments.append($0) }
+        case .read(let read, let readTotals):
+            payments = read
+            totals = readTotals
+            readFormat = format ?? readTotals.format
+        }
+        let isStatement = [.camt053, .camt054, .mt940].contains(readFormat)
+        var warnings: [String] = []
+
+        // The accounts, cards and legacy references: loaded once.
+        let accounts = try AccountDirectory.load(db, scheme: scheme)
+        if accounts.invalidReferences > 0 {
+            warnings.append("\(accounts.invalidReferences) account references in the database are not valid under the reference scheme and cannot be matched")
+        }
+        let matcher = ReferenceMatcher(scheme: scheme)
+
+        // Identities, and which were seen before.
+        var identity = EntryIdentity()
+        let keys = payments.map { identity.key(for: $0, format: readFormat) }
+        var seen: [String: Int64] = [:]
+        for start in stride(from: 0, to: keys.count, by: 10_000) {
+            let slice = Array(keys[start..<min(start + 10_000, keys.count)])
+            for row in try db.query(
+                "SELECT entry_key, id FROM payment_entries WHERE entry_key = ANY($1::text[]) AND NOT released AND outcome <> 'skipped'",
+                [Self.textArray(slice)])
+            {
+                seen[try row.decode(String.self, 0)] = try row.decode(Int64.self, 1)
+            }
+        }
+
+        let signatures = try settings.settlements.map { settlement in
+            (settlement.provider, try settlement.payerPattern.map(TextPattern.init), try settlement.referencePattern.map(TextPattern.init))
+        }
+        func settlementProvider(_ payment: Payment) -> String? {
+            let payerName = payment.payerName?.uppercased()
+            let reference = payment.reference.uppercased()
+            let details = payment.details.map { $0 == payment.reference ? "" : $0.uppercased() }
+            for (provider, payerPattern, referencePattern) in signatures {
+                // The payer's name where the file gives one; else banks put it in the free text.
+                if let payerPattern {
+                    if payerPattern.matches(upper: payerName) { return provider }
+                    if payerName == nil && (payerPattern.matches(upper: reference) || payerPattern.matches(upper: details)) { return provider }
+                }
+                if let referencePattern, referencePattern.matches(upper: reference) || referencePattern.matches(upper: details) { return provider }
+            }
+            return nil
+        }
+
+        var decisions: [Decision] = []
+        var keysInFile: Set<String> = []
+        var returnedEntries: Set<Int64> = []
+        var byRule: [String: Int] = [:]
+        for (payment, key) in zip(payments, keys) {
+            var decision = Decision(payment: payment, key: key, outcome: .posted)
+            defer { decisions.append(decision) }
+            if let first = seen[key] {
+                decision.outcome = .skipped
+                decision.firstEntryId = first
+                decision.note = "already imported (entry \(first))"
+                continue
+            }
+            if keysInFile.contains(key) {
+                decision.outcome = .skipped
+                decision.note = "repeated in this file"
+                continue
+            }
+            keysInFile.insert(key)
+
+            let isReturnedDebit = payment.direction == .debit
+                && (payment.transactionCode == settings.returnedDirectDebitCode || payment.returnReasonCode != nil || readFormat == .arudd)
+            if isReturnedDebit {
+                try decideReturnedDebit(&decision, db: db, accounts: accounts, matcher: matcher, used: &returnedEntries)
+                byRule[decision.rule ?? "suspense", default: 0] += 1
+                continue
+            }
+            if isStatement {
+                if payment.direction == .debit {
+                    decision.outcome = .reported
+                    decision.note = "a debit on the bank statement (charge or returned item): not rent"
+                    continue
+                }
+                if let provider = settlementProvider(payment) {
+                    decision.outcome = .settlement
+                    decision.provider = provider
+                    continue
+                }
+            }
+            let code = payment.transactionCode ?? defaultCode(readFormat)
+            decision.code = code
+            let match = matcher.match(payment.reference, cardNumber: payment.cardNumber, in: accounts.index)
+            switch match {
+            case .matched(let account, let rule):
+                decision.accountId = accounts.ids[account]
+                decision.rule = Self.ruleName(rule)
+                decision.ledgerPence = payment.direction == .credit ? -payment.amount.pence : payment.amount.pence
+                if case .nearMiss(let original) = rule { decision.note = "near miss: \(original) read as \(account.digits)" }
+            case .unmatched(let reason):
+                decision.outcome = .suspense
+                decision.rule = "suspense"
+                decision.suspenseKind = readFormat == .housingBenefit ? "hb" : "cash"
+                decision.note = reason.description
+            }
+            byRule[decision.rule!, default: 0] += 1
+        }
+
+        try write(decisions, totals: totals, format: readFormat, context: context)
+        var report = try summarise(decisions, totals: totals, format: readFormat, byRule: byRule, warnings: warnings)
+        if !isStatement && readFormat != .arudd {
+            report.batches = try recordBatches(decisions, totals: totals, format: readFormat, context: context, warnings: &report.warnings)
+        }
+        report.reconciled = try SettlementReconciler(settings: settings).reconcile(db, runId: context.runId)
+        guard report.ties else {
+            throw RunError(.badInput, "\(fileName): the entries do not add up to the file's own totals; nothing was posted. This is a fault in the hub: report it with the file.")
+        }
+        return report
+    }
+
+    /// A returned Direct Debit: reverse its collection with RDN, or hold it in suspense.
+    private func decideReturnedDebit(
+        _ decision: inout Decision, db: Connection, accounts: AccountDirectory, matcher: ReferenceMatcher, used: inout Set<Int64>
+    ) throws {
+        let payment = decision.payment
+        decision.code = settings.returnedDirectDebitCode
+        decision.returnReason = payment.returnReasonCode
+        let reason = payment.returnReasonCode.map { "reason code \($0)" } ?? "no reason code"
+        var original: (id: Int64, account: Int64)?
+        let usedList = Self.textArray(used.map(String.init))
+        if let reference = payment.originalReference, !reference.isEmpty {
+            original = try db.queryOne(
+                """
+                SELECT l.id, l.account_id FROM ledger_entries l
+                WHERE l.code = 'RDD' AND l.source_ref = $1 AND l.amount_pence = $2 AND NOT (l.id = ANY($3::bigint[]))
+                  AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = l.id)
+                  AND NOT EXISTS (SELECT 1 FROM payment_entries p WHERE p.returns_entry_id = l.id AND NOT p.released)
+                ORDER BY l.entry_date DESC, l.id DESC LIMIT 1
+                """, [reference, -payment.amount.pence, usedList]
+            ).map { (try $0.decode(Int64.self, 0), try $0.decode(Int64.self, 1)) }
+        }
+        if original == nil {
+            let texts = [payment.reference, payment.originalReference ?? ""].filter { !$0.isEmpty }
+            for text in texts {
+                guard let account = matcher.match(text, in: accounts.index).account, let id = accounts.ids[account] else { continue }
+                original = try db.queryOne(
+                    """
+                    SELECT l.id, l.account_id FROM ledger_entries l
+                    WHERE l.code = 'RDD' AND l.account_id = $1 AND l.amount_pence = $2 AND l.entry_date <= $3 AND NOT (l.id = ANY($4::bigint[]))
+                      AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = l.id)
+                      AND NOT EXISTS (SELECT 1 FROM payment_entries p WHERE p.returns_entry_id = l.id AND NOT p.released)
+                    ORDER BY l.entry_date DESC, l.id DESC LIMIT 1
+                    """, [id, -payment.amount.pence, payment.bookingDate, usedList]
+                ).map { (try $0.decode(Int64.self, 0), try $0.decode(Int64.self, 1)) }
+                if original != nil { break }
+            }
+        }
+        if let original {
+            used.insert(original.id)
+            decision.accountId = original.account
+            decision.returnsEntryId = original.id
+            decision.ledgerPence = payment.amount.pence
+            decision.rule = "returned-direct-debit"
+            decision.note = "returned Direct Debit (\(reason)) reverses entry \(original.id)"
+        } else {
+            decision.outcome = .suspense
+            decision.rule = "suspense"
+            decision.suspenseKind = "cash"
+            decision.note = "returned Direct Debit (\(reason)): its collection was not found; find the account and allocate"
+        }
+    }
+
+    private func defaultCode(_ format: PaymentFormat) -> String {
+        switch format {
+        case .camt053, .camt054, .mt940: return settings.bankCreditCode
+        case .card: return settings.cardCode
+        case .housingBenefit: return settings.housingBenefitCode
+        case .arudd: return settings.returnedDirectDebitCode
+        case .cashFile, .outlet: return "RPY"
+        }
+    }
+
+    static func ruleName(_ rule: MatchRule) -> String {
+        switch rule {
+        case .accountReference: return "reference"
+        case .paymentCard: return "payment-card"
+        case .legacyReference: return "legacy-reference"
+        case .nearMiss: return "near-miss"
+        }
+    }
+
+    static func textArray(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+
+    private func write(_ decisions: [Decision], totals: FileTotals, format: PaymentFormat, context: RunContext) throws {
+        let db = context.connection
+        let runId = context.runId
+        try db.execute(
+            """
+            INSERT INTO payment_files (run_id, file_name, sha256, format, file_date, statements, credit_count, credit_pence,
+                debit_count, debit_pence, opening_pence, closing_pence)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            """,
+            [runId, fileName, sha256, format.rawValue, totals.fileDate, totals.statements, totals.creditCount, totals.creditTotal.pence,
+             totals.debitCount, totals.debitTotal.pence, totals.openingBalance?.pence, totals.closingBalance?.pence])
+        try db.copyIn(
+            table: "payment_entries",
+            columns: ["run_id", "entry_key", "position", "direction", "amount_pence", "booking_date", "reference", "payer", "outcome",
+                      "rule", "code", "account_id", "provider", "first_entry_id", "return_reason", "returns_entry_id", "note"]
+        ) { rows in
+            for decision in decisions {
+                let payment = decision.payment
+                try rows.beginRow(columns: 17)
+                rows.write(runId)
+                rows.write(decision.key)
+                rows.write(payment.position.description)
+                rows.write(payment.direction.rawValue)
+                rows.write(payment.amount.pence)
+                rows.writeDate(daysSince1970: payment.bookingDate.daysSinceEpoch)
+                rows.write(payment.reference)
+                rows.write(payment.payerName)
+                rows.write(decision.outcome.rawValue)
+                rows.write(decision.rule)
+                rows.write(decision.code)
+                rows.write(decision.accountId)
+                rows.write(decision.provider)
+                rows.write(decision.firstEntryId)
+                rows.write(decision.returnReason)
+                rows.write(decision.returnsEntryId)
+                rows.write(decision.note)
+            }
+        }
+        let posted = decisions.filter { $0.outcome == .posted }
+        try db.copyIn(
+            table: "ledger_entries", columns: ["account_id", "code", "amount_pence", "entry_date", "run_id", "description", "source_ref"]
+        ) { rows in
+            for decision in posted {
+                try rows.beginRow(columns: 7)
+                rows.write(decision.accountId!)
+                rows.write(decision.code!)
+                rows.write(decision.ledgerPence!)
+                rows.writeDate(daysSince1970: decision.payment.bookingDate.daysSinceEpoch)
+                rows.write(runId)
+                rows.write(description(of: decision))
+                rows.write(decision.key)
+            }
+        }
+        let held = decisions.filter { $0.outcome == .suspense }
+        try db.copyIn(
+            table: "suspense_items",
+            columns: ["run_id", "entry_key", "kind", "code", "amount_pence", "entry_date", "reference", "payer", "file_name", "position", "reason"]
+        ) { rows in
+            for decision in held {
+                let payment = decision.payment
+                try rows.beginRow(columns: 11)
+                rows.write(runId)
+                rows.write(decision.key)
+                rows.write(decision.suspenseKind!)
+                rows.write(decision.code!)
+                rows.write(payment.direction == .credit ? payment.amount.pence : -payment.amount.pence)
+                rows.writeDate(daysSince1970: payment.bookingDate.daysSinceEpoch)
+                rows.write(payment.reference)
+                rows.write(payment.payerName)
+                rows.write(fileName)
+                rows.write(payment.position.description)
+                rows.write(decision.note ?? "unmatched")
+            }
+        }
+        try db.copyIn(table: "gl_postings", columns: ["run_id", "code", "amount_pence", "entry_date", "description", "source_ref"]) { rows in
+            for decision in held {
+                let payment = decision.payment
+                try rows.beginRow(columns: 6)
+                rows.write(runId)
+                rows.write(decision.suspenseKind == "hb" ? "SHB" : "SUS")
+                rows.write(payment.direction == .credit ? -payment.amount.pence : payment.amount.pence)
+                rows.writeDate(daysSince1970: payment.bookingDate.daysSinceEpoch)
+                rows.write("Suspense: \(fileName) \(payment.position): \(payment.reference)")
+                rows.write(decision.key)
+            }
+        }
+        for decision in decisions where decision.outcome == .settlement {
+            let payment = decision.payment
+            try db.execute(
+                "INSERT INTO bank_settlements (run_id, entry_key, provider, amount_pence, booking_date, reference, payer) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                [runId, decision.key, decision.provider!, payment.amount.pence, payment.bookingDate, payment.reference, payment.payerName])
+        }
+    }
+
+    private func description(of decision: Decision) -> String {
+        let payment = decision.payment
+        var text = "\(fileName) \(payment.position)"
+        if !payment.reference.isEmpty { text += ": \(payment.reference.prefix(60))" }
+        if let rule = decision.rule, rule != "reference" { text += " [\(rule)]" }
+        if let reason = decision.returnReason { text += " [reason \(reason)]" }
+        return text
+    }
+
+    private func recordBatches(
+        _ decisions: [Decision], totals: FileTotals, format: PaymentFormat, context: RunContext, warnings: inout [String]
+    ) throws -> [String: Tally] {
+        var batches: [String: Tally] = [:]
+        var unassigned: [String: Int] = [:]
+        var lastDate: Day?
+        for decision in decisions {
+            let payment = decision.payment
+            lastDate = max(lastDate ?? payment.bookingDate, payment.bookingDate)
+            guard let provider = settings.provider(forFileOf: format, sourceCode: payment.sourceCode) else {
+                unassigned[payment.sourceCode ?? format.rawValue, default: 0] += 1
+                continue
+            }
+            batches[provider, default: Tally()].count += 1
+            batches[provider, default: Tally()].pence += payment.direction == .credit ? payment.amount.pence : -payment.amount.pence
+        }
+        for (source, n) in unassigned.sorted(by: { $0.key < $1.key }) where format != .housingBenefit {
+            warnings.append("\(n) payments of \(format.rawValue)/\(source) belong to no provider in payments.yaml settlements: they will not be reconciled with the bank statement")
+        }
+        let fileDate = totals.fileDate ?? lastDate ?? context.businessDate
+        for (provider, tally) in batches.sorted(by: { $0.key < $1.key }) {
+            try context.connection.execute(
+                "INSERT INTO provider_batches (run_id, provider, file_name, file_date, entries, amount_pence) VALUES ($1, $2, $3, $4, $5, $6)",
+                [context.runId, provider, fileName, fileDate, tally.count, tally.pence])
+        }
+        return batches
+    }
+
+    private func summarise(
+        _ decisions: [Decision], totals: FileTotals, format: PaymentFormat, byRule: [String: Int], warnings: [String]
+    ) throws -> PaymentImportReport {
+        var credits: [EntryOutcome: Tally] = [:]
+        var debits: [EntryOutcome: Tally] = [:]
+        var ledgerByCode: [String: Int64] = [:]
+        var suspense: [PaymentImportReport.SuspenseLine] = []
+        for decision in decisions {
+            let payment = decision.payment
+            if payment.direction == .credit {
+                credits[decision.outcome, default: Tally()].add(payment.amount)
+            } else {
+                debits[decision.outcome, default: Tally()].add(payment.amount)
+            }
+            if decision.outcome == .posted { ledgerByCode[decision.code!, default: 0] += decision.ledgerPence! }
+            if decision.outcome == .suspense {
+                suspense.append(.init(
+                    position: payment.position.description,
+                    amountPence: payment.direction == .credit ? payment.amount.pence : -payment.amount.pence,
+                    reference: payment.reference, reason: decision.note ?? ""))
+            }
+        }
+        let lines = EntryOutcome.allCases.map {
+            PaymentImportReport.Line(outcome: $0, credits: credits[$0] ?? Tally(), debits: debits[$0] ?? Tally())
+        }
+        let fileCredits = Tally(count: totals.creditCount, pence: totals.creditTotal.pence)
+        let fileDebits = Tally(count: totals.debitCount, pence: totals.debitTotal.pence)
+        let creditSum = lines.reduce(Tally()) { $0 + $1.credits }
+        let debitSum = lines.reduce(Tally()) { $0 + $1.debits }
+        return PaymentImportReport(
+            file: fileName, format: format.rawValue, sha256: sha256, fileDate: totals.fileDate, statements: totals.statements,
+            openingBalancePence: totals.openingBalance?.pence, closingBalancePence: totals.closingBalance?.pence,
+            fileCredits: fileCredits, fileDebits: fileDebits, lines: lines,
+            ties: creditSum == fileCredits && debitSum == fileDebits, byRule: byRule, ledgerByCode: ledgerByCode,
+            suspenseItems: suspense, batches: [:], reconciled: [], fileChecks: totals.checks, warnings: warnings)
+    }
+}
+
+/// The council's rent accounts, cards and legacy references, loaded once per run.
+struct AccountDirectory {
+    var index: AccountIndex
+    var ids: [AccountReference: Int64]
+    var invalidReferences: Int
+
+    static func load(_ db: Connection, scheme: AccountReferenceScheme) throws -> AccountDirectory {
+        var ids: [AccountReference: Int64] = [:]
+        var byId: [Int64: AccountReference] = [:]
+        var invalid = 0
+        for row in try db.query("SELECT id, account_ref FROM rent_accounts") {
+            let id = try row.decode(Int64.self, 0)
+            guard let reference = AccountReference(try row.decode(String.self, 1), scheme: scheme) else {
+                invalid += 1
+                continue
+            }
+            ids[reference] = id
+            byId[id] = reference
+        }
+        var cards: [String: AccountReference] = [:]
+        for row in try db.query("SELECT card_number, account_id FROM account_payment_cards") {
+            if let reference = byId[try row.decode(Int64.self, 1)] { cards[try row.decode(String.self, 0)] = reference }
+        }
+        var legacy: [String: AccountReference] = [:]
+        for row in try db.query("SELECT legacy_ref, account_id FROM account_legacy_refs") {
+            if let reference = byId[try row.decode(Int64.self, 1)] { legacy[try row.decode(String.self, 0)] = reference }
+        }
+        return AccountDirectory(
+            index: AccountIndex(accounts: ids.keys, cards: cards, legacyReferences: legacy), ids: ids, invalidReferences: invalid)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HousingFinance
+import Hub
+import Postgres
+import Testing
+
+/// The demo council: generated the same every time, loaded through the loaders, charged by the rent debit.
+@Suite struct DemoCouncilTests {
+    static let goLive = d("2026-04-06")
+
+    @Test func theSameSeedMakesTheSameCouncil() {
+        let a = DemoCouncil(properties: 50, goLive: Self.goLive).files()
+        let b = DemoCouncil(properties: 50, goLive: Self.goLive).files()
+        #expect(a.properties == b.properties && a.tenancies == b.tenancies && a.accounts == b.accounts)
+        #expect(a.charges == b.charges && a.openingBalances == b.openingBalances)
+        #expect(a.tenancies != DemoCouncil(properties: 50, seed: 7, goLive: Self.goLive).files().tenancies)
+    }
+
+    @Test func aSmallCouncilLoadsWithFlatsVoidsJointTenanciesAndValidAccounts() throws {
+        let runner = try TestHub.runner()
+        let db = try runner.database.connect()
+        let council = DemoCouncil(properties: 300, goLive: Self.goLive)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")
+        let loads = try #require(try council.seed(runner: runner, businessDate: d("2026-11-30"), directory: directory))
+        #expect(loads.map(\.job) == ["load-properties", "load-tenancies", "load-accounts", "load-charges", "load-opening-balances"])
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("demo-properties.csv").path))
+        // A second seed finds the council and loads nothing.
+        #expect(try council.seed(runner: runner, businessDate: d("2026-11-30"), directory: nil) == nil)
+
+        let summary = try DemoCouncil.summary(on: db, on: d("2026-11-30"), calendar: .none)
+        #expect(summary.properties == 300)
+        #expect((summary.byType["house"] ?? 0) > 100)
+        #expect((summary.byType["flat"] ?? 0) > 60)
+        #expect(summary.voids > 0)
+        #expect(summary.jointTenancies > 20)
+        #expect(summary.endedTenancies > 10)
+        #expect(summary.accounts == summary.tenancies)
+        #expect(summary.inArrears > 0 && summary.inCredit > 0)
+        #expect(summary.paymentCards > 100 && summary.legacyReferences > 0)
+
+        // Every flat has a service charge besides its basic rent; houses have none.
+        #expect(try db.queryOne("SELECT count(*) FROM properties p WHERE property_type = 'flat' AND NOT EXISTS (SELECT 1 FROM weekly_charges w WHERE w.property_id = p.id AND charge_code = 'DSC')")!.int64(0) == 0)
+        #expect(try db.queryOne("SELECT count(*) FROM properties p JOIN weekly_charges w ON w.property_id = p.id WHERE property_type = 'house' AND charge_code = 'DSC'")!.int64(0) == 0)
+        #expect(summary.chargesByCode["DHE"] ?? 0 > 0)
+        #expect(summary.chargesByCode["DBR"] == 300)
+
+        // Every account reference passes the modulus-11 check digit; cards are 19 digits.
+        for row in try db.query("SELECT account_ref FROM rent_accounts") {
+            #expect(AccountReference(row.text(0)!, scheme: .standard)?.digits == row.text(0))
+        }
+        #expect(try db.queryOne("SELECT count(*) FROM account_payment_cards WHERE length(card_number) <> 19")!.int64(0) == 0)
+
+        // The rent debit of the go-live week charges exactly the tenancies live in it.
+        let runs = RentDebitRuns(runner: runner, config: TestHub.config(goLive: Self.goLive))
+        let outcome = try #require(try runs.postThrough(RentWeek(containing: Self.goLive), businessDate: Self.goLive).first)
+        let live = try db.queryOne(
+            "SELECT count(*) FROM tenancies WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $2)", [Self.goLive.advanced(by: 6), Self.goLive])!.int64(0)
+        #expect(outcome.report.accountsDebited == Int(live))
+        #expect(try db.queryOne("SELECT count(DISTINCT account_id) FROM ledger_entries WHERE code = 'DBR'")!.int64(0) == live)
+        #expect(outcome.report.entriesByCode["DSC"] ?? 0 > 0)
+    }
+}
