@@ -418,6 +418,28 @@ import Testing
         #expect(try OutboundFile.list(interface: "gl-journal", on: db).map(\.sequence) == [1])
     }
 
+    /// The demo council after a day of every other feature (loaders with opening balances, rent
+    /// debits since go-live, payment imports with suspense, repairs): every code is mapped, the
+    /// journal ties, and the council tax file is written.
+    @Test func aDemoCouncilDayExportsWithEveryCodeMapped() throws {
+        let runner = try TestHub.runner()
+        let config = TestHub.config(goLive: d("2026-04-06"))
+        try FileManager.default.createDirectory(at: config.directory, withIntermediateDirectories: true)
+        try ExportsTestSupport.mapText().write(to: config.directory.appendingPathComponent("financial-map.csv"), atomically: true, encoding: .utf8)
+        let day = d("2026-11-30")
+        let files = config.directory.appendingPathComponent("demo")
+        _ = try DemoCouncil(properties: 300, goLive: config.goLive).seed(runner: runner, businessDate: day, directory: files)
+        try RentDebitRuns(runner: runner, config: config).postThrough(RentWeek(containing: day), businessDate: day)
+        _ = try PaymentsDemo.run(runner: runner, config: config, businessDate: day, directory: files)
+        _ = try RepairsDemo.run(runner: runner, config: config, businessDate: day, directory: files)
+        let db = try runner.database.connect()
+        let codes = try db.query("SELECT DISTINCT code || COALESCE('/' || analysis, '') FROM postings ORDER BY 1").map { try $0.decode(String.self, 0) }
+        let text = try ExportsDemo.run(runner: runner, config: config, businessDate: day, directory: files)
+        #expect(text.contains("They tie."), "\(codes)\n\(text)")
+        #expect(try db.queryOne("SELECT (SELECT count(*) FROM gl_exported) = (SELECT count(*) FROM postings WHERE entry_date <= $1)", [day])!.decode(Bool.self, 0))
+        #expect(text.contains(config.outbox.appendingPathComponent("council-tax").path))
+    }
+
     @Test func theDemoRunsBothExportsAndSaysWhereTheFilesAre() throws {
         let runner = try TestHub.runner()
         let config = try folder(nil)
