@@ -307,6 +307,22 @@ struct RepairsFixture {
         #expect(try fixture.postings() == ["URGENT": 48_00])
     }
 
+    @Test func aLimitComesFromTheRoleOrAnyRoleItIsAMemberOf() throws {
+        let db = try TestHub.database().connect()
+        let suffix = UInt32.random(in: 0...UInt32.max)
+        let (manager, team, person, stranger) = ("mgr_\(suffix)", "team_\(suffix)", "pat_\(suffix)", "sam_\(suffix)")
+        try db.execute("CREATE ROLE \(manager) NOLOGIN")
+        try db.execute("CREATE ROLE \(team) NOLOGIN IN ROLE \(manager)")
+        try db.execute("CREATE ROLE \(person) LOGIN IN ROLE \(team), hub_repairs")
+        try db.execute("CREATE ROLE \(stranger) LOGIN")
+        let limits = ["hub_repairs": Money(pence: 100_000), manager: Money(pence: 900_000)]
+        let limit = try #require(try SalesOrderAuthority.limit(of: person, limits: limits, on: db))
+        #expect(limit.amount == Money(pence: 900_000) && limit.role == manager)
+        #expect(try SalesOrderAuthority.limit(of: stranger, limits: limits, on: db) == nil)
+        let own = try #require(try SalesOrderAuthority.limit(of: person, limits: limits.merging([person: Money(pence: 5)]) { a, _ in a }, on: db))
+        #expect(own.amount == Money(pence: 900_000), "the highest applies")
+    }
+
     @Test func aPersonRejectsAHeldOrder() throws {
         let fixture = try RepairsFixture()
         _ = try fixture.reviewFile(RepairsFixture.completions)
