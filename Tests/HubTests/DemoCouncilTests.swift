@@ -69,6 +69,12 @@ import Testing
             to: folder.appendingPathComponent("hub.yaml"), atomically: true, encoding: .utf8)
         try "2026/27:\n  - 2026-12-21\n  - 2026-12-28\n  - 2027-03-22\n  - 2027-03-29\n".write(
             to: folder.appendingPathComponent("rent-calendar.yaml"), atomically: true, encoding: .utf8)
+        // The other features' settings (payments, exports, repairs) as shipped.
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Config")
+        for name in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where !["hub.yaml", "rent-calendar.yaml"].contains(name) {
+            try FileManager.default.copyItem(at: shipped.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
         let environment = ["HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": database.connectionString]
         func demo() throws -> (Int32, String) {
             let log = folder.appendingPathComponent("demo-\(UUID().uuidString).log")
