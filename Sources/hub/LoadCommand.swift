@@ -10,11 +10,12 @@ struct LoadCommand: ParsableCommand {
     /// their subcommand here.
     static let kinds: [any ParsableCommand.Type] = [
         LoadProperties.self, LoadTenancies.self, LoadAccounts.self, LoadCharges.self, LoadOpeningBalances.self,
+        LoadSOR.self, LoadContractTerms.self, LoadRepairOrders.self,
     ]
 
     static let configuration = CommandConfiguration(
         commandName: "load",
-        abstract: "Load a CSV file of properties, tenancies, accounts, charges or opening balances (all or nothing).",
+        abstract: "Load a CSV file of properties, tenancies, accounts, charges, opening balances, schedule of rates, contract terms or repair orders (all or nothing).",
         discussion: """
             Layouts: Interfaces/inbound/loader/README.md. One bad row refuses the whole file, and every bad row is \
             listed (line, column, value, reason); nothing is loaded (exit 2). The same file is never loaded twice \

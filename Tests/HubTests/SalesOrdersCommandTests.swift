@@ -4,7 +4,7 @@ import Hub
 import Postgres
 import Testing
 
-/// `hub run sales-order-review`, `hub sales-orders` and `hub repairs-load` through the executable:
+/// `hub run sales-order-review`, `hub sales-orders` and `hub load sor` through the executable:
 /// what an operator sees and the exit codes scripts rely on.
 @Suite struct SalesOrdersCommandTests {
     func hub(_ arguments: [String], _ environment: [String: String], in folder: URL) throws -> (Int32, String) {
@@ -63,7 +63,7 @@ import Testing
         #expect(status == 5, "\(output)")
 
         try "code,description\nA,B\n".write(to: folder.appendingPathComponent("sor.csv"), atomically: true, encoding: .utf8)
-        (status, output) = try hub(["repairs-load", "sor", folder.appendingPathComponent("sor.csv").path], environment, in: folder)
+        (status, output) = try hub(["load", "sor", folder.appendingPathComponent("sor.csv").path], environment, in: folder)
         #expect(status == 2, "\(output)")
         #expect(output.contains("the column 'base_price' is missing"), "\(output)")
     }

@@ -80,6 +80,10 @@ public struct SalesOrderReviewJob: Job {
         do { file = try CompletedJobsReader.read(bytes: bytes, name: fileName) } catch {
             throw RunError(.badInput, error.description)
         }
+        // Reviews and approvals take turns (a transaction lock, held to commit), so that two files
+        // with the same job reviewed at once cannot both approve it: the second sees the first's
+        // approval and rejects the job as already billed.
+        try SalesOrderFile.serialise(on: db)
         let pricing = try RepairsPricing.load(on: db)
         let now = try db.queryOne("SELECT now()")!.decode(Date.self, 0)
         var report = Report(
