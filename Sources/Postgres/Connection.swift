@@ -23,7 +23,8 @@ public final class Connection: @unchecked Sendable {
         self.handle = handle
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
-            PQfinish(handle)
+            // No PQfinish here: every stored property is set, so deinit runs when init throws and
+            // finishes the handle (finishing it here too was a double free).
             throw PostgresError(.connection, message: "cannot connect to PostgreSQL: \(message)")
         }
         PQsetNoticeProcessor(handle, { _, _ in }, nil)

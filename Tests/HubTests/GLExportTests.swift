@@ -228,7 +228,18 @@ import Testing
         #expect(path == w.config.outbox.appendingPathComponent("gl-journal/HF_GL_000001_20261109.csv").path)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(bytes == (try w.content(sequence: 1)))
-        #expect(SHA256.hex(bytes) == file.sha256)
+        #expect(SHA256.hex(SHA256.hash(bytes)) == file.sha256)
+        // The stored digest is the file's SHA-256 as any tool computes it.
+        let sum = Process()
+        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sum.arguments = [path]
+        let pipe = Pipe()
+        sum.standardOutput = pipe
+        try sum.run()
+        sum.waitUntilExit()
+        let printed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(printed.split(separator: " ").first.map(String.init) == file.sha256)
+        #expect(file.sha256.count == 64)
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
         #expect(mode == 0o640)
         // Run again for the same day: refused, nothing sent twice.
@@ -291,7 +302,7 @@ import Testing
         let names = try FileManager.default.contentsOfDirectory(atPath: outbox.path)
         #expect(names == [stored.fileName], "one complete file, no temporary left")
         let bytes = [UInt8](try Data(contentsOf: outbox.appendingPathComponent(stored.fileName)))
-        #expect(SHA256.hex(bytes) == stored.sha256)
+        #expect(SHA256.hex(SHA256.hash(bytes)) == stored.sha256)
         #expect(bytes == (try w.content(sequence: 1)))
         #expect(try FileManager.default.attributesOfItem(atPath: outbox.appendingPathComponent(stored.fileName).path)[.posixPermissions] as? Int == 0o640)
 
@@ -303,7 +314,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: outbox.path).sorted() == files.map(\.fileName).sorted())
         for file in files {
             let written = [UInt8](try Data(contentsOf: outbox.appendingPathComponent(file.fileName)))
-            #expect(SHA256.hex(written) == file.sha256, "\(file.fileName)")
+            #expect(SHA256.hex(SHA256.hash(written)) == file.sha256, "\(file.fileName)")
         }
         #expect(try w.count("SELECT count(*) FROM gl_exported") == (try w.count("SELECT count(*) FROM postings")))
 
@@ -313,6 +324,11 @@ import Testing
         #expect([UInt8](try Data(contentsOf: outbox.appendingPathComponent(files[0].fileName))) == (try w.content(sequence: 1)))
         #expect(try hub(["exports", "list"], crash: false, "list.log") == 0)
         #expect(log("list.log").contains(files[2].fileName))
+        #expect(try hub(["exports", "show", "2", "--interface", "gl-journal"], crash: false, "show.log") == 0)
+        #expect(log("show.log").contains("SHA-256:    \(files[1].sha256)"))
+        #expect(log("show.log").contains("TRAILER,"))
+        #expect(try hub(["exports", "show", "9"], crash: false, "missing.log") == 5)
+        #expect(log("missing.log").contains("there is no outbound file with sequence number 9"))
     }
 }
 
@@ -352,6 +368,76 @@ import Testing
         let error = try #require(throws: ConfigError.self) { try ExportsConfig.load(try folder(text)) }
         #expect(error.key == key)
         #expect(error.message.contains(message), "\(error)")
+    }
+
+    @Test func theLauncherRunsBothExportsAndDeliversTheirFiles() throws {
+        let runner = try TestHub.runner()
+        let config = try folder(nil)
+        let db = try runner.database.connect()
+        try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10_000, "2026-04-06", nil)])
+        try db.execute("INSERT INTO properties (property_ref, uprn, address, postcode, bedrooms) VALUES ('P2', '100002', '2 Low Road', 'EH1 1AB', 1)")
+        try db.execute("INSERT INTO tenancies (tenancy_ref, property_id, start_date, tenants) SELECT 'T2', id, '2026-11-04', ARRAY['Bo Green'] FROM properties WHERE property_ref = 'P2'")
+        let launcher = JobLauncher(runner: runner, config: config)
+        #expect(JobLauncher.jobNames.contains("gl-export") && JobLauncher.jobNames.contains("council-tax-export"))
+        _ = try launcher.launch(job: "rent-debit", parameters: [:], businessDate: d("2026-11-09"))
+        let gl = try launcher.launch(job: "gl-export", parameters: [:], businessDate: d("2026-11-10"))
+        #expect(gl.map(\.businessKey) == ["2026-11-10"])
+        let tax = try launcher.launch(job: "council-tax-export", parameters: [:], businessDate: d("2026-11-10"))
+        #expect(tax.map(\.businessKey) == ["2026-11-10"])
+        let files = try OutboundFile.list(interface: nil, on: db)
+        #expect(Set(files.map(\.interface)) == ["gl-journal", "council-tax"])
+        #expect(files.allSatisfy { $0.deliveredPath.map { FileManager.default.fileExists(atPath: $0) } == true })
+        let period = try launcher.launch(job: "gl-export", parameters: ["period": "2026-11"], businessDate: d("2026-12-01"))
+        #expect(period.map(\.businessKey) == ["2026-11-30"])
+        #expect(throws: RunError.self) { try launcher.launch(job: "gl-export", parameters: ["through": "soon"], businessDate: d("2026-12-01")) }
+    }
+
+    @Test func exportsStartedTogetherMarkEachPostingOnce() throws {
+        let runner = try TestHub.runner()
+        let config = try folder(nil)
+        let db = try runner.database.connect()
+        try db.execute("INSERT INTO properties (property_ref, address, postcode, bedrooms) SELECT 'P' || g, 'x', 'y', 1 FROM generate_series(1, 2000) g")
+        try db.execute("INSERT INTO weekly_charges (property_id, charge_code, weekly_pence, effective_from) SELECT id, 'DBR', 10000, '2026-04-06' FROM properties")
+        try db.execute("INSERT INTO tenancies (tenancy_ref, property_id, start_date, tenants) SELECT 'T' || id, id, '2020-01-06', ARRAY['t'] FROM properties")
+        try db.execute("INSERT INTO rent_accounts (account_ref, tenancy_id) SELECT lpad(id::text, 9, '0'), id FROM tenancies")
+        try RentDebitRuns(runner: runner, config: config).postThrough(RentWeek(containing: d("2026-11-16")), businessDate: d("2026-11-16"))
+        let settings = try ExportsTestSupport.gl()
+        let days = ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19"]
+        let outcomes = Outcomes()
+        DispatchQueue.concurrentPerform(iterations: days.count) { index in
+            do {
+                let outcome = try runner.run(GLExportJob(through: d(days[index]), settings: settings), businessDate: d(days[index]))
+                outcomes.add("\(outcome.report.postings)")
+            } catch {
+                outcomes.add("error: \(error)")
+            }
+        }
+        // One export took every posting; the others, waiting their turn, found nothing left.
+        #expect(outcomes.all.sorted() == ["0", "0", "0", "6000"], "\(outcomes.all)")
+        #expect(try db.queryOne("SELECT count(*) FROM gl_exported")!.decode(Int.self, 0) == 6000)
+        #expect(try OutboundFile.list(interface: "gl-journal", on: db).map(\.sequence) == [1])
+    }
+
+    /// The demo council after a day of every other feature (loaders with opening balances, rent
+    /// debits since go-live, payment imports with suspense, repairs): every code is mapped, the
+    /// journal ties, and the council tax file is written.
+    @Test func aDemoCouncilDayExportsWithEveryCodeMapped() throws {
+        let runner = try TestHub.runner()
+        let config = TestHub.config(goLive: d("2026-04-06"))
+        try FileManager.default.createDirectory(at: config.directory, withIntermediateDirectories: true)
+        try ExportsTestSupport.mapText().write(to: config.directory.appendingPathComponent("financial-map.csv"), atomically: true, encoding: .utf8)
+        let day = d("2026-11-30")
+        let files = config.directory.appendingPathComponent("demo")
+        _ = try DemoCouncil(properties: 300, goLive: config.goLive).seed(runner: runner, businessDate: day, directory: files)
+        try RentDebitRuns(runner: runner, config: config).postThrough(RentWeek(containing: day), businessDate: day)
+        _ = try PaymentsDemo.run(runner: runner, config: config, businessDate: day, directory: files)
+        _ = try RepairsDemo.run(runner: runner, config: config, businessDate: day, directory: files)
+        let db = try runner.database.connect()
+        let codes = try db.query("SELECT DISTINCT code || COALESCE('/' || analysis, '') FROM postings ORDER BY 1").map { try $0.decode(String.self, 0) }
+        let text = try ExportsDemo.run(runner: runner, config: config, businessDate: day, directory: files)
+        #expect(text.contains("They tie."), "\(codes)\n\(text)")
+        #expect(try db.queryOne("SELECT (SELECT count(*) FROM gl_exported) = (SELECT count(*) FROM postings WHERE entry_date <= $1)", [day])!.decode(Bool.self, 0))
+        #expect(text.contains(config.outbox.appendingPathComponent("council-tax").path))
     }
 
     @Test func theDemoRunsBothExportsAndSaysWhereTheFilesAre() throws {

@@ -45,4 +45,10 @@ public enum ExportsDemo {
         text += "List them with `hub exports list`; show one with `hub exports show SEQ --interface NAME`.\n"
         return text
     }
+
+    /// The same, with the signature of the other demos: the exports read no input files, so
+    /// `directory` is not used (the files go to the outbox).
+    public static func run(runner: Runner, config: HubConfig, businessDate: Day, directory: URL) throws -> String {
+        try run(runner: runner, config: config, businessDate: businessDate)
+    }
 }

@@ -8,7 +8,9 @@
 CREATE TABLE gl_exported (
     source      text NOT NULL CHECK (source IN ('ledger', 'gl')),
     posting_id  bigint NOT NULL,
-    run_id      bigint NOT NULL REFERENCES runs,
+    -- No foreign key: only GLExportJob writes here, always its own run's id, and a per-row
+    -- check would cost a lookup in runs for each of a million postings.
+    run_id      bigint NOT NULL,
     PRIMARY KEY (source, posting_id)
 );
 CREATE INDEX gl_exported_run ON gl_exported (run_id);

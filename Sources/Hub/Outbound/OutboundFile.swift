@@ -60,7 +60,7 @@ public struct OutboundFile: Codable, Hashable, Sendable {
             """
             INSERT INTO outbound_files (interface, sequence, file_name, content, sha256, control_totals, run_id)
             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING id
-            """, [interface, sequence, made.fileName, made.content, SHA256.hex(made.content), totals, context.runId])!.decode(Int64.self, 0)
+            """, [interface, sequence, made.fileName, made.content, SHA256.hex(SHA256.hash(made.content)), totals, context.runId])!.decode(Int64.self, 0)
         return try find(id: id, on: db)!
     }
 
@@ -118,7 +118,7 @@ public struct OutboundDelivery: Sendable {
         let interface = try row.decode(String.self, 0)
         let name = try row.decode(String.self, 1)
         let content = try row.decode([UInt8].self, 2)
-        guard SHA256.hex(content) == (try row.decode(String.self, 3)) else {
+        guard SHA256.hex(SHA256.hash(content)) == (try row.decode(String.self, 3)) else {
             throw RunError(.refused, "outbound file \(fileId) (\(name)) does not match its stored SHA-256; it was not written")
         }
         let folder = outbox.appendingPathComponent(interface)

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import HousingFinance
+import Hub
+import Scheduler
+
+struct JobsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jobs", abstract: "The scheduled jobs: list them with their last slot, or fire one now through the scheduler.",
+        subcommands: [List.self, Run.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the jobs in Jobs/ with their last slot, its outcome and the next firing.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The folder of job files (default: jobs in Config/scheduler.yaml, else Jobs/ beside Config/).") var jobs: String?
+
+        struct JobJSON: Encodable {
+            var job: String
+            var schedule: String
+            var enabled: Bool
+            var catchUp: String
+            var next: String?
+            var last: SlotStatus?
+            var lastCompleted: SlotStatus?
+        }
+
+        func run() throws {
+            try reportingSchedulerErrors {
+                let setup = try SchedulerSetup.open(global, jobs: jobs)
+                let connection = try setup.environment.database.connect()
+                let latest = try setup.core.store.latest(on: connection)
+                let completed = try setup.core.store.lastCompleted(on: connection)
+                let now = setup.core.now()
+                let rows = setup.core.catalog.jobs.map { job in
+                    JobJSON(
+                        job: job.name, schedule: job.cron.description, enabled: job.enabled, catchUp: job.catchUp.rawValue,
+                        next: setup.core.schedule(of: job).nextFiring(after: now).map { localTime($0, in: job.timeZone) },
+                        last: latest[job.name], lastCompleted: completed[job.name])
+                }
+                if global.json { try printJSON(rows); return }
+                for row in rows {
+                    print("\(row.job)  \"\(row.schedule)\"  catch-up \(row.catchUp)\(row.enabled ? "" : "  (disabled)")")
+                    print("  next:           \(row.next ?? "never")")
+                    if let last = row.last {
+                        var line = "  last slot:      \(last.slot) \(last.state)"
+                        if !last.runIds.isEmpty { line += " (runs \(last.runIds.map(String.init).joined(separator: ", ")))" }
+                        if last.attempts > 1 { line += ", \(last.attempts) tries" }
+                        print(line)
+                        if let error = last.lastError, last.state != "completed" { print("  last error:     \(error)") }
+                    } else {
+                        print("  last slot:      none yet")
+                    }
+                    if let done = row.lastCompleted, done.slot != row.last?.slot {
+                        print("  last completed: \(done.slot)")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fire a job now through the scheduler's path: a manual slot, claimed under a lease, fenced at commit, recorded.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The job's name, like rent-debit.") var name: String
+        @Option(help: "The business date (default: today in the job's time zone).") var asOf: String?
+        @Option(name: .customLong("param"), help: "A parameter for the run, name=value (repeatable); it overrides the job file's.")
+        var parameters: [String] = []
+        @Option(help: "The folder of job files (default: jobs in Config/scheduler.yaml, else Jobs/ beside Config/).") var jobs: String?
+
+        func validate() throws {
+            for parameter in parameters where !parameter.contains("=") {
+                throw ValidationError("--param '\(parameter)' is not name=value")
+            }
+            if let asOf, Day(iso: asOf) == nil { throw ValidationError("--as-of '\(asOf)' is not a date YYYY-MM-DD") }
+        }
+
+        func run() throws {
+            try reportingSchedulerErrors {
+                let setup = try SchedulerSetup.open(global, jobs: jobs)
+                let job = setup.core.catalog[name]
+                let zone = job?.timeZone ?? setup.environment.config.timeZone
+                let now = setup.core.now()
+                let businessDate = try asOf.map { Day(iso: $0)! } ?? Day(now, in: zone)
+                var merged = job?.parameters ?? [:]
+                for parameter in parameters {
+                    let parts = parameter.split(separator: "=", maxSplits: 1)
+                    merged[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+                }
+                let stamp = ISO8601DateFormatter().string(from: now)
+                let key = "manual \(stamp) \(UUID().uuidString.prefix(8).lowercased())"
+                guard let result = try setup.core.fire(job: name, key: key, businessDate: businessDate, parameters: merged) else {
+                    throw RunError(.inProgress, "the manual slot \(key) could not be claimed: an older slot of \(name) is running or waiting; try again when it has finished")
+                }
+                if global.json { try printJSON(result) } else { print(describe(result)) }
+                let status = exitStatus(for: [result])
+                if status != 0 {
+                    if !global.json, let message = result.message { FileHandle.standardError.write(Data("error: \(message)\n".utf8)) }
+                    throw ExitCode(status)
+                }
+            }
+        }
+    }
+}
