@@ -112,9 +112,9 @@ public struct CamtReader: Sendable {
         case .io:
             code = .malformed
         default:
-            let lower = message.lowercased()
-            if lower.contains("premature end") || lower.contains("ends before its root element")
-                || lower.contains("not found") && lower.contains("end") || lower.contains("extra content") == false && isAtEnd(error) {
+            // A document that fails on its last line was cut short (libxml2's streaming reader
+            // reports that as "Extra content at the end of the document" or "Premature end of data").
+            if isAtEnd(error) {
                 code = .truncated
                 message = "the file ends before the document is complete (\(message)); it was cut short in transfer: ask the bank to send it again"
             } else {
@@ -126,6 +126,8 @@ public struct CamtReader: Sendable {
 
     /// Whether an XML error was found at the last line of the document: where a cut-short file fails.
     private func isAtEnd(_ error: XMLError) -> Bool {
+        if case .bytes(let bytes) = source, bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return true }
+        if case .file(let url) = source, (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) == 0 { return true }
         guard let line = error.line else { return false }
         let lines: Int
         switch source {

@@ -50,7 +50,7 @@ final class XMLSubtree {
                 rawText[rawText.count - 1] += piece
             case .endElement:
                 let node = stack.removeLast()
-                node.text = String(rawText.removeLast().trimmingSpaces)
+                node.text = XMLSubtree.trimmed(rawText.removeLast())
                 if stack.isEmpty { return node }
             }
         }
@@ -66,20 +66,49 @@ final class XMLSubtree {
     /// The first element down a path of child names, such as `"Amt"` or `"RltdPties/Dbtr/Nm"`.
     func first(_ path: String) -> XMLSubtree? {
         var node: XMLSubtree? = self
-        for step in path.split(separator: "/") {
-            node = node?.children.first { $0.name == step }
-            if node == nil { return nil }
-        }
+        forEachStep(path) { step in
+            node = node!.children.first { $0.name.utf8.elementsEqual(step) }
+            return node != nil
+        } onEmpty: {}
         return node
     }
 
     /// Every element reached by a path of child names (all branches).
     func all(_ path: String) -> [XMLSubtree] {
         var nodes = [self]
-        for step in path.split(separator: "/") {
-            nodes = nodes.flatMap { $0.children.filter { $0.name == step } }
-        }
+        forEachStep(path) { step in
+            nodes = nodes.flatMap { $0.children.filter { $0.name.utf8.elementsEqual(step) } }
+            return !nodes.isEmpty
+        } onEmpty: {}
         return nodes
+    }
+
+    /// Calls `body` with each `/`-separated step of a path, as UTF-8 (no allocation), until it
+    /// returns false; `onEmpty` when the path has no steps.
+    private func forEachStep(_ path: String, _ body: (Substring.UTF8View) -> Bool, onEmpty: () -> Void) {
+        let utf8 = path.utf8
+        var start = utf8.startIndex
+        var any = false
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            if end > start {
+                any = true
+                guard body(Substring(path)[start..<end].utf8) else { return }
+            }
+            start = end < utf8.endIndex ? utf8.index(after: end) : end
+        }
+        if !any { onEmpty() }
+    }
+
+    /// Text without surrounding spaces, tabs and line breaks; the text itself when it has none
+    /// (the usual case, checked on its first and last bytes).
+    static func trimmed(_ text: String) -> String {
+        let utf8 = text.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return text }
+        guard let start = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let end = utf8.lastIndex(where: { !isSpace($0) })!
+        return String(Substring(text)[start...end])
     }
 
     /// The text at a path, or nil when the element is absent or empty.

@@ -132,3 +132,13 @@ public final class PrometheusMetrics: MetricsFactory, @unchecked Sendable {
         return String(value)
     }
 }
+
+extension PrometheusMetrics {
+    /// Makes this the process's swift-metrics backend (once per process, at start).
+    public func bootstrap() { MetricsSystem.bootstrap(self) }
+}
+
+extension SchedulerMetrics {
+    /// Metrics kept by a Prometheus backend.
+    public init(prometheus: PrometheusMetrics) { self.init(factory: prometheus) }
+}

@@ -7,7 +7,7 @@ import Postgres
 /// How one claimed slot ended.
 public struct SlotResult: Hashable, Sendable, Codable {
     /// The outcome of a slot.
-    public enum Outcome: String, Hashable, Sendable, Codable {
+    public enum Outcome: String, Hashable, Sendable, Codable, CaseIterable {
         /// Every run the slot needed is committed (or there was nothing left to do).
         case completed
         /// The job refused (bad input, a business rule, no such job): reported, not retried.
@@ -197,6 +197,9 @@ public final class SchedulerCore: @unchecked Sendable {
         var message: String?
         var finish: SlotStore.Finish
         do {
+            // The run framework's own log lines (run started, completed, failed) carry the slot too.
+            let runner = Runner(database: launcher.runner.database, host: launcher.runner.host, logger: logger)
+            let launcher = JobLauncher(runner: runner, config: self.launcher.config)
             let records = try launcher.launch(
                 job: claim.job, parameters: claim.parameters, businessDate: claim.businessDate, slot: claim.slot, preview: false,
                 beforeCommit: { connection in try store.fence(claim, on: connection) })

@@ -19,6 +19,17 @@ public struct SchedulerMetrics: Sendable {
         self.factory = factory ?? MetricsSystem.factory
     }
 
+    /// Creates every series of the jobs at zero, so that /metrics shows them before the first slot.
+    public func register(jobs: [String]) {
+        for job in jobs {
+            for outcome in SlotResult.Outcome.allCases {
+                _ = Counter(label: "hub_scheduler_slots_total", dimensions: [("job", job), ("outcome", outcome.rawValue)], factory: factory)
+            }
+            _ = Counter(label: "hub_job_runs_total", dimensions: [("job", job)], factory: factory)
+            Gauge(label: "hub_scheduler_running_slots", dimensions: [("job", job)], factory: factory).record(running.change(job, by: 0))
+        }
+    }
+
     func slotStarted(job: String) {
         Gauge(label: "hub_scheduler_running_slots", dimensions: [("job", job)], factory: factory).record(running.change(job, by: 1))
     }

@@ -59,6 +59,7 @@ public final class SchedulerService: @unchecked Sendable {
     public func start() {
         control.sync {
             fileTimes = jobFileTimes()
+            core.metrics.register(jobs: core.catalog.jobs.filter(\.enabled).map(\.name))
             inboxSignature = currentInboxSignature() ?? ""
             do { try core.enterDue() } catch { logger.error("could not enter due slots", metadata: ["error": "\(error)"]) }
             for job in core.catalog.jobs where job.enabled {
@@ -188,6 +189,7 @@ public final class SchedulerService: @unchecked Sendable {
         do {
             let catalog = try JobCatalog.load(directory: settings.jobsDirectory)
             core.catalog = catalog
+            core.metrics.register(jobs: catalog.jobs.filter(\.enabled).map(\.name))
             for (name, timer) in jobTimers where catalog[name]?.enabled != true {
                 timer.cancel()
                 jobTimers[name] = nil

@@ -55,12 +55,17 @@ struct DemoCommand: ParsableCommand {
                 for outcome in outcomes.suffix(1) { print(outcome.render()) }
             }
 
-            // ---- The other features' demos (wired by the lead) --------------------------------------
-            // Each returns the text to print, e.g.:
-            // print(try PaymentsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory))
-            // print(try ExportsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory))
-            // print(try RepairsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory))
-            // ------------------------------------------------------------------------------------------
+            // The day's payment files, imported; then ODS's completions reviewed; then the interface
+            // files out, last, so that they carry everything the demo posted.
+            for (title, demo) in [
+                ("Payments", { try PaymentsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
+                ("Repairs: the sales-order review", { try RepairsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
+                ("Interface files out", { try ExportsDemo.run(runner: environment.runner, config: config, businessDate: businessDate) }),
+            ] as [(String, () throws -> String)] {
+                print("\n== \(title) " + String(repeating: "=", count: max(0, 90 - title.count)))
+                print(try demo())
+            }
+            print()
 
             if let cluster = environment.embedded {
                 print("Look inside: \(cluster.psqlCommand(database: "hub"))")

@@ -10,11 +10,12 @@ struct LoadCommand: ParsableCommand {
     /// their subcommand here.
     static let kinds: [any ParsableCommand.Type] = [
         LoadProperties.self, LoadTenancies.self, LoadAccounts.self, LoadCharges.self, LoadOpeningBalances.self,
+        LoadSOR.self, LoadContractTerms.self, LoadRepairOrders.self,
     ]
 
     static let configuration = CommandConfiguration(
         commandName: "load",
-        abstract: "Load a CSV file of properties, tenancies, accounts, charges or opening balances (all or nothing).",
+        abstract: "Load a CSV file of properties, tenancies, accounts, charges, opening balances, schedule of rates, contract terms or repair orders (all or nothing).",
         discussion: """
             Layouts: Interfaces/inbound/loader/README.md. One bad row refuses the whole file, and every bad row is \
             listed (line, column, value, reason); nothing is loaded (exit 2). The same file is never loaded twice \
@@ -44,10 +45,10 @@ struct LoadOptions: ParsableArguments {
     func load<Kind: LoadKind>(_ kind: Kind.Type, global: GlobalOptions) throws {
         try reportingErrors {
             let environment = try HubEnvironment.open(global)
-            let job = try LoadJob<Kind>(
-                file: URL(fileURLWithPath: file), expectRows: expectRows, expectTotal: try expectTotal.map { try Money(parsing: $0) },
-                scheme: environment.config.accountScheme)
             do {
+                let job = try LoadJob<Kind>(
+                    file: URL(fileURLWithPath: file), expectRows: expectRows, expectTotal: try expectTotal.map { try Money(parsing: $0) },
+                    scheme: environment.config.accountScheme)
                 // The refusal is printed below in full; the runner need not log it as well.
                 var logger = environment.logger
                 logger.logLevel = .critical

@@ -3,15 +3,8 @@ import Foundation
 import HousingFinance
 import Hub
 
-/// The repairs loads, until `hub load` (the loaders' `LoadCommand`) is merged: `hub repairs-load
-/// sor|contract-terms|repair-orders FILE.csv`. The lead moves `LoadSOR`, `LoadContractTerms` and
-/// `LoadRepairOrders` under `hub load` at merge.
-struct RepairsLoad: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "repairs-load",
-        abstract: "Load the schedule of rates, the contract's terms or raised repair orders (all or nothing, each file once).",
-        subcommands: [LoadSOR.self, LoadContractTerms.self, LoadRepairOrders.self])
-}
+// The repairs loads, subcommands of `hub load` (`LoadCommand.kinds`): `hub load sor|contract-terms|
+// repair-orders FILE.csv` (docs-repairs.md).
 
 /// Options every repairs load takes.
 struct RepairsLoadOptions: ParsableArguments {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Hub
 import Logging
-import Metrics
 import Scheduler
 
 struct ServeCommand: ParsableCommand {
@@ -26,7 +25,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         try reportingSchedulerErrors {
             let prometheus = PrometheusMetrics()
-            MetricsSystem.bootstrap(prometheus)
+            prometheus.bootstrap()
             let setup = try SchedulerSetup.open(global, jobs: jobs, metrics: prometheus)
             let core = setup.core
             if once {

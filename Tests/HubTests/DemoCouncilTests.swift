@@ -59,4 +59,40 @@ import Testing
         #expect(try db.queryOne("SELECT count(DISTINCT account_id) FROM ledger_entries WHERE code = 'DBR'")!.int64(0) == live)
         #expect(outcome.report.entriesByCode["DSC"] ?? 0 > 0)
     }
+
+    @Test func hubDemoSeedsOnceSummarisesAndRunsTheRentDebit() throws {
+        let database = try TestHub.database()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hub-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "go-live: 2026-04-06\nrent-calendar: rent-calendar.yaml\ndirectories:\n  inbox: inbox\n".write(
+            to: folder.appendingPathComponent("hub.yaml"), atomically: true, encoding: .utf8)
+        try "2026/27:\n  - 2026-12-21\n  - 2026-12-28\n  - 2027-03-22\n  - 2027-03-29\n".write(
+            to: folder.appendingPathComponent("rent-calendar.yaml"), atomically: true, encoding: .utf8)
+        // The other features' settings (payments, exports, repairs) as shipped.
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Config")
+        for name in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where !["hub.yaml", "rent-calendar.yaml"].contains(name) {
+            try FileManager.default.copyItem(at: shipped.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let environment = ["HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": database.connectionString]
+        func demo() throws -> (Int32, String) {
+            let log = folder.appendingPathComponent("demo-\(UUID().uuidString).log")
+            let status = try HubProcess.start(["demo", "--properties", "120", "--as-of", "2026-04-22"], environment: environment, output: log.path).wait()
+            return (status, try String(contentsOf: log, encoding: .utf8))
+        }
+        let (status, text) = try demo()
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("Seeded the demo council"))
+        #expect(text.contains("Properties: 120 ("))
+        #expect(text.contains("Free weeks in rent year 2026/27: 2026-12-21, 2026-12-28, 2027-03-22, 2027-03-29"))
+        #expect(text.contains("Rent debit: posted 3 weeks"))
+        #expect(text.contains("Rent debit for the week of 2026-04-20"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("demo/demo-charges.csv").path))
+        let (again, second) = try demo()
+        #expect(again == 0)
+        #expect(second.contains("reusing it"))
+        #expect(second.contains("already posted"))
+        #expect(try database.connect().queryOne("SELECT count(*) FROM properties")!.decode(Int.self, 0) == 120)
+    }
 }

@@ -204,6 +204,19 @@ import Testing
         // A second demo run on the same day imports nothing twice.
         let again = try PaymentsDemo.run(runner: world.runner, config: world.config, businessDate: d("2025-01-07"), directory: directory)
         #expect(again.contains("already imported"))
+        #expect(text.contains("statement-20250107.xml (camt053)"))
+    }
+
+    @Test func theDemoRunsOnTheLoadersDemoCouncil() throws {
+        let runner = try TestHub.runner()
+        let config = TestHub.config(goLive: d("2026-04-06"))
+        let directory = config.directory.appendingPathComponent("demo")
+        try DemoCouncil(properties: 200, goLive: d("2026-04-06")).seed(runner: runner, businessDate: d("2026-11-30"), directory: directory)
+        let text = try PaymentsDemo.run(runner: runner, config: config, businessDate: d("2026-12-01"), directory: directory)
+        #expect(text.contains("Bank reconciliation for 2026-12-01"))
+        #expect(text.contains("legacy-reference 1"))
+        #expect(!text.contains("DOES NOT TIE"))
+        #expect(!text.contains("Gave account"))
     }
 
     @Test func theShippedConfigurationReadsAndAMistakeNamesTheKey() throws {

@@ -279,6 +279,50 @@ struct RepairsFixture {
         #expect(error.isInsufficientPrivilege || error.sqlState == "HUB01")
     }
 
+    @Test func reviewRunsCannotBeReversed() throws {
+        let fixture = try RepairsFixture()
+        let outcome = try fixture.reviewFile(RepairsFixture.completions)
+        let error = try #require(throws: RunError.self) {
+            try fixture.runner.run(ReversalJob(originalRunId: outcome.record.id, reason: "test"), businessDate: RepairsFixture.businessDate)
+        }
+        #expect(error.code == .refused)
+        #expect(error.message.contains("sent to ODS"))
+        #expect(try fixture.postings()["NORMAL"] == 226_33)
+    }
+
+    @Test func twoFilesWithTheSameJobReviewedAtOnceBillItOnce() throws {
+        let fixture = try RepairsFixture()
+        let files = (1...2).map { n in
+            "HDR,ODS,2026-04-08,\(n)\nJOB,J2,2026-04-06,Operative \(n),48.00\nLIN,ELE2002,1\nTRL,1,48.00\n"
+        }
+        let outcomes = LockedBox<[Result<SalesOrderReviewJob.Report, any Error>]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let result = Result { try fixture.reviewFile(files[i], name: "same-job-\(i).csv").report }
+            outcomes.mutate { $0.append(result) }
+        }
+        let reports = try outcomes.value.map { try $0.get() }
+        #expect(reports.map(\.approved).sorted() == [0, 1])
+        #expect(reports.map(\.rejected).sorted() == [0, 1])
+        #expect(try fixture.orders(job: "J2").map(\.status).sorted() == ["approved", "rejected"])
+        #expect(try fixture.postings() == ["URGENT": 48_00])
+    }
+
+    @Test func aLimitComesFromTheRoleOrAnyRoleItIsAMemberOf() throws {
+        let db = try TestHub.database().connect()
+        let suffix = UInt32.random(in: 0...UInt32.max)
+        let (manager, team, person, stranger) = ("mgr_\(suffix)", "team_\(suffix)", "pat_\(suffix)", "sam_\(suffix)")
+        try db.execute("CREATE ROLE \(manager) NOLOGIN")
+        try db.execute("CREATE ROLE \(team) NOLOGIN IN ROLE \(manager)")
+        try db.execute("CREATE ROLE \(person) LOGIN IN ROLE \(team), hub_repairs")
+        try db.execute("CREATE ROLE \(stranger) LOGIN")
+        let limits = ["hub_repairs": Money(pence: 100_000), manager: Money(pence: 900_000)]
+        let limit = try #require(try SalesOrderAuthority.limit(of: person, limits: limits, on: db))
+        #expect(limit.amount == Money(pence: 900_000) && limit.role == manager)
+        #expect(try SalesOrderAuthority.limit(of: stranger, limits: limits, on: db) == nil)
+        let own = try #require(try SalesOrderAuthority.limit(of: person, limits: limits.merging([person: Money(pence: 5)]) { a, _ in a }, on: db))
+        #expect(own.amount == Money(pence: 900_000), "the highest applies")
+    }
+
     @Test func aPersonRejectsAHeldOrder() throws {
         let fixture = try RepairsFixture()
         _ = try fixture.reviewFile(RepairsFixture.completions)
@@ -436,6 +480,20 @@ struct RepairsFixture {
     }
 }
 
+@Suite struct RepairsDemoOnTheDemoCouncilTests {
+    @Test func theDemoRunsOnTheSeededDemoCouncil() throws {
+        let runner = try TestHub.runner()
+        let config = TestHub.config(goLive: Day(iso: "2026-04-06")!)
+        let date = Day(iso: "2026-04-15")!
+        let directory = config.directory.appendingPathComponent("demo")
+        _ = try DemoCouncil(properties: 60, goLive: config.goLive).seed(runner: runner, businessDate: date, directory: directory)
+        let text = try RepairsDemo.run(runner: runner, config: config, businessDate: date, directory: directory)
+        #expect(text.contains("approved: 5"), "\(text)")
+        #expect(text.contains("held: 2"), "\(text)")
+        #expect(text.contains("rejected: 3"), "\(text)")
+    }
+}
+
 @Suite struct RepairsFileIdentityTests {
     @Test func aFileIsKnownByItsSHA256() {
         let bytes = Array("abc".utf8)
@@ -461,4 +519,13 @@ struct RepairsFixture {
             #expect(mapping.ledgerAccount == "6100" && mapping.contraAccount == "2300" && mapping.fund == .hra)
         }
     }
+}
+
+/// A value shared between threads, confined to its lock.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.withLock { stored } }
+    func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
 }

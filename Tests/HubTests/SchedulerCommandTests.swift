@@ -108,8 +108,29 @@ import Testing
         #expect(output.contains("next:           2026-11-23 Mon 02:00 +00:00"), "\(output)")
     }
 
-    @Test func serveReloadsJobFilesOnSighupWatchesTheInboxAndServesMetrics() throws {
+    @Test func serveReloadsAChangedJobFileWithoutASignal() throws {
         let (database, db, folder) = try setUp()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try (P.weeklyJob + "\nenabled: false\n").write(to: folder.appendingPathComponent("Jobs/rent-debit.yaml"), atomically: true, encoding: .utf8)
+        let environment = P.environment(folder, database, clockStart: "2026-11-01T12:00:00Z", anchor: Date(), speed: 86_400)
+        let serve = try HubProcess.start(["serve"], environment: environment, output: folder.appendingPathComponent("serve.log").path)
+        defer { _ = kill(serve.pid, SIGKILL) }
+        #expect(P.waitUntil(30) { P.log(folder, "serve.log").contains("scheduler started") })
+        Thread.sleep(forTimeInterval: 1.5)
+        try (P.weeklyJob + "\n").write(to: folder.appendingPathComponent("Jobs/rent-debit.yaml"), atomically: true, encoding: .utf8)
+        #expect(try P.waitUntil(30) {
+            try db.queryOne("SELECT count(*) FROM scheduler_slots WHERE job = 'rent-debit' AND state = 'completed'")!.decode(Int.self, 0) >= 1
+        }, "\(P.log(folder, "serve.log").suffix(2000))")
+        #expect(P.log(folder, "serve.log").contains("reason=a job file changed"))
+        kill(serve.pid, SIGTERM)
+        #expect(serve.wait() == 0)
+    }
+
+    @Test func serveReloadsJobFilesOnSighupWatchesTheInboxAndServesMetrics() throws {
+        let (database, db, defaultFolder) = try setUp()
+        try? FileManager.default.removeItem(at: defaultFolder)
+        // Polls far apart: only SIGHUP can reload the job files here.
+        let folder = try P.folder(lease: 5, heartbeat: 1, poll: 600, grace: 5)
         defer { try? FileManager.default.removeItem(at: folder) }
         // Disabled at start.
         try (P.weeklyJob + "\nenabled: false\n").write(to: folder.appendingPathComponent("Jobs/rent-debit.yaml"), atomically: true, encoding: .utf8)
@@ -137,7 +158,7 @@ import Testing
         #expect(try P.waitUntil(30) {
             try db.queryOne("SELECT count(*) FROM scheduler_slots WHERE job = 'rent-debit' AND state = 'completed'")!.decode(Int.self, 0) >= 1
         }, "\(P.log(folder, "serve.log").suffix(2000))")
-        #expect(P.log(folder, "serve.log").contains("job files reloaded"))
+        #expect(P.log(folder, "serve.log").contains("reason=SIGHUP"))
 
         // A file lands in the inbox: payment-import fires (on this branch the launcher has no such
         // job yet: the slot is refused and reported, and the scheduler carries on).

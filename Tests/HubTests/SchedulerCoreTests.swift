@@ -216,6 +216,35 @@ final class HandClock: @unchecked Sendable {
         #expect(try core.tick().isEmpty)
     }
 
+    @Test func aRunWhoseConnectionIsLostIsRetried() throws {
+        let f = try fixture()
+        let core = try f.core([Self.rentDebit()])
+        try core.enterDue()
+        f.clock.set("2026-11-02T02:00:00Z")
+        try core.enterDue()
+        // The run waits on a lock; meanwhile its session is terminated (as when the network drops).
+        let holder = try f.database.connect()
+        try holder.execute("BEGIN")
+        try holder.execute("LOCK TABLE ledger_entries IN ACCESS EXCLUSIVE MODE")
+        let killer = try f.database.connect()
+        let holderPID = holder.backendPID
+        DispatchQueue.global().async {
+            for _ in 0..<100 {
+                if let n = try? killer.queryOne(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1",
+                    [Int(holderPID)])?.decode(Int.self, 0), n > 0 { return }
+                usleep(50_000)
+            }
+        }
+        let first = core.work(job: "rent-debit")
+        #expect(first.map(\.outcome) == [.retrying], "\(first)")
+        try holder.execute("ROLLBACK")
+        let second = core.work(job: "rent-debit")
+        #expect(second.map(\.outcome) == [.completed])
+        #expect(second.first?.attempt == 2)
+        #expect(try f.count("SELECT count(*) FROM ledger_entries") == 3)
+    }
+
     @Test func aTransientFailureWithNoTriesLeftFailsTheSlot() throws {
         let f = try fixture()
         let name = try f.db.queryOne("SELECT current_database()")!.decode(String.self, 0)

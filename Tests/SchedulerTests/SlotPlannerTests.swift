@@ -140,6 +140,15 @@ import Testing
         #expect(!text.contains("hub_job_last_success_timestamp_seconds{job=\"payment-import\"}"))
     }
 
+    @Test func registeredJobsShowZeroBeforeTheirFirstSlot() {
+        let factory = PrometheusMetrics()
+        SchedulerMetrics(factory: factory).register(jobs: ["rent-debit"])
+        let text = factory.render()
+        #expect(text.contains("hub_scheduler_slots_total{job=\"rent-debit\",outcome=\"refused\"} 0\n"))
+        #expect(text.contains("hub_job_runs_total{job=\"rent-debit\"} 0\n"))
+        #expect(text.contains("hub_scheduler_running_slots{job=\"rent-debit\"} 0\n"))
+    }
+
     @Test func labelValuesAreEscaped() {
         let factory = PrometheusMetrics()
         factory.makeCounter(label: "a.b", dimensions: [("k", "say \"hi\"\\\n")]).increment(by: 3)

@@ -47,7 +47,13 @@ public struct LoadError: Error, Hashable, Sendable, CustomStringConvertible {
     public var badLines: [Int] { Array(Set(problems.compactMap(\.line))).sorted() }
 
     public var description: String {
-        var lines = ["\(file): the \(kind) file is refused and nothing was loaded: \(problems.count) problem\(problems.count == 1 ? "" : "s") on \(badLines.count) line\(badLines.count == 1 ? "" : "s"). Correct every line listed and load the file again."]
+        let lineCount = badLines.count
+        let whole = problems.count - problems.filter { $0.line != nil }.count
+        var summary = "\(file): the \(kind) file is refused and nothing was loaded: "
+        if lineCount > 0 { summary += "\(lineCount) bad line\(lineCount == 1 ? "" : "s")" }
+        if whole > 0 { summary += (lineCount > 0 ? " and " : "") + "\(whole) problem\(whole == 1 ? "" : "s") with the file as a whole" }
+        summary += lineCount > 0 ? ". Correct every line listed and load the file again." : "."
+        var lines = [summary]
         for problem in problems { lines.append("  " + problem.description) }
         return lines.joined(separator: "\n")
     }

@@ -233,7 +233,7 @@ public struct LoadJob<Kind: LoadKind>: Job {
         let dataLines = lines.dropFirst()
         rows.reserveCapacity(dataLines.count)
         for line in dataLines {
-            if line.text.trimmingCharacters(in: .whitespaces).isEmpty {
+            if line.text.trimmingSpaces.isEmpty {
                 problems.append(LoadProblem(line: line.number, column: nil, value: "", reason: "an empty line: remove it"))
                 continue
             }

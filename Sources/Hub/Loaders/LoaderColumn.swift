@@ -83,7 +83,7 @@ extension LoaderColumn {
     /// Reads one field.
     /// - Returns: the value, or the reason it is refused.
     func read(_ raw: String, scheme: AccountReferenceScheme) -> Reading<LoadValue> {
-        let field = raw.trimmingCharacters(in: .whitespaces)
+        let field = raw.trimmingSpaces
         if field.isEmpty {
             return required ? .failure("a value is required") : .success(.null)
         }
@@ -113,7 +113,7 @@ extension LoaderColumn {
             default: return .failure("expected yes or no")
             }
         case .list:
-            let items = field.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let items = field.split(separator: ";", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
             if items.contains(where: \.isEmpty) { return .failure("an item of the ';'-separated list is empty") }
             return .success(.text(items.joined(separator: ";")))
         case .accountReference:
@@ -166,10 +166,23 @@ extension LoaderColumn {
     }
 }
 
+extension String {
+    /// The text without surrounding spaces and tabs (fast when there are none).
+    var trimmingSpaces: String {
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard blank(first) || blank(last) else { return self }
+        return trimmingCharacters(in: .whitespaces)
+    }
+}
+
 /// A CSV line split into fields: commas separate, double quotes may enclose a field (with `""`
 /// for a quote inside). A field may not span lines.
 enum LoaderCSV {
     static func split(_ line: String) -> Reading<[String]> {
+        if !line.utf8.contains(UInt8(ascii: "\"")) {
+            return .success(line.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
+        }
         var fields: [String] = []
         var current = ""
         var inQuotes = false

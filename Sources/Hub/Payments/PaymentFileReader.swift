@@ -51,10 +51,10 @@ public struct PaymentFileReader: Sendable {
             return try CardPaymentsReader(bytes: bytes, fileName: fileName, mapping: settings.cardMapping).read(body)
         case .housingBenefit:
             return try HousingBenefitReader(bytes: bytes, fileName: fileName).read(body)
-        case .camt053, .camt054, .arudd:
-            throw FileReadError(
-                .unsupported, file: fileName, position: FilePosition(),
-                "\(format.rawValue) files are not read by this build of the hub yet; import the statement as MT940, or wait for the \(format.rawValue) reader")
+        case .camt053, .camt054:
+            return try CamtReader(bytes: bytes, fileName: fileName, expected: format).read(body)
+        case .arudd:
+            return try ARUDDReader(bytes: bytes, fileName: fileName).read(body)
         }
     }
 }

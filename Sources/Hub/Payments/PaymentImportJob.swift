@@ -16,6 +16,7 @@ public struct PaymentImportJob: Job {
 
     enum Input: Sendable {
         case bytes([UInt8])
+        case file(URL)
         case read([Payment], FileTotals)
     }
 
@@ -43,6 +44,29 @@ public struct PaymentImportJob: Job {
         self.settings = settings
         self.scheme = scheme
         self.input = .bytes(bytes)
+    }
+
+    /// A job for a file, streamed: its SHA-256 is computed reading it in pieces, and camt and
+    /// ARUDD files are read from the path, so a large statement is never held whole in memory.
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - format: its format, or nil to detect it.
+    ///   - settings: `Config/payments.yaml`.
+    ///   - scheme: the council's account reference scheme.
+    /// - Throws: when the file cannot be read.
+    public init(url: URL, format: PaymentFormat?, settings: PaymentSettings, scheme: AccountReferenceScheme) throws {
+        self.fileName = url.lastPathComponent
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hash = SHA256()
+        while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty {
+            piece.withUnsafeBytes { hash.update($0) }
+        }
+        self.sha256 = hash.hex
+        self.format = format
+        self.settings = settings
+        self.scheme = scheme
+        self.input = .file(url)
     }
 
     /// A job for payments already read by a reader the hub does not dispatch to itself (and for
@@ -89,22 +113,13 @@ public struct PaymentImportJob: Job {
         var suspenseKind: String?
     }
 
+    /// How many entries are decided and written at a time: the file is streamed, and memory holds
+    /// one chunk, not the file. A reader error at any point rolls the whole run back.
+    static let chunkSize = 10_000
+
     public func run(in context: RunContext) throws -> PaymentImportReport {
         let db = context.connection
-        // Read the whole file first: a reader error throws before anything is written.
-        var payments: [Payment] = []
-        let totals: FileTotals
-        let readFormat: PaymentFormat
-        switch input {
-        case .bytes(let bytes):
-            let reader = try PaymentFileReader(bytes: bytes, fileName: fileName, format: format, settings: settings)
-            readFormat = reader.format
-            totals = try reader.read { payments.append($0) }
-        case .read(let read, let readTotals):
-            payments = read
-            totals = readTotals
-            readFormat = format ?? readTotals.format
-        }
+        let (readFormat, read) = try reader()
         let isStatement = [.camt053, .camt054, .mt940].contains(readFormat)
         var warnings: [String] = []
 
@@ -114,20 +129,6 @@ public struct PaymentImportJob: Job {
             warnings.append("\(accounts.invalidReferences) account references in the database are not valid under the reference scheme and cannot be matched")
         }
         let matcher = ReferenceMatcher(scheme: scheme)
-
-        // Identities, and which were seen before.
-        var identity = EntryIdentity()
-        let keys = payments.map { identity.key(for: $0, format: readFormat) }
-        var seen: [String: Int64] = [:]
-        for start in stride(from: 0, to: keys.count, by: 10_000) {
-            let slice = Array(keys[start..<min(start + 10_000, keys.count)])
-            for row in try db.query(
-                "SELECT entry_key, id FROM payment_entries WHERE entry_key = ANY($1::text[]) AND NOT released AND outcome <> 'skipped'",
-                [Self.textArray(slice)])
-            {
-                seen[try row.decode(String.self, 0)] = try row.decode(Int64.self, 1)
-            }
-        }
 
         let signatures = try settings.settlements.map { settlement in
             (settlement.provider, try settlement.payerPattern.map(TextPattern.init), try settlement.referencePattern.map(TextPattern.init))
@@ -147,67 +148,101 @@ public struct PaymentImportJob: Job {
             return nil
         }
 
-        var decisions: [Decision] = []
-        var keysInFile: Set<String> = []
+        var identity = EntryIdentity()
         var returnedEntries: Set<Int64> = []
-        var byRule: [String: Int] = [:]
-        for (payment, key) in zip(payments, keys) {
-            var decision = Decision(payment: payment, key: key, outcome: .posted)
-            defer { decisions.append(decision) }
-            if let first = seen[key] {
-                decision.outcome = .skipped
-                decision.firstEntryId = first
-                decision.note = "already imported (entry \(first))"
-                continue
-            }
-            if keysInFile.contains(key) {
-                decision.outcome = .skipped
-                decision.note = "repeated in this file"
-                continue
-            }
-            keysInFile.insert(key)
+        var tallies = Tallies()
+        var chunk: [Payment] = []
+        chunk.reserveCapacity(Self.chunkSize)
 
-            let isReturnedDebit = payment.direction == .debit
-                && (payment.transactionCode == settings.returnedDirectDebitCode || payment.returnReasonCode != nil || readFormat == .arudd)
-            if isReturnedDebit {
-                try decideReturnedDebit(&decision, db: db, accounts: accounts, matcher: matcher, used: &returnedEntries)
-                byRule[decision.rule ?? "suspense", default: 0] += 1
-                continue
+        /// Decides and writes one chunk of entries.
+        func flush() throws {
+            guard !chunk.isEmpty else { return }
+            let keys = chunk.map { identity.key(for: $0, format: readFormat) }
+            // Entries seen before: in earlier files, or earlier in this one (written by an
+            // earlier chunk of this run, visible in its transaction).
+            var seen: [String: (id: Int64, run: Int64)] = [:]
+            for row in try db.query(
+                "SELECT entry_key, id, run_id FROM payment_entries WHERE entry_key = ANY($1::text[]) AND NOT released AND outcome <> 'skipped'",
+                [Self.textArray(keys)])
+            {
+                seen[try row.decode(String.self, 0)] = (try row.decode(Int64.self, 1), try row.decode(Int64.self, 2))
             }
-            if isStatement {
-                if payment.direction == .debit {
-                    decision.outcome = .reported
-                    decision.note = "a debit on the bank statement (charge or returned item): not rent"
+            var keysInChunk: Set<String> = []
+            var decisions: [Decision] = []
+            decisions.reserveCapacity(chunk.count)
+            for (payment, key) in zip(chunk, keys) {
+                var decision = Decision(payment: payment, key: key, outcome: .posted)
+                defer { decisions.append(decision) }
+                if let first = seen[key] {
+                    decision.outcome = .skipped
+                    decision.firstEntryId = first.id
+                    decision.note = first.run == context.runId ? "repeated in this file (entry \(first.id))" : "already imported (entry \(first.id))"
                     continue
                 }
-                if let provider = settlementProvider(payment) {
-                    decision.outcome = .settlement
-                    decision.provider = provider
+                if keysInChunk.contains(key) {
+                    decision.outcome = .skipped
+                    decision.note = "repeated in this file"
                     continue
                 }
+                keysInChunk.insert(key)
+
+                let isReturnedDebit = payment.direction == .debit
+                    && (payment.transactionCode == settings.returnedDirectDebitCode || payment.returnReasonCode != nil || readFormat == .arudd)
+                if isReturnedDebit {
+                    try decideReturnedDebit(&decision, db: db, accounts: accounts, matcher: matcher, used: &returnedEntries)
+                    continue
+                }
+                if isStatement {
+                    if payment.direction == .debit {
+                        decision.outcome = .reported
+                        decision.note = "a debit on the bank statement (charge or returned item): not rent"
+                        continue
+                    }
+                    if let provider = settlementProvider(payment) {
+                        decision.outcome = .settlement
+                        decision.provider = provider
+                        continue
+                    }
+                }
+                decision.code = payment.transactionCode ?? defaultCode(readFormat)
+                switch matcher.match(payment.reference, cardNumber: payment.cardNumber, in: accounts.index) {
+                case .matched(let account, let rule):
+                    decision.accountId = accounts.ids[account]
+                    decision.rule = Self.ruleName(rule)
+                    decision.ledgerPence = payment.direction == .credit ? -payment.amount.pence : payment.amount.pence
+                    if case .nearMiss(let original) = rule { decision.note = "near miss: \(original) read as \(account.digits)" }
+                case .unmatched(let reason):
+                    decision.outcome = .suspense
+                    decision.rule = "suspense"
+                    decision.suspenseKind = readFormat == .housingBenefit ? "hb" : "cash"
+                    decision.note = reason.description
+                }
             }
-            let code = payment.transactionCode ?? defaultCode(readFormat)
-            decision.code = code
-            let match = matcher.match(payment.reference, cardNumber: payment.cardNumber, in: accounts.index)
-            switch match {
-            case .matched(let account, let rule):
-                decision.accountId = accounts.ids[account]
-                decision.rule = Self.ruleName(rule)
-                decision.ledgerPence = payment.direction == .credit ? -payment.amount.pence : payment.amount.pence
-                if case .nearMiss(let original) = rule { decision.note = "near miss: \(original) read as \(account.digits)" }
-            case .unmatched(let reason):
-                decision.outcome = .suspense
-                decision.rule = "suspense"
-                decision.suspenseKind = readFormat == .housingBenefit ? "hb" : "cash"
-                decision.note = reason.description
+            try write(decisions, context: context)
+            for decision in decisions {
+                tallies.add(decision, provider: isStatement || readFormat == .arudd ? nil : settings.provider(forFileOf: readFormat, sourceCode: decision.payment.sourceCode), format: readFormat)
             }
-            byRule[decision.rule!, default: 0] += 1
+            chunk.removeAll(keepingCapacity: true)
         }
 
-        try write(decisions, totals: totals, format: readFormat, context: context)
-        var report = try summarise(decisions, totals: totals, format: readFormat, byRule: byRule, warnings: warnings)
+        let totals = try read { payment in
+            chunk.append(payment)
+            if chunk.count >= Self.chunkSize { try flush() }
+        }
+        try flush()
+        try db.execute(
+            """
+            INSERT INTO payment_files (run_id, file_name, sha256, format, file_date, statements, credit_count, credit_pence,
+                debit_count, debit_pence, opening_pence, closing_pence)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            """,
+            [context.runId, fileName, sha256, readFormat.rawValue, totals.fileDate, totals.statements, totals.creditCount, totals.creditTotal.pence,
+             totals.debitCount, totals.debitTotal.pence, totals.openingBalance?.pence, totals.closingBalance?.pence])
+
+        var report = summarise(tallies, totals: totals, format: readFormat, warnings: warnings)
         if !isStatement && readFormat != .arudd {
-            report.batches = try recordBatches(decisions, totals: totals, format: readFormat, context: context, warnings: &report.warnings)
+            try recordBatches(tallies, totals: totals, format: readFormat, context: context, warnings: &report.warnings)
+            report.batches = tallies.batches
         }
         report.reconciled = try SettlementReconciler(settings: settings).reconcile(db, runId: context.runId)
         guard report.ties else {
@@ -215,6 +250,80 @@ public struct PaymentImportJob: Job {
         }
         return report
     }
+
+    /// The file's format and a function that streams its payments.
+    private func reader() throws -> (PaymentFormat, ((Payment) throws -> Void) throws -> FileTotals) {
+        switch input {
+        case .bytes(let bytes):
+            let reader = try PaymentFileReader(bytes: bytes, fileName: fileName, format: format, settings: settings)
+            return (reader.format, reader.read)
+        case .read(let payments, let totals):
+            return (format ?? totals.format, { body in
+                for payment in payments { try body(payment) }
+                return totals
+            })
+        case .file(let url):
+            var resolved = format
+            if resolved == nil {
+                let handle = try FileHandle(forReadingFrom: url)
+                let head = Array(try handle.read(upToCount: 8192) ?? Data())
+                try? handle.close()
+                // Detection of a text file may need its first line whole; XML needs only the start.
+                resolved = PaymentFormat.detect(bytes: head, fileName: fileName, cardMapping: settings.cardMapping)
+            }
+            switch resolved {
+            case .camt053, .camt054:
+                let reader = CamtReader(url: url, expected: resolved)
+                return (resolved!, reader.read)
+            case .arudd:
+                return (.arudd, ARUDDReader(url: url).read)
+            default:
+                let reader = try PaymentFileReader(bytes: Array(try Data(contentsOf: url)), fileName: fileName, format: resolved, settings: settings)
+                return (reader.format, reader.read)
+            }
+        }
+    }
+
+    /// The running totals of a run's entries, kept as chunks are written.
+    struct Tallies {
+        var credits: [EntryOutcome: Tally] = [:]
+        var debits: [EntryOutcome: Tally] = [:]
+        var byRule: [String: Int] = [:]
+        var ledgerByCode: [String: Int64] = [:]
+        var suspense: [PaymentImportReport.SuspenseLine] = []
+        var suspenseCount = 0
+        var batches: [String: Tally] = [:]
+        var unassigned: [String: Int] = [:]
+        var lastDate: Day?
+
+        mutating func add(_ decision: Decision, provider: String?, format: PaymentFormat) {
+            let payment = decision.payment
+            if payment.direction == .credit {
+                credits[decision.outcome, default: Tally()].add(payment.amount)
+            } else {
+                debits[decision.outcome, default: Tally()].add(payment.amount)
+            }
+            if let rule = decision.rule { byRule[rule, default: 0] += 1 }
+            if decision.outcome == .posted { ledgerByCode[decision.code!, default: 0] += decision.ledgerPence! }
+            if decision.outcome == .suspense {
+                suspenseCount += 1
+                if suspense.count < PaymentImportReport.suspenseLinesKept {
+                    suspense.append(.init(
+                        position: payment.position.description,
+                        amountPence: payment.direction == .credit ? payment.amount.pence : -payment.amount.pence,
+                        reference: payment.reference, reason: decision.note ?? ""))
+                }
+            }
+            lastDate = max(lastDate ?? payment.bookingDate, payment.bookingDate)
+            if let provider {
+                batches[provider, default: Tally()].count += 1
+                batches[provider, default: Tally()].pence += payment.direction == .credit ? payment.amount.pence : -payment.amount.pence
+            } else {
+                unassigned[payment.sourceCode ?? format.rawValue, default: 0] += 1
+            }
+        }
+    }
+
 
     /// A returned Direct Debit: reverse its collection with RDN, or hold it in suspense.
     private func decideReturnedDebit(
@@ -292,17 +401,10 @@ public struct PaymentImportJob: Job {
             .joined(separator: ",") + "}"
     }
 
-    private func write(_ decisions: [Decision], totals: FileTotals, format: PaymentFormat, context: RunContext) throws {
+    /// Writes one chunk's entries, postings, suspense items and settlements (COPY).
+    private func write(_ decisions: [Decision], context: RunContext) throws {
         let db = context.connection
         let runId = context.runId
-        try db.execute(
-            """
-            INSERT INTO payment_files (run_id, file_name, sha256, format, file_date, statements, credit_count, credit_pence,
-                debit_count, debit_pence, opening_pence, closing_pence)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-            """,
-            [runId, fileName, sha256, format.rawValue, totals.fileDate, totals.statements, totals.creditCount, totals.creditTotal.pence,
-             totals.debitCount, totals.debitTotal.pence, totals.openingBalance?.pence, totals.closingBalance?.pence])
         try db.copyIn(
             table: "payment_entries",
             columns: ["run_id", "entry_key", "position", "direction", "amount_pence", "booking_date", "reference", "payer", "outcome",
@@ -396,68 +498,37 @@ public struct PaymentImportJob: Job {
     }
 
     private func recordBatches(
-        _ decisions: [Decision], totals: FileTotals, format: PaymentFormat, context: RunContext, warnings: inout [String]
-    ) throws -> [String: Tally] {
-        var batches: [String: Tally] = [:]
-        var unassigned: [String: Int] = [:]
-        var lastDate: Day?
-        for decision in decisions {
-            let payment = decision.payment
-            lastDate = max(lastDate ?? payment.bookingDate, payment.bookingDate)
-            guard let provider = settings.provider(forFileOf: format, sourceCode: payment.sourceCode) else {
-                unassigned[payment.sourceCode ?? format.rawValue, default: 0] += 1
-                continue
-            }
-            batches[provider, default: Tally()].count += 1
-            batches[provider, default: Tally()].pence += payment.direction == .credit ? payment.amount.pence : -payment.amount.pence
-        }
-        for (source, n) in unassigned.sorted(by: { $0.key < $1.key }) where format != .housingBenefit {
+        _ tallies: Tallies, totals: FileTotals, format: PaymentFormat, context: RunContext, warnings: inout [String]
+    ) throws {
+        for (source, n) in tallies.unassigned.sorted(by: { $0.key < $1.key }) where format != .housingBenefit {
             warnings.append("\(n) payments of \(format.rawValue)/\(source) belong to no provider in payments.yaml settlements: they will not be reconciled with the bank statement")
         }
-        let fileDate = totals.fileDate ?? lastDate ?? context.businessDate
-        for (provider, tally) in batches.sorted(by: { $0.key < $1.key }) {
+        let fileDate = totals.fileDate ?? tallies.lastDate ?? context.businessDate
+        for (provider, tally) in tallies.batches.sorted(by: { $0.key < $1.key }) {
             try context.connection.execute(
                 "INSERT INTO provider_batches (run_id, provider, file_name, file_date, entries, amount_pence) VALUES ($1, $2, $3, $4, $5, $6)",
                 [context.runId, provider, fileName, fileDate, tally.count, tally.pence])
         }
-        return batches
     }
 
-    private func summarise(
-        _ decisions: [Decision], totals: FileTotals, format: PaymentFormat, byRule: [String: Int], warnings: [String]
-    ) throws -> PaymentImportReport {
-        var credits: [EntryOutcome: Tally] = [:]
-        var debits: [EntryOutcome: Tally] = [:]
-        var ledgerByCode: [String: Int64] = [:]
-        var suspense: [PaymentImportReport.SuspenseLine] = []
-        for decision in decisions {
-            let payment = decision.payment
-            if payment.direction == .credit {
-                credits[decision.outcome, default: Tally()].add(payment.amount)
-            } else {
-                debits[decision.outcome, default: Tally()].add(payment.amount)
-            }
-            if decision.outcome == .posted { ledgerByCode[decision.code!, default: 0] += decision.ledgerPence! }
-            if decision.outcome == .suspense {
-                suspense.append(.init(
-                    position: payment.position.description,
-                    amountPence: payment.direction == .credit ? payment.amount.pence : -payment.amount.pence,
-                    reference: payment.reference, reason: decision.note ?? ""))
-            }
-        }
+    private func summarise(_ tallies: Tallies, totals: FileTotals, format: PaymentFormat, warnings: [String]) -> PaymentImportReport {
         let lines = EntryOutcome.allCases.map {
-            PaymentImportReport.Line(outcome: $0, credits: credits[$0] ?? Tally(), debits: debits[$0] ?? Tally())
+            PaymentImportReport.Line(outcome: $0, credits: tallies.credits[$0] ?? Tally(), debits: tallies.debits[$0] ?? Tally())
         }
         let fileCredits = Tally(count: totals.creditCount, pence: totals.creditTotal.pence)
         let fileDebits = Tally(count: totals.debitCount, pence: totals.debitTotal.pence)
         let creditSum = lines.reduce(Tally()) { $0 + $1.credits }
         let debitSum = lines.reduce(Tally()) { $0 + $1.debits }
+        var warnings = warnings
+        if tallies.suspenseCount > tallies.suspense.count {
+            warnings.append("\(tallies.suspenseCount) entries went to suspense; the report lists the first \(tallies.suspense.count) (hub suspense list has them all)")
+        }
         return PaymentImportReport(
             file: fileName, format: format.rawValue, sha256: sha256, fileDate: totals.fileDate, statements: totals.statements,
             openingBalancePence: totals.openingBalance?.pence, closingBalancePence: totals.closingBalance?.pence,
             fileCredits: fileCredits, fileDebits: fileDebits, lines: lines,
-            ties: creditSum == fileCredits && debitSum == fileDebits, byRule: byRule, ledgerByCode: ledgerByCode,
-            suspenseItems: suspense, batches: [:], reconciled: [], fileChecks: totals.checks, warnings: warnings)
+            ties: creditSum == fileCredits && debitSum == fileDebits, byRule: tallies.byRule, ledgerByCode: tallies.ledgerByCode,
+            suspenseItems: tallies.suspense, batches: [:], reconciled: [], fileChecks: totals.checks, warnings: warnings)
     }
 }
 

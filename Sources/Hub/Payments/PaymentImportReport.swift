@@ -61,6 +61,9 @@ public struct PaymentImportReport: JobReport {
         public var files: [String]
     }
 
+    /// How many suspense lines the report keeps (all are in `suspense_items`).
+    public static let suspenseLinesKept = 1000
+
     public var file: String
     public var format: String
     public var sha256: String

@@ -34,11 +34,10 @@ public struct PaymentImporter: Sendable {
         _ file: URL, format: PaymentFormat?, businessDate: Day, preview: Bool = false, slot: String? = nil,
         beforeCommit: ((Connection) throws -> Void)? = nil
     ) throws -> RunOutcome<PaymentImportReport> {
-        let bytes: [UInt8]
-        do { bytes = Array(try Data(contentsOf: file)) } catch {
+        let job: PaymentImportJob
+        do { job = try PaymentImportJob(url: file, format: format, settings: settings, scheme: config.accountScheme) } catch {
             throw RunError(.badInput, "\(file.path): cannot read the file: \(error.localizedDescription)")
         }
-        let job = PaymentImportJob(fileName: file.lastPathComponent, bytes: bytes, format: format, settings: settings, scheme: config.accountScheme)
         return try run(job, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
     }
 

@@ -1,9 +1,10 @@
+import BankFiles
 import Foundation
 import HousingFinance
 import Postgres
 
 /// The payments part of `hub demo`: writes the day's files for the demo council (a bank
-/// statement, a resend of it that overlaps, the previous working day's cash file and today's
+/// statement (camt.053), a resend of it that overlaps, the previous working day's cash file and today's
 /// card file), with payments that match by account reference, free text, legacy reference, a
 /// typing slip, duplicates and some that match nothing; imports them; and returns the import
 /// reports, the bank reconciliation and the suspense list as text.
@@ -78,22 +79,31 @@ public enum PaymentsDemo {
             .init(account: refs[7], source: "POST OFFICE 118822", amount: Money(pence: 12000), date: previous, provider: "PO"),
         ])
         let paypointTotal = Money(pence: 4500 + 9550 + 2000 + 1500)
-        // Today's bank statement: standing orders, transfers, the PayPoint settlement, a charge.
-        let entries: [PaymentFileText.StatementEntry] = [
-            .init(amount: Money(pence: 9550), date: day, text: "\(refs[0]) RENT", bankReference: "SO\(compact(day))01"),
-            .init(amount: Money(pence: 41200), date: day, text: "FP FROM MRS A TENANT RENT \(refs[1]) FLAT 3", bankReference: "FP\(compact(day))02"),
-            .init(amount: Money(pence: 6000), date: day, text: "STO \(legacy)", bankReference: "SO\(compact(day))03"),
-            .init(amount: Money(pence: 8000), date: day, text: "RENT \(typo(refs[3]))"),
-            .init(amount: Money(pence: 8000), date: day, text: "RENT \(typo(refs[3]))"),
-            .init(amount: Money(pence: 2500), date: day, text: "J BLOGGS GARDEN", bankReference: "FP\(compact(day))06"),
-            .init(amount: paypointTotal, date: day, text: "PAYPOINT SETTLEMENT \(previous.ukFormat)", bankReference: "BG\(compact(day))07"),
-            .init(credit: false, amount: Money(pence: 1250), date: day, text: "ACCOUNT CHARGES", bankReference: "CH\(compact(day))08"),
+        // Today's bank statement (camt.053): standing orders, transfers, the PayPoint settlement, a charge.
+        func entry(_ pence: Int64, _ text: String, _ bankReference: String?, payer: String? = nil, debit: Bool = false) -> Camt053Entry {
+            Camt053Entry(
+                amount: Money(pence: pence), direction: debit ? .debit : .credit, bookingDate: day, reference: text,
+                accountServicerReference: bankReference, payerName: payer, bankTransactionCode: debit ? "ACMT/MDOP/CHRG" : "PMNT/RCDT/DMCT")
+        }
+        let entries: [Camt053Entry] = [
+            entry(9550, "\(refs[0]) RENT", "SO\(compact(day))01", payer: "A TENANT"),
+            entry(41200, "FP FROM MRS A TENANT RENT \(refs[1]) FLAT 3", "FP\(compact(day))02", payer: "MRS A TENANT"),
+            entry(6000, "STO \(legacy)", "SO\(compact(day))03", payer: "MR B TENANT"),
+            entry(8000, "RENT \(typo(refs[3]))", nil, payer: "C TENANT"),
+            entry(8000, "RENT \(typo(refs[3]))", nil, payer: "C TENANT"),
+            entry(2500, "GARDEN", "FP\(compact(day))06", payer: "J BLOGGS"),
+            entry(paypointTotal.pence, "SETTLEMENT \(previous.ukFormat)", "BG\(compact(day))07", payer: "PAYPOINT NETWORK LTD"),
+            entry(1250, "ACCOUNT CHARGES", "CH\(compact(day))08", debit: true),
         ]
-        let statement = PaymentFileText.mt940(reference: "RCA\(compact(day))", number: 1, opening: Money(pence: 1_250_000), date: day, entries: entries)
+        let statementHeader = Camt053Statement(
+            id: "RCA\(compact(day))", iban: "GB29NWBK60161331926819", accountName: "RENT COLLECTION", date: day, openingBalance: Money(pence: 1_250_000))
+        let statement = String(decoding: try Camt053Writer(messageId: "RCA\(compact(day))", created: day).bytes([(statementHeader, entries)]), as: UTF8.self)
         // The bank sent the statement again later with one more entry: an overlap.
-        let resend = PaymentFileText.mt940(
-            reference: "RCA\(compact(day))R", number: 2, opening: Money(pence: 1_250_000), date: day,
-            entries: entries + [.init(amount: Money(pence: 3000), date: day, text: "\(refs[2]) RENT", bankReference: "SO\(compact(day))09")])
+        var resendHeader = statementHeader
+        resendHeader.id += "R"
+        let resend = String(decoding: try Camt053Writer(messageId: "RCA\(compact(day))R", created: day).bytes([
+            (resendHeader, entries + [entry(3000, "\(refs[2]) RENT", "SO\(compact(day))09", payer: "D TENANT")]),
+        ]), as: UTF8.self)
         // Today's card payments.
         let card = PaymentFileText.cardCSV([
             .init(id: "TX\(compact(day))-1", date: day, reference: refs[0], payer: "A Tenant", amount: Money(pence: 5000)),
@@ -104,8 +114,8 @@ public enum PaymentsDemo {
 
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let files: [(String, String)] = [
-            ("CashFile\(compact(previous))", cash), ("statement-\(compact(day)).sta", statement),
-            ("statement-\(compact(day))-resend.sta", resend), ("card-payments-\(compact(day)).csv", card),
+            ("CashFile\(compact(previous))", cash), ("statement-\(compact(day)).xml", statement),
+            ("statement-\(compact(day))-resend.xml", resend), ("card-payments-\(compact(day)).csv", card),
         ]
         let importer = PaymentImporter(runner: runner, config: config, settings: settings)
         for (name, content) in files {

@@ -163,7 +163,7 @@ struct RepairsCSV {
 /// from its first day; the earlier row need not be closed (the latest start in force wins).
 public struct LoadSORJob: Job {
     public static let name = "load-sor"
-    public static let reversal = ReversalRule.never("rates are reference data: load a correcting row with the same effective_from instead")
+    public static var reversal: ReversalRule { JobRules.reversal(of: name) }
     public static let columns = ["code", "description", "unit", "base_price", "effective_from", "effective_to"]
 
     public let fileName: String
@@ -171,8 +171,10 @@ public struct LoadSORJob: Job {
     public init(fileName: String, bytes: [UInt8]) {
         self.fileName = fileName
         self.bytes = bytes
+        self.businessKey = SHA256.hex(SHA256.hash(bytes))
     }
-    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
+    /// The file's SHA-256 (hex), computed once.
+    public let businessKey: String
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// Reads and checks the file without the database.
@@ -231,7 +233,7 @@ public struct LoadSORJob: Job {
 /// a percentage (`12.5`); `override` rows give the code's contract price in pounds.
 public struct LoadContractTermsJob: Job {
     public static let name = "load-contract-terms"
-    public static let reversal = ReversalRule.never("terms are reference data: load a correcting row with the same effective_from instead")
+    public static var reversal: ReversalRule { JobRules.reversal(of: name) }
     public static let columns = ["term", "sor_code", "value", "effective_from", "effective_to"]
 
     public let fileName: String
@@ -239,8 +241,10 @@ public struct LoadContractTermsJob: Job {
     public init(fileName: String, bytes: [UInt8]) {
         self.fileName = fileName
         self.bytes = bytes
+        self.businessKey = SHA256.hex(SHA256.hash(bytes))
     }
-    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
+    /// The file's SHA-256 (hex), computed once.
+    public let businessKey: String
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// Reads and checks the file without the database.
@@ -306,7 +310,7 @@ public struct LoadContractTermsJob: Job {
 /// one job repeat its property, priority, raised date and estimate, which must agree.
 public struct LoadRepairOrdersJob: Job {
     public static let name = "load-repair-orders"
-    public static let reversal = ReversalRule.never("raised orders are reference data")
+    public static var reversal: ReversalRule { JobRules.reversal(of: name) }
     public static let columns = ["job_number", "property_ref", "priority", "raised_date", "estimated_value", "sor_code", "quantity"]
 
     /// One raised order, as read.
@@ -327,8 +331,10 @@ public struct LoadRepairOrdersJob: Job {
     public init(fileName: String, bytes: [UInt8]) {
         self.fileName = fileName
         self.bytes = bytes
+        self.businessKey = SHA256.hex(SHA256.hash(bytes))
     }
-    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
+    /// The file's SHA-256 (hex), computed once.
+    public let businessKey: String
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// Reads and checks the file; with a connection, also against the database (the property
@@ -421,6 +427,6 @@ public struct LoadRepairOrdersJob: Job {
         }
         return RepairsLoadReport(
             kind: "repair orders", file: fileName, sha256: businessKey, rows: orders.reduce(0) { $0 + $1.lines.count },
-            details: ["orders": orders.count, "estimated pence": Int(orders.reduce(Int64(0)) { $0 + $1.estimate.pence })])
+            details: ["orders": orders.count])
     }
 }

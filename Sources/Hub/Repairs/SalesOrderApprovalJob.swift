@@ -46,6 +46,7 @@ public struct SalesOrderApprovalJob: Job {
 
     public func run(in context: RunContext) throws -> Report {
         let db = context.connection
+        try SalesOrderFile.serialise(on: db)
         guard let row = try db.queryOne("SELECT status, priced_pence, job_number FROM sales_orders WHERE id = $1 FOR UPDATE", [salesOrderId]) else {
             throw RunError(.notFound, "there is no sales order \(businessKey)")
         }

@@ -19,10 +19,12 @@ public struct SalesOrderReviewJob: Job {
     public init(fileName: String, bytes: [UInt8], review: SalesOrderReviewConfig) {
         self.fileName = fileName
         self.bytes = bytes
+        self.businessKey = SHA256.hex(SHA256.hash(bytes))
         self.review = review
     }
 
-    public var businessKey: String { SHA256.hex(SHA256.hash(bytes)) }
+    /// The file's SHA-256 (hex), computed once.
+    public let businessKey: String
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
 
     /// One job's verdict, for the report.
@@ -78,6 +80,10 @@ public struct SalesOrderReviewJob: Job {
         do { file = try CompletedJobsReader.read(bytes: bytes, name: fileName) } catch {
             throw RunError(.badInput, error.description)
         }
+        // Reviews and approvals take turns (a transaction lock, held to commit), so that two files
+        // with the same job reviewed at once cannot both approve it: the second sees the first's
+        // approval and rejects the job as already billed.
+        try SalesOrderFile.serialise(on: db)
         let pricing = try RepairsPricing.load(on: db)
         let now = try db.queryOne("SELECT now()")!.decode(Date.self, 0)
         var report = Report(
@@ -87,35 +93,55 @@ public struct SalesOrderReviewJob: Job {
         var inThisFile: [String: String] = [:]  // job number -> sales order approved or held in this run
         let approvedBy = "automatic review (run \(context.runId))"
 
+        // Everything the jobs need, in three queries: their raised orders and properties, the
+        // tenancies of those properties (void or not), and earlier sales orders of the same jobs.
+        let numbers = RepairsSQL.textArray(Set(file.jobs.map(\.jobNumber)).sorted())
+        var raisedOrders: [String: (id: Int64, order: SalesOrderReview.RaisedOrder, propertyId: Int64, ownedFrom: Day, ownedTo: Day?)] = [:]
+        for row in try db.query(
+            """
+            SELECT r.job_number, r.id, p.property_ref, r.priority, r.raised_date, r.estimate_pence, p.id, p.owned_from, p.owned_to
+            FROM repair_orders r JOIN properties p ON p.id = r.property_id WHERE r.job_number = ANY($1::text[])
+            """, [numbers])
+        {
+            let number = try row.decode(String.self, 0)
+            raisedOrders[number] = (
+                try row.decode(Int64.self, 1),
+                SalesOrderReview.RaisedOrder(
+                    jobNumber: number, propertyReference: try row.decode(String.self, 2),
+                    priority: SalesOrder.Priority(rawValue: try row.decode(String.self, 3)) ?? .normal,
+                    raisedDate: try row.decode(Day.self, 4), estimate: Money(pence: try row.decode(Int64.self, 5))),
+                try row.decode(Int64.self, 6), try row.decode(Day.self, 7), try row.decode(Day?.self, 8))
+        }
+        var tenancies: [Int64: [(start: Day, end: Day?)]] = [:]
+        for row in try db.query(
+            "SELECT property_id, start_date, end_date FROM tenancies WHERE property_id = ANY($1::bigint[])",
+            ["{" + Set(raisedOrders.values.map(\.propertyId)).map(String.init).joined(separator: ",") + "}"])
+        {
+            tenancies[try row.decode(Int64.self, 0), default: []].append((try row.decode(Day.self, 1), try row.decode(Day?.self, 2)))
+        }
+        var earlier: [String: String] = [:]
+        for row in try db.query(
+            "SELECT job_number, id, status, review_run_id FROM sales_orders WHERE job_number = ANY($1::text[]) AND status IN ('approved', 'held') ORDER BY id",
+            [numbers])
+        {
+            let number = try row.decode(String.self, 0)
+            guard earlier[number] == nil else { continue }
+            let status = try row.decode(String.self, 2)
+            earlier[number] = "sales order \(SalesOrderRecord.reference(try row.decode(Int64.self, 1))) (\(status == "held" ? "held for review" : "approved"), review run \(try row.decode(Int64.self, 3)))"
+        }
+        var lineRows: [(id: Int64, number: Int, code: String, description: String, quantity: Int64, unit: Int64?, value: Int64?)] = []
+        var decisionRows: [(id: Int64, decision: String, note: String, value: Int64?)] = []
+
         for job in file.jobs {
-            let raised = try db.queryOne(
-                """
-                SELECT r.id, p.property_ref, r.priority, r.raised_date, r.estimate_pence,
-                       p.owned_from <= $2 AND (p.owned_to IS NULL OR p.owned_to >= $2),
-                       NOT EXISTS (SELECT 1 FROM tenancies t WHERE t.property_id = p.id AND t.start_date <= $2 AND (t.end_date IS NULL OR t.end_date >= $2))
-                FROM repair_orders r JOIN properties p ON p.id = r.property_id WHERE r.job_number = $1
-                """, [job.jobNumber, job.completionDate])
-            var order: SalesOrderReview.RaisedOrder?
-            var orderId: Int64?
-            var owned = false
-            var void = false
-            if let raised {
-                orderId = try raised.decode(Int64.self, 0)
-                order = SalesOrderReview.RaisedOrder(
-                    jobNumber: job.jobNumber, propertyReference: try raised.decode(String.self, 1),
-                    priority: SalesOrder.Priority(rawValue: try raised.decode(String.self, 2)) ?? .normal,
-                    raisedDate: try raised.decode(Day.self, 3), estimate: Money(pence: try raised.decode(Int64.self, 4)))
-                owned = try raised.decode(Bool.self, 5)
-                void = try raised.decode(Bool.self, 6)
-            }
-            var billedAs = inThisFile[job.jobNumber].map { "\($0) earlier in this file" }
-            if billedAs == nil, let earlier = try db.queryOne(
-                "SELECT id, status, review_run_id FROM sales_orders WHERE job_number = $1 AND status IN ('approved', 'held') ORDER BY id LIMIT 1",
-                [job.jobNumber])
-            {
-                let status = try earlier.decode(String.self, 1)
-                billedAs = "sales order \(SalesOrderRecord.reference(try earlier.decode(Int64.self, 0))) (\(status == "held" ? "held for review" : "approved"), review run \(try earlier.decode(Int64.self, 2)))"
-            }
+            let raised = raisedOrders[job.jobNumber]
+            let order = raised?.order
+            let orderId = raised?.id
+            let day = job.completionDate
+            let owned = raised.map { $0.ownedFrom <= day && ($0.ownedTo.map { day <= $0 } ?? true) } ?? false
+            let void = raised.map { raised in
+                !(tenancies[raised.propertyId] ?? []).contains { $0.start <= day && ($0.end.map { day <= $0 } ?? true) }
+            } ?? false
+            let billedAs = inThisFile[job.jobNumber].map { "\($0) earlier in this file" } ?? earlier[job.jobNumber]
             let outcome = SalesOrderReview.review(
                 SalesOrderReview.Completion(
                     jobNumber: job.jobNumber, completionDate: job.completionDate, claimed: job.claimed,
@@ -137,18 +163,14 @@ public struct SalesOrderReviewJob: Job {
             let priced = Dictionary(outcome.lines.map { ($0.sorCode, $0) }, uniquingKeysWith: { a, _ in a })
             for (number, line) in job.lines.enumerated() {
                 let price = priced[line.sorCode]
-                try db.execute(
-                    """
-                    INSERT INTO sales_order_lines (sales_order_id, line_number, sor_code, description, quantity_hundredths, unit_price_pence, value_pence)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7)
-                    """,
-                    [id, number + 1, line.sorCode, price?.description ?? line.sorCode, line.quantity.hundredths, price?.unitPrice.pence,
-                     price.map { ContractPricing.lineValue(unitPrice: $0.unitPrice, quantity: line.quantity).pence }])
+                lineRows.append((
+                    id, number + 1, line.sorCode, price?.description ?? line.sorCode, line.quantity.hundredths, price?.unitPrice.pence,
+                    price.map { ContractPricing.lineValue(unitPrice: $0.unitPrice, quantity: line.quantity).pence }))
             }
-            try db.execute(
-                "INSERT INTO sales_order_decisions (sales_order_id, decision, automatic, note, value_pence, run_id) VALUES ($1, $2, true, $3, $4, $5)",
-                [id, outcome.decision.rawValue, outcome.reasons.isEmpty ? "within tolerance and the automatic approval limit" : outcome.reasons.map(\.text).joined(separator: "; "),
-                 outcome.pricedValue?.pence, context.runId])
+            decisionRows.append((
+                id, outcome.decision.rawValue,
+                outcome.reasons.isEmpty ? "within tolerance and the automatic approval limit" : outcome.reasons.map(\.text).joined(separator: "; "),
+                outcome.pricedValue?.pence))
             let reference = SalesOrderRecord.reference(id)
             report.verdicts.append(Verdict(
                 salesOrder: reference, jobNumber: job.jobNumber, decision: outcome.decision, priced: outcome.pricedValue, claimed: job.claimed,
@@ -158,14 +180,47 @@ public struct SalesOrderReviewJob: Job {
                 report.approved += 1
                 report.approvedValue += outcome.pricedValue!
                 inThisFile[job.jobNumber] = reference
-                let (salesOrder, analysis) = try SalesOrderRecord.salesOrder(id, approvedBy: approvedBy, approvedAt: now, on: db)
-                approved.append((id, salesOrder, analysis))
+                approved.append((
+                    id,
+                    SalesOrder(
+                        salesOrderId: reference, jobNumber: job.jobNumber, propertyReference: order!.propertyReference, priority: order!.priority,
+                        completionDate: job.completionDate, approvedValue: outcome.pricedValue!, approvedBy: approvedBy, approvedAt: now,
+                        lines: outcome.lines),
+                    analysis!))
             case .held:
                 report.held += 1
                 report.heldValue += outcome.pricedValue!
                 inThisFile[job.jobNumber] = reference
             case .rejected:
                 report.rejected += 1
+            }
+        }
+        try db.copyIn(
+            table: "sales_order_lines",
+            columns: ["sales_order_id", "line_number", "sor_code", "description", "quantity_hundredths", "unit_price_pence", "value_pence"]
+        ) { rows in
+            for line in lineRows {
+                try rows.beginRow(columns: 7)
+                rows.write(line.id)
+                rows.write(Int32(line.number))
+                rows.write(line.code)
+                rows.write(line.description)
+                rows.write(line.quantity)
+                rows.write(line.unit)
+                rows.write(line.value)
+            }
+        }
+        try db.copyIn(
+            table: "sales_order_decisions", columns: ["sales_order_id", "decision", "automatic", "note", "value_pence", "run_id"]
+        ) { rows in
+            for decision in decisionRows {
+                try rows.beginRow(columns: 6)
+                rows.write(decision.id)
+                rows.write(decision.decision)
+                rows.write(true)
+                rows.write(decision.note)
+                rows.write(decision.value)
+                rows.write(context.runId)
             }
         }
         if !approved.isEmpty {
@@ -178,6 +233,14 @@ public struct SalesOrderReviewJob: Job {
             "INSERT INTO audit_events (action, entity, entity_ref, run_id, details) VALUES ('review', 'ods-completed-jobs', $1, $2, jsonb_build_object('file', $3::text, 'approved', $4::int, 'held', $5::int, 'rejected', $6::int))",
             [businessKey, context.runId, fileName, report.approved, report.held, report.rejected])
         return report
+    }
+}
+
+/// SQL helpers of the repairs code.
+enum RepairsSQL {
+    /// A text[] literal of the values, each quoted (for `= ANY($1::text[])`).
+    static func textArray(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
     }
 }
 

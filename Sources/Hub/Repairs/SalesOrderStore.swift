@@ -24,6 +24,12 @@ public enum SalesOrderFile {
         try schema.get().validate(bytes: bytes, name: name)
     }
 
+    /// Waits for the repairs transaction lock, held until the run commits or rolls back: reviews
+    /// and approvals of sales orders run one at a time.
+    static func serialise(on db: Connection) throws {
+        try db.execute("SELECT pg_advisory_xact_lock($1)", [try db.advisoryKey("repairs sales orders")])
+    }
+
     /// The file's name for a sequence number: `ODS-SO-000001.xml`.
     public static func fileName(sequence: Int64) -> String {
         let digits = String(sequence)

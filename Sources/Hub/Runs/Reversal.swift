@@ -22,6 +22,9 @@ public enum JobRules {
         "suspense-allocation": .independent,
         "sales-order-review": .never("approved sales orders have been sent to ODS; reject or credit them instead"),
         "sales-order-approval": .never("the approved sales order has been sent to ODS; credit it instead"),
+        "load-sor": .never("rates are reference data: load a correcting row with the same effective_from instead"),
+        "load-contract-terms": .never("terms are reference data: load a correcting row with the same effective_from instead"),
+        "load-repair-orders": .never("raised orders are reference data"),
         "gl-export": .never("its journal has been sent to the finance system; later postings flow out in the next journal instead"),
         "council-tax-export": .never("its file has been sent to council tax billing; send an amendment instead"),
     ]
