@@ -36,8 +36,8 @@ extension RunCommand {
             commandName: "gl-export",
             abstract: "Send every posting not yet exported, dated up to a day or a period's end, to the general ledger as one balanced journal.",
             discussion: """
-                Settings: Config/exports.yaml (gl-journal: format unit4 or oracle, names) and Config/financial-map.csv.
-                An unmapped transaction code refuses the whole export (exit 2) and marks nothing. The file is stored
+                Settings: Config/exports.yaml (gl-journal: format unit4 or oracle, names) and Config/financial-map.csv. \
+                An unmapped transaction code refuses the whole export (exit 2) and marks nothing. The file is stored \
                 with the run and written to the outbox after commit; a file not delivered is written at the next start.
                 """)
         @OptionGroup var global: GlobalOptions
@@ -72,8 +72,8 @@ extension RunCommand {
             commandName: "council-tax-export",
             abstract: "Send council tax billing every tenancy, void and ownership change not yet sent and due, in one file.",
             discussion: """
-                Events more than 14 days ahead are held back until due; events more than 21 days old are sent with a
-                warning; a changed date goes as an AMENDMENT and a vanished event as a CANCELLATION naming the original.
+                Events more than 14 days ahead are held back until due; events more than 21 days old are sent with a \
+                warning; a changed date goes as an AMENDMENT and a vanished event as a CANCELLATION naming the original. \
                 Settings: Config/exports.yaml (council-tax).
                 """)
         @OptionGroup var global: GlobalOptions

@@ -175,6 +175,8 @@ public struct CouncilTaxExportJob: Job {
         var held: [Line] = []
         var refused: [Line] = []
         var toSend: [(event: CouncilTaxEvent, key: String, kind: CouncilTaxEvent.Kind, note: String?)] = []
+        var late: [String] = []
+        var notes: [String] = []
         let latestDue = asOf + settings.aheadDays
         let lateBefore = asOf - settings.lateAfterDays
         let numbers = try db.query("SELECT nextval('council_tax_event_numbers') FROM generate_series(1, $1)", [derived.count])
@@ -207,15 +209,25 @@ public struct CouncilTaxExportJob: Job {
                 let why = item.propertyRef == nil ? "the property \(item.fallbackPropertyRef) no longer exists" : "\(error.message) (\(error.field ?? "record"))"
                 refused.append(Line(kind: kind.rawValue, originalEventId: event.originalEventId, propertyReference: event.propertyReference,
                                     effectiveDate: effective, note: why))
-                warnings.append("\(item.kind.rawValue) of \(event.propertyReference) on \(effective.iso) cannot be sent: \(why); correct the property or tenancy and it goes in the next file")
+                if refused.count <= 20 {
+                    warnings.append("\(item.kind.rawValue) of \(event.propertyReference) on \(effective.iso) cannot be sent: \(why); correct the property or tenancy and it goes in the next file")
+                }
                 continue
             }
             if effective < lateBefore {
-                warnings.append("\(event.eventId) \(kind.rawValue) of \(event.propertyReference) took effect on \(effective.iso), \(effective.distance(to: asOf)) days ago: more than \(settings.lateAfterDays) days late")
+                late.append("\(event.eventId) \(kind.rawValue) of \(event.propertyReference) on \(effective.iso) (\(effective.distance(to: asOf)) days)")
             }
-            if let note { warnings.append("\(event.eventId) \(kind.rawValue) of \(event.propertyReference): \(note)") }
+            if let note { notes.append("\(event.eventId) \(kind.rawValue) of \(event.propertyReference): \(note)") }
             toSend.append((event, item.key, item.kind, note))
         }
+        if refused.count > 20 { warnings.append("\(refused.count - 20) more events cannot be sent (see the report's list)") }
+        if !late.isEmpty {
+            warnings.append(
+                "\(late.count) event\(late.count == 1 ? " was" : "s were") sent more than \(settings.lateAfterDays) days after taking effect: "
+                    + late.prefix(20).joined(separator: ", ") + (late.count > 20 ? ", ..." : ""))
+        }
+        warnings += notes.prefix(20)
+        if notes.count > 20 { warnings.append("\(notes.count - 20) more forwarding addresses were sent without a postcode part and left out") }
         if !held.isEmpty {
             let list = held.prefix(20).map { "\($0.kind) \($0.propertyReference) \($0.effectiveDate.iso)" }.joined(separator: ", ")
             warnings.append("\(held.count) event\(held.count == 1 ? " is" : "s are") more than \(settings.aheadDays) days ahead and held back until due: \(list)\(held.count > 20 ? ", ..." : "")")
