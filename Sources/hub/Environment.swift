@@ -97,8 +97,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 }
 
 func describe(_ error: any Error) -> String {
-    if let error = error as? any CustomStringConvertible { return error.description }
-    return "\(error)"
+    String(describing: error)
 }
 
 func exitStatus(for error: any Error) -> Int32 {
