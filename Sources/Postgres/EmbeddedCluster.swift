@@ -85,6 +85,21 @@ public struct EmbeddedCluster: Sendable {
         if removeFiles { try? FileManager.default.removeItem(at: directory) }
     }
 
+    /// Stops the cluster in `directory` if one is running there, and deletes the folder: a clean
+    /// start for the demo. (Deleting the folder under a running server is not enough: the old
+    /// server notices its lock file gone a while later and takes a new server's socket with it.)
+    public static func remove(in directory: URL) throws {
+        let cluster = EmbeddedCluster(directory: directory, port: 0)
+        if exists(in: directory) {
+            let tools = try Tools.find()
+            if cluster.isRunning(tools) {
+                try run(tools.pgCtl, ["-D", cluster.dataDirectory.path, "-m", "fast", "-w", "-t", "60", "stop"],
+                    asPostgres: ProcessUser.current.isRoot, what: "pg_ctl stop")
+            }
+        }
+        if FileManager.default.fileExists(atPath: directory.path) { try FileManager.default.removeItem(at: directory) }
+    }
+
     /// Starts a watchdog that stops the server and deletes the folder once process `pid` has
     /// ended, however it ended (even by SIGKILL): for throwaway test clusters.
     public func stopWhenProcessEnds(_ pid: pid_t) throws {

@@ -12,11 +12,14 @@ struct DemoCommand: ParsableCommand {
             With no database configured (Config/hub.yaml database.url empty and no HUB_DATABASE_URL), the hub starts
             its own throwaway PostgreSQL cluster under var/. The demo council is generated from a fixed seed, so it
             is the same every time; it is loaded through the loaders (its files are kept in var/demo/). A second
-            `hub demo` reuses the council it finds. Remove var/ to start again from nothing.
+            `hub demo` reuses the council it finds; `hub demo --reset` stops the embedded cluster and deletes it and
+            the demo's folders first, to start again from nothing (never a configured database).
             """)
     @OptionGroup var global: GlobalOptions
     @Option(help: "How many properties the demo council has (only when the hub has none yet).") var properties = 8000
     @Option(help: "The business date (default: today in Europe/London).") var asOf: String?
+    @Flag(help: "Stop and delete the embedded cluster, its demo files and its inbox, archive and outbox under var/ first, to start again from nothing. Refused when a database is configured.")
+    var reset = false
 
     func validate() throws {
         guard properties >= 1 else { throw ValidationError("--properties must be at least 1") }
@@ -25,6 +28,19 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let started = Date()
+            if reset {
+                let config = try HubEnvironment.loadConfig(global)
+                guard config.databaseURL == nil else {
+                    throw RunError(.badInput, "--reset deletes the embedded demo cluster only; a configured database (database.url or HUB_DATABASE_URL) is never deleted")
+                }
+                let home = config.embeddedDirectory.deletingLastPathComponent()
+                try EmbeddedCluster.remove(in: config.embeddedDirectory)
+                for folder in [config.inbox, config.archive, config.rejected, config.outbox, home.appendingPathComponent("demo")]
+                where folder.standardizedFileURL.path.hasPrefix(home.standardizedFileURL.path + "/") {
+                    try? FileManager.default.removeItem(at: folder)
+                }
+                print("Reset: the embedded cluster in \(config.embeddedDirectory.path) and the demo's files are gone.")
+            }
             let environment = try HubEnvironment.open(global)
             let config = environment.config
             let businessDate = try environment.businessDate(asOf)
@@ -36,7 +52,7 @@ struct DemoCommand: ParsableCommand {
             if let loads = try council.seed(runner: environment.runner, businessDate: businessDate, directory: demoDirectory) {
                 print("Seeded the demo council in \(seconds(since: started)) through the loaders (runs \(loads.map { String($0.id) }.joined(separator: ", "))); its files are in \(demoDirectory.path).")
             } else {
-                print("The hub already has a council: reusing it (--properties applies to an empty hub only; remove var/ to start again).")
+                print("The hub already has a council: reusing it (--properties applies to an empty hub only; hub demo --reset starts again).")
             }
             let db = try environment.database.connect()
             print(try DemoCouncil.summary(on: db, on: businessDate, calendar: config.rentCalendar).render())

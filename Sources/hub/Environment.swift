@@ -97,8 +97,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 }
 
 func describe(_ error: any Error) -> String {
-    if let error = error as? any CustomStringConvertible { return error.description }
-    return "\(error)"
+    String(describing: error)
 }
 
 func exitStatus(for error: any Error) -> Int32 {
@@ -110,6 +109,9 @@ func exitStatus(for error: any Error) -> Int32 {
         default: return ExitStatus.refused
         }
     case is ConfigError: return ExitStatus.badInput
+    // The schema's own business rules (HUBnn: history is append-only, a run with allocated
+    // suspense cannot be reversed...) are refusals, not database failures.
+    case let error as PostgresError where error.sqlState?.hasPrefix("HUB") == true: return ExitStatus.refused
     case is PostgresError, is EmbeddedClusterError: return ExitStatus.database
     default: return ExitStatus.failure
     }

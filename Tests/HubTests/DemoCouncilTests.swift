@@ -95,4 +95,45 @@ import Testing
         #expect(second.contains("already posted"))
         #expect(try database.connect().queryOne("SELECT count(*) FROM properties")!.decode(Int.self, 0) == 120)
     }
+
+    @Test func resetStopsAndDeletesTheEmbeddedClusterAndNeverAConfiguredDatabase() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hub-reset-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer {
+            try? EmbeddedCluster.remove(in: folder.appendingPathComponent("var/embedded-postgres"))
+            try? FileManager.default.removeItem(at: folder)
+        }
+        try "go-live: 2026-04-06\ndirectories:\n  inbox: var/inbox\n  archive: var/archive\n  rejected: var/rejected\n  outbox: var/outbox\n  embedded-database: var/embedded-postgres\n"
+            .write(to: folder.appendingPathComponent("hub.yaml"), atomically: true, encoding: .utf8)
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Config")
+        for name in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where name != "hub.yaml" {
+            try FileManager.default.copyItem(at: shipped.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        func demo(_ arguments: [String], _ environment: [String: String]) throws -> (Int32, String) {
+            let log = folder.appendingPathComponent("demo-\(UUID().uuidString).log")
+            let status = try HubProcess.start(["demo", "--properties", "20", "--as-of", "2026-04-08"] + arguments, environment: environment, output: log.path).wait()
+            return (status, try String(contentsOf: log, encoding: .utf8))
+        }
+        let embedded = ["HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path]
+        var (status, text) = try demo([], embedded)
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("Properties: 20 ("), "\(text)")
+        (status, text) = try demo([], embedded)
+        #expect(text.contains("reusing it"), "\(text)")
+        // --reset: the cluster is stopped and deleted, and the council made again from nothing.
+        (status, text) = try demo(["--reset"], embedded)
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("Reset: the embedded cluster"))
+        #expect(text.contains("Seeded the demo council"), "\(text)")
+        #expect(!text.contains("reusing it"))
+
+        // With a database configured, --reset is refused and the database keeps its council.
+        let database = try TestHub.database()
+        try database.connect().execute("INSERT INTO properties (property_ref, uprn, address, postcode, bedrooms, owned_from) VALUES ('KEEP1', '1', '1 Keep St', 'AB1 2CD', 1, '2000-01-01')")
+        (status, text) = try demo(["--reset"], embedded.merging(["HUB_DATABASE_URL": database.connectionString]) { $1 })
+        #expect(status == 2, "\(text)")
+        #expect(text.contains("never deleted"), "\(text)")
+        #expect(try database.connect().queryOne("SELECT count(*) FROM properties WHERE property_ref = 'KEEP1'")!.decode(Int.self, 0) == 1)
+    }
 }

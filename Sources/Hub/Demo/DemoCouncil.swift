@@ -190,7 +190,7 @@ public struct DemoCouncil: Sendable {
                 let tenancyRef = String(format: "T%07d", tenancyNumber)
                 let joint = g.chance(0.18)
                 let tenants = joint ? "\(name());\(name())" : name()
-                let forwarding = span.end != nil && g.chance(0.5) ? "\"\(g.int(1...99)) \(g.pick(DemoCouncil.streets)), Southtown\"" : ""
+                let forwarding = span.end != nil && g.chance(0.5) ? "\"\(g.int(1...99)) \(g.pick(DemoCouncil.streets)), Southtown, \(postcode().replacingOccurrences(of: "NT", with: "ST"))\"" : ""
                 let tenure = span.start > goLive.advanced(by: -365) && g.chance(0.6) ? "introductory" : "secure"
                 files.tenancies += "\(tenancyRef),\(ref),\(span.start.iso),\(span.end?.iso ?? ""),\(tenants),\(g.chance(0.04) ? "yes" : "no"),\(tenure),\(forwarding)\n"
 
