@@ -47,7 +47,11 @@ final class XMLSubtree {
                 stack.append(node)
                 rawText.append("")
             case .text(let piece):
-                rawText[rawText.count - 1] += piece
+                if rawText[rawText.count - 1].isEmpty {
+                    rawText[rawText.count - 1] = piece  // the usual case: one piece, kept as it is
+                } else {
+                    rawText[rawText.count - 1] += piece
+                }
             case .endElement:
                 let node = stack.removeLast()
                 node.text = XMLSubtree.trimmed(rawText.removeLast())
@@ -65,39 +69,45 @@ final class XMLSubtree {
 
     /// The first element down a path of child names, such as `"Amt"` or `"RltdPties/Dbtr/Nm"`.
     func first(_ path: String) -> XMLSubtree? {
-        var node: XMLSubtree? = self
+        var node = self
+        var failed = false
         forEachStep(path) { step in
-            node = node!.children.first { $0.name.utf8.elementsEqual(step) }
-            return node != nil
-        } onEmpty: {}
-        return node
+            guard let found = node.child(step) else {
+                failed = true
+                return false
+            }
+            node = found
+            return true
+        }
+        return failed ? nil : node
     }
 
     /// Every element reached by a path of child names (all branches).
     func all(_ path: String) -> [XMLSubtree] {
         var nodes = [self]
         forEachStep(path) { step in
-            nodes = nodes.flatMap { $0.children.filter { $0.name.utf8.elementsEqual(step) } }
+            nodes = nodes.flatMap { $0.children.filter { $0.name == step } }
             return !nodes.isEmpty
-        } onEmpty: {}
+        }
         return nodes
     }
 
-    /// Calls `body` with each `/`-separated step of a path, as UTF-8 (no allocation), until it
-    /// returns false; `onEmpty` when the path has no steps.
-    private func forEachStep(_ path: String, _ body: (Substring.UTF8View) -> Bool, onEmpty: () -> Void) {
+    /// Calls `body` with each `/`-separated step of a path until it returns false. The steps are
+    /// element names, short enough to be small strings (no allocation), compared as such.
+    private func forEachStep(_ path: String, _ body: (String) -> Bool) {
         let utf8 = path.utf8
+        guard utf8.contains(UInt8(ascii: "/")) else {
+            if !path.isEmpty { _ = body(path) }
+            return
+        }
         var start = utf8.startIndex
-        var any = false
         while start < utf8.endIndex {
             let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
             if end > start {
-                any = true
-                guard body(Substring(path)[start..<end].utf8) else { return }
+                guard body(String(Substring(path)[start..<end])) else { return }
             }
             start = end < utf8.endIndex ? utf8.index(after: end) : end
         }
-        if !any { onEmpty() }
     }
 
     /// Text without surrounding spaces, tabs and line breaks; the text itself when it has none

@@ -63,12 +63,29 @@ public struct XMLPath: Hashable, Sendable, CustomStringConvertible {
 
     /// The path as text, e.g. `/Document/BkToCstmrStmt[1]/Stmt[1]`; `/` for the document.
     public var description: String {
-        let steps = steps
-        guard !steps.isEmpty else { return "/" }
+        guard let node else { return "/" }
+        // The nodes leaf first; written root first, in one buffer.
+        var nodes: [Node] = []
+        nodes.reserveCapacity(node.depth)
+        var length = 0
+        var current: Node? = node
+        while let next = current {
+            nodes.append(next)
+            length += next.step.name.utf8.count + 8
+            current = next.parent
+        }
         var text = ""
-        for (position, step) in steps.enumerated() {
-            text += "/" + step.name
-            if position > 0 { text += "[\(step.index)]" }
+        text.reserveCapacity(length)
+        let root = nodes.count - 1
+        for position in stride(from: root, through: 0, by: -1) {
+            let step = nodes[position].step
+            text.append("/")
+            text.append(step.name)
+            if position != root {
+                text.append("[")
+                text.append(String(step.index))
+                text.append("]")
+            }
         }
         return text
     }

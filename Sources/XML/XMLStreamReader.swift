@@ -65,8 +65,17 @@ public final class XMLStreamReader {
     /// The path of the innermost open element (`XMLPath.document` outside the root element).
     public private(set) var currentPath = XMLPath.document
     /// For each open element, and the document below them, how many children of each name have
-    /// started so far: the source of the sibling indices in paths.
-    private var childCounts: [[String: Int]] = [[:]]
+    /// started so far: the source of the sibling indices in paths. One flat list for all open
+    /// levels (`levelStarts` says where each level's names begin), names compared as interned
+    /// libxml2 strings (pointers), so counting a child allocates and hashes nothing; a level with
+    /// more than `linearNames` distinct child names counts the rest in `wideCounts`.
+    private var childCounts: [(name: UnsafePointer<xmlChar>?, count: Int)] = []
+    private var levelStarts: [Int] = [0]
+    private var wideCounts: [Int: [UnsafePointer<xmlChar>?: Int]] = [:]
+    private static let linearNames = 16
+    /// Swift strings of the names (and namespace URIs) met so far, by their interned libxml2
+    /// string: each distinct name is decoded once per document.
+    private var names: [UnsafePointer<xmlChar>: String] = [:]
     /// The end event of an empty element, delivered by the next read.
     private var pendingEnd: XMLEvent?
     private var failure: XMLError?
@@ -144,10 +153,7 @@ public final class XMLStreamReader {
     /// - Throws: `XMLError` if the document is malformed, hostile, invalid against the schema,
     ///   or cannot be read.
     public func next() throws(XMLError) -> XMLEvent? {
-        while let next = try read() {
-            if !next.isBlank { return next.event }
-        }
-        return nil
+        try read(.events)
     }
 
     /// Collects the text of the innermost open element — after a start-element event, that
@@ -174,7 +180,7 @@ public final class XMLStreamReader {
         let depth = currentPath.depth
         precondition(depth > 0, "XMLStreamReader: readText() or skipElement() outside any element")
         var text = ""
-        while let event = try read()?.event {
+        while let event = try read(collectingText ? .allText : .noText) {
             switch event.kind {
             case .text(let piece) where collectingText:
                 text += piece
@@ -190,14 +196,23 @@ public final class XMLStreamReader {
         throw fail(.malformed, line: nil, "the document ended inside an element")
     }
 
-    /// The next node libxml2 reports that the reader passes on, with whether it is whitespace-only
-    /// text.
-    private func read() throws(XMLError) -> (event: XMLEvent, isBlank: Bool)? {
+    /// What `read` passes on of text.
+    private enum TextMode {
+        /// Text that is not whitespace only (``next()``).
+        case events
+        /// All text, whitespace included (``readText()``).
+        case allText
+        /// Text events with "" for their text, checked but never copied (``skipElement()``).
+        case noText
+    }
+
+    /// The next node libxml2 reports that the reader passes on.
+    private func read(_ mode: TextMode) throws(XMLError) -> XMLEvent? {
         if let failure { throw failure }
         if let end = pendingEnd {
             pendingEnd = nil
             closeElement()
-            return (end, false)
+            return end
         }
         while !atEnd {
             let status = xmlTextReaderRead(reader)
@@ -220,17 +235,21 @@ public final class XMLStreamReader {
             guard type >= 0 else { continue }
             switch xmlReaderTypes(rawValue: UInt32(type)) {
             case XML_READER_TYPE_ELEMENT:
-                return (try startElement(), false)
+                return try startElement()
             case XML_READER_TYPE_END_ELEMENT:
-                let end = endEvent(localName: LibXML2.string(xmlTextReaderConstLocalName(reader)),
-                                   namespaceURI: LibXML2.string(xmlTextReaderConstNamespaceUri(reader)),
+                let end = endEvent(localName: name(xmlTextReaderConstLocalName(reader)).string,
+                                   namespaceURI: name(xmlTextReaderConstNamespaceUri(reader)).string,
                                    line: nodeLine())
                 closeElement()
-                return (end, false)
+                return end
             case XML_READER_TYPE_TEXT, XML_READER_TYPE_CDATA:
-                return (try textEvent(), false)
+                return try textEvent(copying: mode != .noText)
             case XML_READER_TYPE_WHITESPACE, XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-                return (try textEvent(), true)
+                switch mode {
+                case .events: try checkTextLength()
+                case .allText: return try textEvent(copying: true)
+                case .noText: return try textEvent(copying: false)
+                }
             case XML_READER_TYPE_DOCUMENT_TYPE:
                 throw fail(.hostile, line: nodeLine(), "the document has a DOCTYPE declaration; DTDs are refused because their entities can expand without limit or read local files; ask the sender for the document without a DOCTYPE")
             case XML_READER_TYPE_ENTITY_REFERENCE, XML_READER_TYPE_ENTITY, XML_READER_TYPE_NOTATION:
@@ -245,18 +264,17 @@ public final class XMLStreamReader {
 
     private func startElement() throws(XMLError) -> XMLEvent {
         let line = nodeLine()
-        let localName = LibXML2.string(xmlTextReaderConstLocalName(reader))
+        let (interned, localName) = name(xmlTextReaderConstLocalName(reader))
         let depth = currentPath.depth + 1
         guard depth <= options.maxDepth else {
             throw fail(.hostile, line: line, "element <\(localName)> is nested \(depth) deep, deeper than the limit of \(options.maxDepth); the limit guards against hostile input")
         }
         let isEmpty = xmlTextReaderIsEmptyElement(reader) == 1
-        let namespaceURI = LibXML2.string(xmlTextReaderConstNamespaceUri(reader))
+        let namespaceURI = name(xmlTextReaderConstNamespaceUri(reader)).string
         let attributes = try readAttributes(of: localName, line: line)
 
-        childCounts[childCounts.count - 1][localName, default: 0] += 1
-        currentPath = currentPath.appending(localName, index: childCounts[childCounts.count - 1][localName]!)
-        childCounts.append([:])
+        currentPath = currentPath.appending(localName, index: countChild(interned))
+        levelStarts.append(childCounts.count)
 
         let tag = XMLStartTag(localName: localName, namespaceURI: namespaceURI, attributes: attributes, isEmpty: isEmpty)
         if isEmpty { pendingEnd = endEvent(localName: localName, namespaceURI: namespaceURI, line: line) }
@@ -269,8 +287,8 @@ public final class XMLStreamReader {
         var status = xmlTextReaderMoveToFirstAttribute(reader)
         while status == 1 {
             if xmlTextReaderIsNamespaceDecl(reader) != 1 {
-                let name = LibXML2.string(xmlTextReaderConstLocalName(reader))
-                attributes[name] = try boundedValue(line: line, what: "attribute \(name) of <\(element)>")
+                let attribute = name(xmlTextReaderConstLocalName(reader)).string
+                attributes[attribute] = try boundedValue(line: line, what: "attribute \(attribute) of <\(element)>")
             }
             status = xmlTextReaderMoveToNextAttribute(reader)
         }
@@ -278,18 +296,69 @@ public final class XMLStreamReader {
         return attributes
     }
 
-    private func textEvent() throws(XMLError) -> XMLEvent {
+    /// A text event; with `copying` false its text is "" (the length limit is still checked).
+    private func textEvent(copying: Bool) throws(XMLError) -> XMLEvent {
         let line = nodeLine()
-        let text = try boundedValue(line: line, what: "a text node in <\(currentPath.last?.name ?? "")>")
+        let text: String
+        if copying {
+            text = try boundedValue(line: line, what: "a text node in <\(currentPath.last?.name ?? "")>")
+        } else {
+            try checkTextLength(line: line)
+            text = ""
+        }
         return XMLEvent(kind: .text(text), depth: currentPath.depth, line: line, path: currentPath)
     }
 
+    /// Checks the length of the current text node without copying it, as `textEvent` would.
+    private func checkTextLength(line: Int? = nil) throws(XMLError) {
+        guard let value = xmlTextReaderConstValue(reader) else { return }
+        let length = Int(xmlStrlen(value))
+        guard length <= options.maxTextLength else {
+            throw fail(.hostile, line: line ?? nodeLine(), "a text node in <\(currentPath.last?.name ?? "")> is \(length) bytes long, over the limit of \(options.maxTextLength); the limit guards against hostile input")
+        }
+    }
+
+    /// A name (or namespace URI) from libxml2 as its interned pointer, which identifies it within
+    /// this reader, and as a Swift string, decoded once per distinct name.
+    private func name(_ text: UnsafePointer<xmlChar>?) -> (interned: UnsafePointer<xmlChar>?, string: String) {
+        guard let text else { return (nil, "") }
+        if let string = names[text] { return (text, string) }
+        // Only strings owned by the reader's dictionary are kept: they live as long as the reader,
+        // so their pointers are never reused for another name.
+        guard let interned = xmlTextReaderConstString(reader, text) else { return (nil, LibXML2.string(text)) }
+        if let string = names[interned] { return (interned, string) }
+        let string = LibXML2.string(interned)
+        names[interned] = string
+        return (interned, string)
+    }
+
+    /// Counts a child of the innermost open element (or the document) with this interned name
+    /// and returns its 1-based index among its same-named siblings.
+    private func countChild(_ name: UnsafePointer<xmlChar>?) -> Int {
+        let level = levelStarts.count - 1
+        var position = levelStarts[level]
+        while position < childCounts.count {
+            if childCounts[position].name == name {
+                childCounts[position].count += 1
+                return childCounts[position].count
+            }
+            position += 1
+        }
+        if childCounts.count - levelStarts[level] < Self.linearNames {
+            childCounts.append((name, 1))
+            return 1
+        }
+        let count = (wideCounts[level]?[name] ?? 0) + 1
+        wideCounts[level, default: [:]][name] = count
+        return count
+    }
+
     /// The value of the current node, refused without copying it if it is over the limit.
-    private func boundedValue(line: Int, what: String) throws(XMLError) -> String {
+    private func boundedValue(line: Int, what: @autoclosure () -> String) throws(XMLError) -> String {
         guard let value = xmlTextReaderConstValue(reader) else { return "" }
         let length = Int(xmlStrlen(value))
         guard length <= options.maxTextLength else {
-            throw fail(.hostile, line: line, "\(what) is \(length) bytes long, over the limit of \(options.maxTextLength); the limit guards against hostile input")
+            throw fail(.hostile, line: line, "\(what()) is \(length) bytes long, over the limit of \(options.maxTextLength); the limit guards against hostile input")
         }
         return LibXML2.string(value, count: length)
     }
@@ -300,7 +369,9 @@ public final class XMLStreamReader {
 
     private func closeElement() {
         currentPath = currentPath.parent
-        childCounts.removeLast()
+        let level = levelStarts.removeLast()
+        childCounts.removeSubrange(level...)
+        if !wideCounts.isEmpty { wideCounts[levelStarts.count] = nil }
     }
 
     /// The line libxml2 recorded on the current node, or on its element for a node without one
