@@ -4,25 +4,68 @@ internal import HousingFinance
 /// One small element and its descendants, collected from a stream: an XML reader keeps a camt
 /// entry or a balance (a few dozen elements) as a tree while it checks it, and never more than
 /// one such tree at a time, so memory stays flat however many entries a file holds.
-final class XMLSubtree {
-    /// The element's local name.
-    let name: String
-    /// Its attributes by local name.
-    let attributes: [String: String]
-    /// The line of its start tag.
-    let line: Int
-    /// Its path in the document.
-    let path: XMLPath
-    /// Its own text (the text directly inside it, trimmed of surrounding whitespace).
-    private(set) var text: String = ""
-    /// Its child elements in document order.
-    private(set) var children: [XMLSubtree] = []
+///
+/// The tree's elements sit in one array (children linked by index), so collecting an entry
+/// allocates one block rather than an object per element; an `XMLSubtree` is a handle on one
+/// element of it.
+struct XMLSubtree {
+    /// The elements of one collected tree, in document order.
+    final class Storage {
+        struct Node {
+            var name: String
+            var attributes: [String: String]
+            var line: Int
+            var path: XMLPath
+            var text = ""
+            var firstChild = -1
+            var lastChild = -1
+            var nextSibling = -1
 
+            init(name: String, attributes: [String: String], line: Int, path: XMLPath) {
+                self.name = name
+                self.attributes = attributes
+                self.line = line
+                self.path = path
+            }
+        }
+
+        let nodes: [Node]
+
+        init(nodes: [Node]) { self.nodes = nodes }
+    }
+
+    private let storage: Storage
+    private let index: Int
+
+    private init(storage: Storage, index: Int) {
+        self.storage = storage
+        self.index = index
+    }
+
+    /// A lone element (no children, no text), for the checks that take a subtree.
     init(name: String, attributes: [String: String], line: Int, path: XMLPath) {
-        self.name = name
-        self.attributes = attributes
-        self.line = line
-        self.path = path
+        self.init(storage: Storage(nodes: [Storage.Node(name: name, attributes: attributes, line: line, path: path)]), index: 0)
+    }
+
+    /// The element's local name.
+    var name: String { storage.nodes[index].name }
+    /// Its attributes by local name.
+    var attributes: [String: String] { storage.nodes[index].attributes }
+    /// The line of its start tag.
+    var line: Int { storage.nodes[index].line }
+    /// Its path in the document.
+    var path: XMLPath { storage.nodes[index].path }
+    /// Its own text (the text directly inside it, trimmed of surrounding whitespace).
+    var text: String { storage.nodes[index].text }
+    /// Its child elements in document order.
+    var children: [XMLSubtree] {
+        var result: [XMLSubtree] = []
+        var child = storage.nodes[index].firstChild
+        while child >= 0 {
+            result.append(XMLSubtree(storage: storage, index: child))
+            child = storage.nodes[child].nextSibling
+        }
+        return result
     }
 
     /// The most elements one collected subtree may hold: an entry with hundreds of transaction
@@ -33,39 +76,63 @@ final class XMLSubtree {
     /// - Throws: `XMLError` from the reader, or `SubtreeTooLarge` past `maxElements`.
     static func collect(start: XMLEvent, from reader: XMLStreamReader) throws -> XMLSubtree {
         guard let tag = start.startTag else { preconditionFailure("XMLSubtree.collect needs a start event") }
-        let root = XMLSubtree(name: tag.localName, attributes: tag.attributes, line: start.line, path: start.path)
-        var stack = [root]
-        var count = 1
-        var rawText = [""]
+        var nodes: [Storage.Node] = []
+        nodes.reserveCapacity(32)
+        nodes.append(Storage.Node(name: tag.localName, attributes: tag.attributes, line: start.line, path: start.path))
+        var stack: [Int] = [0]
+        stack.reserveCapacity(16)
         while let event = try reader.next() {
             switch event.kind {
             case .startElement(let child):
-                count += 1
-                if count > maxElements { throw SubtreeTooLarge(path: root.path, line: root.line, limit: maxElements) }
-                let node = XMLSubtree(name: child.localName, attributes: child.attributes, line: event.line, path: event.path)
-                stack[stack.count - 1].children.append(node)
-                stack.append(node)
-                rawText.append("")
-            case .text(let piece):
-                if rawText[rawText.count - 1].isEmpty {
-                    rawText[rawText.count - 1] = piece  // the usual case: one piece, kept as it is
+                guard nodes.count < maxElements else { throw SubtreeTooLarge(path: start.path, line: start.line, limit: maxElements) }
+                let node = nodes.count
+                nodes.append(Storage.Node(name: child.localName, attributes: child.attributes, line: event.line, path: event.path))
+                let parent = stack[stack.count - 1]
+                if nodes[parent].lastChild >= 0 {
+                    nodes[nodes[parent].lastChild].nextSibling = node
                 } else {
-                    rawText[rawText.count - 1] += piece
+                    nodes[parent].firstChild = node
+                }
+                nodes[parent].lastChild = node
+                stack.append(node)
+            case .text(let piece):
+                let node = stack[stack.count - 1]
+                if nodes[node].text.isEmpty {
+                    nodes[node].text = piece  // the usual case: one piece, kept as it is
+                } else {
+                    nodes[node].text += piece
                 }
             case .endElement:
                 let node = stack.removeLast()
-                node.text = XMLSubtree.trimmed(rawText.removeLast())
-                if stack.isEmpty { return node }
+                nodes[node].text = XMLSubtree.trimmed(nodes[node].text)
+                if stack.isEmpty { return XMLSubtree(storage: Storage(nodes: nodes), index: 0) }
             }
         }
-        throw SubtreeTooLarge(path: root.path, line: root.line, limit: 0)  // unreachable: the reader throws at a premature end
+        throw SubtreeTooLarge(path: start.path, line: start.line, limit: 0)  // unreachable: the reader throws at a premature end
     }
 
     /// The first child with this name.
-    func child(_ name: String) -> XMLSubtree? { children.first { $0.name == name } }
+    func child(_ name: String) -> XMLSubtree? {
+        let nodes = storage.nodes
+        var child = nodes[index].firstChild
+        while child >= 0 {
+            if nodes[child].name == name { return XMLSubtree(storage: storage, index: child) }
+            child = nodes[child].nextSibling
+        }
+        return nil
+    }
 
     /// Every child with this name.
-    func children(_ name: String) -> [XMLSubtree] { children.filter { $0.name == name } }
+    func children(_ name: String) -> [XMLSubtree] {
+        let nodes = storage.nodes
+        var result: [XMLSubtree] = []
+        var child = nodes[index].firstChild
+        while child >= 0 {
+            if nodes[child].name == name { result.append(XMLSubtree(storage: storage, index: child)) }
+            child = nodes[child].nextSibling
+        }
+        return result
+    }
 
     /// The first element down a path of child names, such as `"Amt"` or `"RltdPties/Dbtr/Nm"`.
     func first(_ path: String) -> XMLSubtree? {
@@ -86,7 +153,7 @@ final class XMLSubtree {
     func all(_ path: String) -> [XMLSubtree] {
         var nodes = [self]
         forEachStep(path) { step in
-            nodes = nodes.flatMap { $0.children.filter { $0.name == step } }
+            nodes = nodes.flatMap { $0.children(step) }
             return !nodes.isEmpty
         }
         return nodes
@@ -95,18 +162,22 @@ final class XMLSubtree {
     /// Calls `body` with each `/`-separated step of a path until it returns false. The steps are
     /// element names, short enough to be small strings (no allocation), compared as such.
     private func forEachStep(_ path: String, _ body: (String) -> Bool) {
-        let utf8 = path.utf8
-        guard utf8.contains(UInt8(ascii: "/")) else {
-            if !path.isEmpty { _ = body(path) }
-            return
-        }
-        var start = utf8.startIndex
-        while start < utf8.endIndex {
-            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
-            if end > start {
-                guard body(String(Substring(path)[start..<end])) else { return }
+        let whole = path
+        var path = path
+        path.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "/") { end += 1 }
+                if end == bytes.count, start == 0 {
+                    _ = body(whole)  // a single step: the path itself
+                    return
+                }
+                if end > start {
+                    guard body(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)) else { return }
+                }
+                start = end + 1
             }
-            start = end < utf8.endIndex ? utf8.index(after: end) : end
         }
     }
 

@@ -63,7 +63,7 @@ final class LibXML2Diagnostics {
     }
 
     /// The first error (not warning) reported, if any.
-    private(set) var first: Report?
+    @exclusivity(unchecked) private(set) var first: Report?
 
     /// The pointer to hand libxml2 as the handler's user data.
     var context: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }

@@ -63,23 +63,28 @@ public final class XMLStreamReader {
     private let source: Source
     private let diagnostics: LibXML2Diagnostics
     /// The path of the innermost open element (`XMLPath.document` outside the root element).
-    public private(set) var currentPath = XMLPath.document
+    @exclusivity(unchecked) public private(set) var currentPath = XMLPath.document
     /// For each open element, and the document below them, how many children of each name have
     /// started so far: the source of the sibling indices in paths. One flat list for all open
     /// levels (`levelStarts` says where each level's names begin), names compared as interned
     /// libxml2 strings (pointers), so counting a child allocates and hashes nothing; a level with
     /// more than `linearNames` distinct child names counts the rest in `wideCounts`.
-    private var childCounts: [(name: UnsafePointer<xmlChar>?, count: Int)] = []
-    private var levelStarts: [Int] = [0]
-    private var wideCounts: [Int: [UnsafePointer<xmlChar>?: Int]] = [:]
+    @exclusivity(unchecked) private var childCounts: [(name: UnsafePointer<xmlChar>?, count: Int)] = []
+    @exclusivity(unchecked) private var levelStarts: [Int] = [0]
+    @exclusivity(unchecked) private var wideCounts: [Int: [UnsafePointer<xmlChar>?: Int]] = [:]
     private static let linearNames = 16
     /// Swift strings of the names (and namespace URIs) met so far, by their interned libxml2
     /// string: each distinct name is decoded once per document.
-    private var names: [UnsafePointer<xmlChar>: String] = [:]
+    @exclusivity(unchecked) private var names: [UnsafePointer<xmlChar>: String] = [:]
+    /// The names met most recently, by their interned pointer in a slot chosen from its bits: the
+    /// usual name is found here without hashing.
+    /// The namespace URI of the last element, NUL-terminated, and as a string.
+    @exclusivity(unchecked) private var lastNamespace: (bytes: [xmlChar], string: String) = ([0], "")
+    @exclusivity(unchecked) private var recentNames = [(name: UnsafePointer<xmlChar>?, string: String)](repeating: (nil, ""), count: 64)
     /// The end event of an empty element, delivered by the next read.
-    private var pendingEnd: XMLEvent?
-    private var failure: XMLError?
-    private var atEnd = false
+    @exclusivity(unchecked) private var pendingEnd: XMLEvent?
+    @exclusivity(unchecked) private var failure: XMLError?
+    @exclusivity(unchecked) private var atEnd = false
 
     /// Opens a file for streaming.
     /// - Parameters:
@@ -238,7 +243,7 @@ public final class XMLStreamReader {
                 return try startElement()
             case XML_READER_TYPE_END_ELEMENT:
                 let end = endEvent(localName: name(xmlTextReaderConstLocalName(reader)).string,
-                                   namespaceURI: name(xmlTextReaderConstNamespaceUri(reader)).string,
+                                   namespaceURI: elementNamespace(),
                                    line: nodeLine())
                 closeElement()
                 return end
@@ -270,7 +275,7 @@ public final class XMLStreamReader {
             throw fail(.hostile, line: line, "element <\(localName)> is nested \(depth) deep, deeper than the limit of \(options.maxDepth); the limit guards against hostile input")
         }
         let isEmpty = xmlTextReaderIsEmptyElement(reader) == 1
-        let namespaceURI = name(xmlTextReaderConstNamespaceUri(reader)).string
+        let namespaceURI = elementNamespace()
         let attributes = try readAttributes(of: localName, line: line)
 
         currentPath = currentPath.appending(localName, index: countChild(interned))
@@ -322,14 +327,37 @@ public final class XMLStreamReader {
     /// this reader, and as a Swift string, decoded once per distinct name.
     private func name(_ text: UnsafePointer<xmlChar>?) -> (interned: UnsafePointer<xmlChar>?, string: String) {
         guard let text else { return (nil, "") }
-        if let string = names[text] { return (text, string) }
+        let bits = UInt(bitPattern: text)
+        let slot = Int(truncatingIfNeeded: (bits ^ (bits >> 6)) & 63)
+        if recentNames[slot].name == text { return (text, recentNames[slot].string) }
+        if let string = names[text] {
+            recentNames[slot] = (text, string)
+            return (text, string)
+        }
         // Only strings owned by the reader's dictionary are kept: they live as long as the reader,
         // so their pointers are never reused for another name.
         guard let interned = xmlTextReaderConstString(reader, text) else { return (nil, LibXML2.string(text)) }
-        if let string = names[interned] { return (interned, string) }
-        let string = LibXML2.string(interned)
-        names[interned] = string
+        let string: String
+        if let known = names[interned] {
+            string = known
+        } else {
+            string = LibXML2.string(interned)
+            names[interned] = string
+        }
+        if interned == text { recentNames[slot] = (text, string) }
         return (interned, string)
+    }
+
+    /// The namespace URI of the current element (as `xmlTextReaderConstNamespaceUri` gives it),
+    /// read from its node; the last URI's string is reused while its bytes stay the same.
+    private func elementNamespace() -> String {
+        guard let node = xmlTextReaderCurrentNode(reader), let namespace = node.pointee.ns, let href = namespace.pointee.href else { return "" }
+        let same = lastNamespace.bytes.withUnsafeBufferPointer { xmlStrEqual(href, $0.baseAddress) == 1 }
+        if !same {
+            let count = Int(xmlStrlen(href))
+            lastNamespace = (Array(UnsafeBufferPointer(start: href, count: count + 1)), LibXML2.string(href, count: count))
+        }
+        return lastNamespace.string
     }
 
     /// Counts a child of the innermost open element (or the document) with this interned name
