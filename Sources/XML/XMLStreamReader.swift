@@ -78,8 +78,8 @@ public final class XMLStreamReader {
     @exclusivity(unchecked) private var names: [UnsafePointer<xmlChar>: String] = [:]
     /// The names met most recently, by their interned pointer in a slot chosen from its bits: the
     /// usual name is found here without hashing.
-    /// The namespace URI of the last element, NUL-terminated, and as a string.
-    @exclusivity(unchecked) private var lastNamespace: (bytes: [xmlChar], string: String) = ([0], "")
+    /// The namespace URI of the last element, as bytes and as a string.
+    @exclusivity(unchecked) private var lastNamespace: (bytes: [xmlChar], string: String) = ([], "")
     @exclusivity(unchecked) private var recentNames = [(name: UnsafePointer<xmlChar>?, string: String)](repeating: (nil, ""), count: 64)
     /// The end event of an empty element, delivered by the next read.
     @exclusivity(unchecked) private var pendingEnd: XMLEvent?
@@ -317,7 +317,7 @@ public final class XMLStreamReader {
     /// Checks the length of the current text node without copying it, as `textEvent` would.
     private func checkTextLength(line: Int? = nil) throws(XMLError) {
         guard let value = xmlTextReaderConstValue(reader) else { return }
-        let length = Int(xmlStrlen(value))
+        let length = LibXML2.length(value)
         guard length <= options.maxTextLength else {
             throw fail(.hostile, line: line ?? nodeLine(), "a text node in <\(currentPath.last?.name ?? "")> is \(length) bytes long, over the limit of \(options.maxTextLength); the limit guards against hostile input")
         }
@@ -352,10 +352,13 @@ public final class XMLStreamReader {
     /// read from its node; the last URI's string is reused while its bytes stay the same.
     private func elementNamespace() -> String {
         guard let node = xmlTextReaderCurrentNode(reader), let namespace = node.pointee.ns, let href = namespace.pointee.href else { return "" }
-        let same = lastNamespace.bytes.withUnsafeBufferPointer { xmlStrEqual(href, $0.baseAddress) == 1 }
+        let count = LibXML2.length(href)
+        let same = count == lastNamespace.bytes.count
+            && lastNamespace.bytes.withUnsafeBufferPointer { bytes in
+                bytes.baseAddress.map { LibXML2.equal(href, $0, count: count) } ?? true  // no address: both empty
+            }
         if !same {
-            let count = Int(xmlStrlen(href))
-            lastNamespace = (Array(UnsafeBufferPointer(start: href, count: count + 1)), LibXML2.string(href, count: count))
+            lastNamespace = (Array(UnsafeBufferPointer(start: href, count: count)), LibXML2.string(href, count: count))
         }
         return lastNamespace.string
     }
@@ -384,7 +387,7 @@ public final class XMLStreamReader {
     /// The value of the current node, refused without copying it if it is over the limit.
     private func boundedValue(line: Int, what: @autoclosure () -> String) throws(XMLError) -> String {
         guard let value = xmlTextReaderConstValue(reader) else { return "" }
-        let length = Int(xmlStrlen(value))
+        let length = LibXML2.length(value)
         guard length <= options.maxTextLength else {
             throw fail(.hostile, line: line, "\(what()) is \(length) bytes long, over the limit of \(options.maxTextLength); the limit guards against hostile input")
         }
