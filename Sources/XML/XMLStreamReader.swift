@@ -401,7 +401,7 @@ public final class XMLStreamReader {
     private func closeElement() {
         currentPath = currentPath.parent
         let level = levelStarts.removeLast()
-        childCounts.removeSubrange(level...)
+        childCounts.removeLast(childCounts.count - level)
         if !wideCounts.isEmpty { wideCounts[levelStarts.count] = nil }
     }
 
