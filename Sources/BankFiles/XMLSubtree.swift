@@ -15,23 +15,41 @@ struct XMLSubtree {
             var name: String
             var attributes: [String: String]
             var line: Int
-            var path: XMLPath
+            var parent: Int
             var text = ""
             var firstChild = -1
             var lastChild = -1
             var nextSibling = -1
 
-            init(name: String, attributes: [String: String], line: Int, path: XMLPath) {
+            init(name: String, attributes: [String: String], line: Int, parent: Int) {
                 self.name = name
                 self.attributes = attributes
                 self.line = line
-                self.path = path
+                self.parent = parent
             }
         }
 
         let nodes: [Node]
+        /// The path of the tree's root element; the others' paths are built from it when asked for.
+        let rootPath: XMLPath
 
-        init(nodes: [Node]) { self.nodes = nodes }
+        init(nodes: [Node], rootPath: XMLPath) {
+            self.nodes = nodes
+            self.rootPath = rootPath
+        }
+
+        /// The path of an element: its parent's, and its position among its same-named siblings.
+        func path(of index: Int) -> XMLPath {
+            guard index > 0 else { return rootPath }
+            let node = nodes[index]
+            var position = 1
+            var sibling = nodes[node.parent].firstChild
+            while sibling != index {
+                if nodes[sibling].name == node.name { position += 1 }
+                sibling = nodes[sibling].nextSibling
+            }
+            return path(of: node.parent).appending(node.name, index: position)
+        }
     }
 
     private let storage: Storage
@@ -44,7 +62,7 @@ struct XMLSubtree {
 
     /// A lone element (no children, no text), for the checks that take a subtree.
     init(name: String, attributes: [String: String], line: Int, path: XMLPath) {
-        self.init(storage: Storage(nodes: [Storage.Node(name: name, attributes: attributes, line: line, path: path)]), index: 0)
+        self.init(storage: Storage(nodes: [Storage.Node(name: name, attributes: attributes, line: line, parent: -1)], rootPath: path), index: 0)
     }
 
     /// The element's local name.
@@ -54,7 +72,7 @@ struct XMLSubtree {
     /// The line of its start tag.
     var line: Int { storage.nodes[index].line }
     /// Its path in the document.
-    var path: XMLPath { storage.nodes[index].path }
+    var path: XMLPath { storage.path(of: index) }
     /// Its own text (the text directly inside it, trimmed of surrounding whitespace).
     var text: String { storage.nodes[index].text }
     /// Its child elements in document order.
@@ -78,16 +96,16 @@ struct XMLSubtree {
         guard let tag = start.startTag else { preconditionFailure("XMLSubtree.collect needs a start event") }
         var nodes: [Storage.Node] = []
         nodes.reserveCapacity(32)
-        nodes.append(Storage.Node(name: tag.localName, attributes: tag.attributes, line: start.line, path: start.path))
+        nodes.append(Storage.Node(name: tag.localName, attributes: tag.attributes, line: start.line, parent: -1))
         var stack: [Int] = [0]
         stack.reserveCapacity(16)
-        while let event = try reader.next() {
+        while let event = try reader.nextNode() {
             switch event.kind {
             case .startElement(let child):
                 guard nodes.count < maxElements else { throw SubtreeTooLarge(path: start.path, line: start.line, limit: maxElements) }
                 let node = nodes.count
-                nodes.append(Storage.Node(name: child.localName, attributes: child.attributes, line: event.line, path: event.path))
                 let parent = stack[stack.count - 1]
+                nodes.append(Storage.Node(name: child.localName, attributes: child.attributes, line: event.line, parent: parent))
                 if nodes[parent].lastChild >= 0 {
                     nodes[nodes[parent].lastChild].nextSibling = node
                 } else {
@@ -105,7 +123,7 @@ struct XMLSubtree {
             case .endElement:
                 let node = stack.removeLast()
                 nodes[node].text = XMLSubtree.trimmed(nodes[node].text)
-                if stack.isEmpty { return XMLSubtree(storage: Storage(nodes: nodes), index: 0) }
+                if stack.isEmpty { return XMLSubtree(storage: Storage(nodes: nodes, rootPath: start.path), index: 0) }
             }
         }
         throw SubtreeTooLarge(path: start.path, line: start.line, limit: 0)  // unreachable: the reader throws at a premature end

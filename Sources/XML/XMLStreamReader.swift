@@ -63,7 +63,16 @@ public final class XMLStreamReader {
     private let source: Source
     private let diagnostics: LibXML2Diagnostics
     /// The path of the innermost open element (`XMLPath.document` outside the root element).
-    @exclusivity(unchecked) public private(set) var currentPath = XMLPath.document
+    public var currentPath: XMLPath { path(at: levels.count) }
+    /// One open element: its name and sibling index, and its path once something asked for it
+    /// (paths are built lazily: ``nextNode()``, ``readText()`` and ``skipElement()`` build none).
+    private struct Level {
+        var name: String
+        var index: Int
+        var path: XMLPath?
+    }
+    /// The open elements, the root element first.
+    @exclusivity(unchecked) private var levels: [Level] = []
     /// For each open element, and the document below them, how many children of each name have
     /// started so far: the source of the sibling indices in paths. One flat list for all open
     /// levels (`levelStarts` says where each level's names begin), names compared as interned
@@ -82,7 +91,7 @@ public final class XMLStreamReader {
     @exclusivity(unchecked) private var lastNamespace: (bytes: [xmlChar], string: String) = ([], "")
     @exclusivity(unchecked) private var recentNames = [(name: UnsafePointer<xmlChar>?, string: String)](repeating: (nil, ""), count: 64)
     /// The end event of an empty element, delivered by the next read.
-    @exclusivity(unchecked) private var pendingEnd: XMLEvent?
+    @exclusivity(unchecked) private var pendingEnd: (kind: XMLEvent.Kind, line: Int)?
     @exclusivity(unchecked) private var failure: XMLError?
     @exclusivity(unchecked) private var atEnd = false
 
@@ -158,7 +167,41 @@ public final class XMLStreamReader {
     /// - Throws: `XMLError` if the document is malformed, hostile, invalid against the schema,
     ///   or cannot be read.
     public func next() throws(XMLError) -> XMLEvent? {
-        try read(.events)
+        guard let node = try read(.events, withPath: true) else { return nil }
+        return XMLEvent(kind: node.kind, depth: node.depth, line: node.line, path: node.path!)
+    }
+
+    /// The next event without its path, which is not built (cheaper than ``next()``, for a reader
+    /// that needs paths rarely: ``currentPath`` still gives it on demand, after a start event the
+    /// path of the element started); nil at the end of the document. Whitespace-only text is skipped.
+    /// - Throws: as ``next()``.
+    public func nextNode() throws(XMLError) -> (kind: XMLEvent.Kind, line: Int)? {
+        guard let node = try read(.events, withPath: false) else { return nil }
+        return (node.kind, node.line)
+    }
+
+    /// One node as `read` hands it on: an event whose path is built only when asked for.
+    private struct Node {
+        var kind: XMLEvent.Kind
+        var depth: Int
+        var line: Int
+        var path: XMLPath?
+    }
+
+    /// The path of the open element at a depth (the document at 0), built from the nearest
+    /// ancestor whose path is built, and kept.
+    private func path(at depth: Int) -> XMLPath {
+        guard depth > 0 else { return .document }
+        if let path = levels[depth - 1].path { return path }
+        var built = depth - 1
+        while built > 0, levels[built - 1].path == nil { built -= 1 }
+        var path = built > 0 ? levels[built - 1].path! : .document
+        while built < depth {
+            path = path.appending(levels[built].name, index: levels[built].index)
+            levels[built].path = path
+            built += 1
+        }
+        return path
     }
 
     /// Collects the text of the innermost open element — after a start-element event, that
@@ -182,15 +225,15 @@ public final class XMLStreamReader {
     }
 
     private func finishElement(collectingText: Bool) throws(XMLError) -> String {
-        let depth = currentPath.depth
+        let depth = levels.count
         precondition(depth > 0, "XMLStreamReader: readText() or skipElement() outside any element")
         var text = ""
-        while let event = try read(collectingText ? .allText : .noText) {
+        while let event = try read(collectingText ? .allText : .noText, withPath: false) {
             switch event.kind {
             case .text(let piece) where collectingText:
                 text += piece
                 if text.utf8.count > options.maxTextLength {
-                    throw fail(.hostile, line: event.line, "the text of <\(currentPath.last?.name ?? "")> is longer than \(options.maxTextLength) bytes; the limit guards against hostile input")
+                    throw fail(.hostile, line: event.line, "the text of <\(levels.last?.name ?? "")> is longer than \(options.maxTextLength) bytes; the limit guards against hostile input")
                 }
             case .endElement where event.depth == depth:
                 return text
@@ -212,19 +255,20 @@ public final class XMLStreamReader {
     }
 
     /// The next node libxml2 reports that the reader passes on.
-    private func read(_ mode: TextMode) throws(XMLError) -> XMLEvent? {
+    private func read(_ mode: TextMode, withPath: Bool) throws(XMLError) -> Node? {
         if let failure { throw failure }
         if let end = pendingEnd {
             pendingEnd = nil
+            let node = Node(kind: end.kind, depth: levels.count, line: end.line, path: withPath ? currentPath : nil)
             closeElement()
-            return end
+            return node
         }
         while !atEnd {
             let status = xmlTextReaderRead(reader)
             if diagnostics.first != nil {
                 // libxml2 parses ahead of the nodes handed out, so the path is where the reader
                 // had got to (none before the root element); libxml2's line is exact.
-                let reached = currentPath.depth > 0 ? currentPath.description : nil
+                let reached = levels.isEmpty ? nil : currentPath.description
                 let error = diagnostics.firstError(file: fileName, path: reached)!
                 failure = error
                 throw error
@@ -240,20 +284,19 @@ public final class XMLStreamReader {
             guard type >= 0 else { continue }
             switch xmlReaderTypes(rawValue: UInt32(type)) {
             case XML_READER_TYPE_ELEMENT:
-                return try startElement()
+                return try startElement(withPath: withPath)
             case XML_READER_TYPE_END_ELEMENT:
-                let end = endEvent(localName: name(xmlTextReaderConstLocalName(reader)).string,
-                                   namespaceURI: elementNamespace(),
-                                   line: nodeLine())
+                let end = Node(kind: .endElement(localName: name(xmlTextReaderConstLocalName(reader)).string, namespaceURI: elementNamespace()),
+                               depth: levels.count, line: nodeLine(), path: withPath ? currentPath : nil)
                 closeElement()
                 return end
             case XML_READER_TYPE_TEXT, XML_READER_TYPE_CDATA:
-                return try textEvent(copying: mode != .noText)
+                return try textEvent(copying: mode != .noText, withPath: withPath)
             case XML_READER_TYPE_WHITESPACE, XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
                 switch mode {
                 case .events: try checkTextLength()
-                case .allText: return try textEvent(copying: true)
-                case .noText: return try textEvent(copying: false)
+                case .allText: return try textEvent(copying: true, withPath: withPath)
+                case .noText: return try textEvent(copying: false, withPath: withPath)
                 }
             case XML_READER_TYPE_DOCUMENT_TYPE:
                 throw fail(.hostile, line: nodeLine(), "the document has a DOCTYPE declaration; DTDs are refused because their entities can expand without limit or read local files; ask the sender for the document without a DOCTYPE")
@@ -267,10 +310,10 @@ public final class XMLStreamReader {
         return nil
     }
 
-    private func startElement() throws(XMLError) -> XMLEvent {
+    private func startElement(withPath: Bool) throws(XMLError) -> Node {
         let line = nodeLine()
         let (interned, localName) = name(xmlTextReaderConstLocalName(reader))
-        let depth = currentPath.depth + 1
+        let depth = levels.count + 1
         guard depth <= options.maxDepth else {
             throw fail(.hostile, line: line, "element <\(localName)> is nested \(depth) deep, deeper than the limit of \(options.maxDepth); the limit guards against hostile input")
         }
@@ -278,12 +321,12 @@ public final class XMLStreamReader {
         let namespaceURI = elementNamespace()
         let attributes = try readAttributes(of: localName, line: line)
 
-        currentPath = currentPath.appending(localName, index: countChild(interned))
+        levels.append(Level(name: localName, index: countChild(interned), path: nil))
         levelStarts.append(childCounts.count)
 
         let tag = XMLStartTag(localName: localName, namespaceURI: namespaceURI, attributes: attributes, isEmpty: isEmpty)
-        if isEmpty { pendingEnd = endEvent(localName: localName, namespaceURI: namespaceURI, line: line) }
-        return XMLEvent(kind: .startElement(tag), depth: depth, line: line, path: currentPath)
+        if isEmpty { pendingEnd = (.endElement(localName: localName, namespaceURI: namespaceURI), line) }
+        return Node(kind: .startElement(tag), depth: depth, line: line, path: withPath ? currentPath : nil)
     }
 
     private func readAttributes(of element: String, line: Int) throws(XMLError) -> [String: String] {
@@ -302,16 +345,16 @@ public final class XMLStreamReader {
     }
 
     /// A text event; with `copying` false its text is "" (the length limit is still checked).
-    private func textEvent(copying: Bool) throws(XMLError) -> XMLEvent {
+    private func textEvent(copying: Bool, withPath: Bool) throws(XMLError) -> Node {
         let line = nodeLine()
         let text: String
         if copying {
-            text = try boundedValue(line: line, what: "a text node in <\(currentPath.last?.name ?? "")>")
+            text = try boundedValue(line: line, what: "a text node in <\(levels.last?.name ?? "")>")
         } else {
             try checkTextLength(line: line)
             text = ""
         }
-        return XMLEvent(kind: .text(text), depth: currentPath.depth, line: line, path: currentPath)
+        return Node(kind: .text(text), depth: levels.count, line: line, path: withPath ? currentPath : nil)
     }
 
     /// Checks the length of the current text node without copying it, as `textEvent` would.
@@ -319,7 +362,7 @@ public final class XMLStreamReader {
         guard let value = xmlTextReaderConstValue(reader) else { return }
         let length = LibXML2.length(value)
         guard length <= options.maxTextLength else {
-            throw fail(.hostile, line: line ?? nodeLine(), "a text node in <\(currentPath.last?.name ?? "")> is \(length) bytes long, over the limit of \(options.maxTextLength); the limit guards against hostile input")
+            throw fail(.hostile, line: line ?? nodeLine(), "a text node in <\(levels.last?.name ?? "")> is \(length) bytes long, over the limit of \(options.maxTextLength); the limit guards against hostile input")
         }
     }
 
@@ -394,12 +437,8 @@ public final class XMLStreamReader {
         return LibXML2.string(value, count: length)
     }
 
-    private func endEvent(localName: String, namespaceURI: String, line: Int) -> XMLEvent {
-        XMLEvent(kind: .endElement(localName: localName, namespaceURI: namespaceURI), depth: currentPath.depth, line: line, path: currentPath)
-    }
-
     private func closeElement() {
-        currentPath = currentPath.parent
+        levels.removeLast()
         let level = levelStarts.removeLast()
         childCounts.removeLast(childCounts.count - level)
         if !wideCounts.isEmpty { wideCounts[levelStarts.count] = nil }
