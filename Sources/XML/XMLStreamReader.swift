@@ -448,6 +448,10 @@ public final class XMLStreamReader {
     /// (CDATA); past line 65,534, where libxml2 stops recording, the line the parser has reached,
     /// which may be a few lines further on.
     private func nodeLine() -> Int {
+        // A DTD node is a differently shaped C struct with no line field: ask the parser instead.
+        if xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) {
+            return Int(xmlTextReaderGetParserLineNumber(reader))
+        }
         var node = xmlTextReaderCurrentNode(reader)
         while let current = node {
             switch Int(current.pointee.line) {
