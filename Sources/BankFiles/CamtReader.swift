@@ -567,6 +567,7 @@ struct CamtDocumentState {
     func amount(_ node: XMLSubtree, field: String, checkCurrency: Bool = true) throws -> Money {
         if checkCurrency { try self.checkCurrency(node.attributes["Ccy"] ?? "", at: node) }
         let text = node.text
+        if let pence = Self.plainPence(text) { return Money(pence: pence) }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCIIDigit),
               parts.count == 1 || (!parts[1].isEmpty && parts[1].allSatisfy(\.isASCIIDigit))
@@ -595,6 +596,7 @@ struct CamtDocumentState {
 
     /// `YYYY-MM-DD`, optionally followed by `T` and a time (whose date is taken as written).
     func date(text: String, node: XMLSubtree, field: String) throws -> Day {
+        if let day = Self.plainDate(text) { return day }
         let trimmed = text.trimmingSpaces
         let head = trimmed.prefix(10)
         if let day = Day(iso: head), trimmed.count == 10 || trimmed.dropFirst(10).first == "T" { return day }
@@ -604,5 +606,59 @@ struct CamtDocumentState {
                         "the \(field) '\(trimmed)' is not a date that exists; the file is wrong: ask the bank for a corrected one")
         }
         throw error(.malformed, at: node, "the \(field) '\(trimmed)' is not a date written YYYY-MM-DD")
+    }
+
+    /// The usual amount, read from its bytes: 1 to 13 digits, optionally a point and one or two
+    /// digits, in pence; nil for anything else, which `amount` reads (or refuses) the long way.
+    static func plainPence(_ text: String) -> Int64? {
+        var pounds: Int64 = 0, pence: Int64 = 0
+        var digits = 0, decimals = 0
+        var afterPoint = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let digit = Int64(byte - UInt8(ascii: "0"))
+                if afterPoint {
+                    decimals += 1
+                    guard decimals <= 2 else { return nil }
+                    pence = pence * 10 + digit
+                } else {
+                    digits += 1
+                    guard digits <= 13 else { return nil }
+                    pounds = pounds * 10 + digit
+                }
+            case UInt8(ascii: "."):
+                guard !afterPoint else { return nil }
+                afterPoint = true
+            default:
+                return nil
+            }
+        }
+        guard digits > 0, !afterPoint || decimals > 0 else { return nil }
+        if decimals == 1 { pence *= 10 }
+        return pounds * 100 + pence
+    }
+
+    /// The usual date, read from its bytes: exactly `YYYY-MM-DD`, or that followed by `T` and a
+    /// time in ASCII with no surrounding spaces; nil for anything else, which `date` reads (or
+    /// refuses) the long way.
+    static func plainDate(_ text: String) -> Day? {
+        let utf8 = text.utf8
+        let count = utf8.count
+        guard count >= 10 else { return nil }
+        var ascii = true
+        var position = 0
+        var tenth: UInt8 = 0
+        for byte in utf8 {
+            if position < 10 {
+                guard byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            } else if position == 10 {
+                tenth = byte
+            }
+            if byte >= 0x80 || byte <= 0x20 { ascii = false }
+            position += 1
+        }
+        guard count == 10 || (tenth == UInt8(ascii: "T") && ascii) else { return nil }
+        return Day(iso: text.utf8.count == 10 ? Substring(text) : Substring(text).prefix(10))
     }
 }

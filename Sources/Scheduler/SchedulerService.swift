@@ -11,7 +11,8 @@ import Logging
 /// - A poll timer every `pollSeconds`: retries whose time has come, leases of dead processes
 ///   (taken over), due slots the timers may have missed, and changed job files (by
 ///   modification time; SIGHUP reloads at once).
-/// - An inbox poll for jobs with `watch-inbox`: a file landing fires the job (slot key
+/// - An inbox poll for jobs with `watch-inbox`: a file landing in the inbox or one of its
+///   sub-folders fires the job (slot key
 ///   `inbox <hash of the names, sizes and times of the files waiting>`).
 /// - SIGTERM/SIGINT: no new claims, timers cancelled, the run in progress gets
 ///   `shutdownGraceSeconds` to finish; then `onExit` is called with whether every run finished.
@@ -161,16 +162,32 @@ public final class SchedulerService: @unchecked Sendable {
         }
     }
 
-    /// The names, sizes and times of the files waiting in the inbox (hidden files and folders
-    /// left out), or nil when it cannot be read.
+    /// The names, sizes and times of the files waiting in the inbox and in its sub-folders one
+    /// level down (`bank/`, `cash/`, `ods/`... as the jobs' own settings name them); hidden files
+    /// and folders left out. Nil when the inbox cannot be read.
     private func currentInboxSignature() -> String? {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: inbox.path) else { return nil }
-        return names.filter { !$0.hasPrefix(".") }.sorted().compactMap { name -> String? in
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: inbox.appendingPathComponent(name).path),
-                attributes[.type] as? FileAttributeType == .typeRegular
-            else { return nil }
-            return "\(name)\t\(attributes[.size] ?? 0)\t\((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
-        }.joined(separator: "\n")
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: inbox.path) else { return nil }
+        var entries: [String] = []
+        for name in names where !name.hasPrefix(".") {
+            let path = inbox.appendingPathComponent(name).path
+            guard let attributes = try? fm.attributesOfItem(atPath: path) else { continue }
+            if attributes[.type] as? FileAttributeType == .typeDirectory {
+                for inner in (try? fm.contentsOfDirectory(atPath: path)) ?? [] where !inner.hasPrefix(".") {
+                    if let line = Self.signatureLine(name + "/" + inner, path + "/" + inner) { entries.append(line) }
+                }
+            } else if let line = Self.signatureLine(name, path) {
+                entries.append(line)
+            }
+        }
+        return entries.sorted().joined(separator: "\n")
+    }
+
+    private static func signatureLine(_ name: String, _ path: String) -> String? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            attributes[.type] as? FileAttributeType == .typeRegular
+        else { return nil }
+        return "\(name)\t\(attributes[.size] ?? 0)\t\((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
     }
 
     private func jobFileTimes() -> [String: Date] {

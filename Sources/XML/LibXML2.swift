@@ -29,6 +29,17 @@ enum LibXML2 {
         String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
+    /// The length of a NUL-terminated libxml2 string, counted with the C library's `strlen`
+    /// (libxml2's `xmlStrlen` counts a byte at a time).
+    static func length(_ text: UnsafePointer<xmlChar>) -> Int {
+        text.withMemoryRebound(to: CChar.self, capacity: 1) { strlen($0) }
+    }
+
+    /// Whether `count` bytes at two places are the same.
+    static func equal(_ first: UnsafePointer<xmlChar>, _ second: UnsafePointer<xmlChar>, count: Int) -> Bool {
+        memcmp(first, second, count) == 0
+    }
+
     /// Opens a file for reading, or throws an `.io` error saying why it cannot be.
     static func openForReading(_ path: String) throws(XMLError) -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -63,7 +74,7 @@ final class LibXML2Diagnostics {
     }
 
     /// The first error (not warning) reported, if any.
-    private(set) var first: Report?
+    @exclusivity(unchecked) private(set) var first: Report?
 
     /// The pointer to hand libxml2 as the handler's user data.
     var context: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }

@@ -63,14 +63,46 @@ public struct XMLPath: Hashable, Sendable, CustomStringConvertible {
 
     /// The path as text, e.g. `/Document/BkToCstmrStmt[1]/Stmt[1]`; `/` for the document.
     public var description: String {
-        let steps = steps
-        guard !steps.isEmpty else { return "/" }
-        var text = ""
-        for (position, step) in steps.enumerated() {
-            text += "/" + step.name
-            if position > 0 { text += "[\(step.index)]" }
+        guard let node else { return "/" }
+        // The nodes leaf first; written root first as bytes, in one buffer.
+        var nodes: [Node] = []
+        nodes.reserveCapacity(node.depth)
+        var length = 0
+        var current: Node? = node
+        while let next = current {
+            nodes.append(next)
+            length += next.step.name.utf8.count + 22  // "/", "[", "]" and up to 19 digits
+            current = next.parent
         }
-        return text
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(length)
+        let root = nodes.count - 1
+        for position in stride(from: root, through: 0, by: -1) {
+            let step = nodes[position].step
+            bytes.append(UInt8(ascii: "/"))
+            bytes.append(contentsOf: step.name.utf8)
+            if position != root {
+                bytes.append(UInt8(ascii: "["))
+                Self.appendDecimal(step.index, to: &bytes)
+                bytes.append(UInt8(ascii: "]"))
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends an index in decimal, as `String(index)` writes it.
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        guard value > 0 else {
+            bytes.append(contentsOf: String(value).utf8)  // 0 or negative: never an index the reader gives
+            return
+        }
+        let start = bytes.count
+        var rest = value
+        while rest > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        bytes[start...].reverse()
     }
 
     /// Whether two paths name the same steps.

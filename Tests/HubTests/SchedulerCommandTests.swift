@@ -160,12 +160,19 @@ import Testing
         }, "\(P.log(folder, "serve.log").suffix(2000))")
         #expect(P.log(folder, "serve.log").contains("reason=SIGHUP"))
 
-        // A file lands in the inbox: payment-import fires (on this branch the launcher has no such
-        // job yet: the slot is refused and reported, and the scheduler carries on).
-        try "a bank file\n".write(to: folder.appendingPathComponent("inbox/statement.txt"), atomically: true, encoding: .utf8)
+        // A bank statement lands in the payment inbox's bank folder: payment-import fires at once
+        // (not at its next slot) and imports it.
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Interfaces/inbound/mt940/statement-20250107.sta")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("inbox/bank"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: sample, to: folder.appendingPathComponent("inbox/bank/statement-20250107.sta"))
         #expect(try P.waitUntil(30) {
-            try db.queryOne("SELECT 1 FROM scheduler_slots WHERE job = 'payment-import' AND slot LIKE 'inbox %' AND state <> 'pending' AND state <> 'running'") != nil
+            try db.queryOne("SELECT 1 FROM scheduler_slots WHERE job = 'payment-import' AND slot LIKE 'inbox %' AND state = 'completed'") != nil
         }, "\(P.log(folder, "serve.log").suffix(2000))")
+        #expect(try db.queryOne("SELECT count(*) FROM runs WHERE job = 'payment-import' AND status = 'completed'")!.decode(Int.self, 0) == 1,
+                "\(P.log(folder, "serve.log").suffix(2000))")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("inbox/bank/statement-20250107.sta").path),
+                "the imported file left the inbox")
         #expect(kill(serve.pid, 0) == 0, "the scheduler is still running")
 
         // /metrics and /health on the port the log names.

@@ -12,6 +12,9 @@ import XML
         let error = readError(of: xml)
         #expect(error?.code == .hostile)
         #expect(error?.file == "test.xml")
+        // The line named is inside the document (the DTD's node has no line of its own).
+        let lines = xml.split(separator: "\n").count
+        #expect((1...lines).contains(error?.line ?? 0), "line \(error?.line ?? 0) of \(lines)")
     }
 
     @Test func externalEntityIsRefusedAndNeverRead() throws {
