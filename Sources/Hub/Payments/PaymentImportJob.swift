@@ -152,7 +152,6 @@ public struct PaymentImportJob: Job {
         var returnedEntries: Set<Int64> = []
         var tallies = Tallies()
         var chunk: [Payment] = []
-        chunk.reserveCapacity(Self.chunkSize)
 
         /// Decides and writes one chunk of entries.
         func flush() throws {
@@ -225,11 +224,22 @@ public struct PaymentImportJob: Job {
             chunk.removeAll(keepingCapacity: true)
         }
 
-        let totals = try read { payment in
-            chunk.append(payment)
-            if chunk.count >= Self.chunkSize { try flush() }
+        // The file is read on a thread of its own, a chunk or two ahead of the decisions.
+        let pipe = PaymentChunkPipe(chunkSize: Self.chunkSize, read: read)
+        defer { pipe.stop() }
+        var fileTotals: FileTotals?
+        while fileTotals == nil {
+            switch try pipe.next() {
+            case .chunk(let payments):
+                chunk = payments
+                try flush()
+            case .done(let read):
+                fileTotals = read
+            case .failed(let error):
+                throw error
+            }
         }
-        try flush()
+        let totals = fileTotals!
         try db.execute(
             """
             INSERT INTO payment_files (run_id, file_name, sha256, format, file_date, statements, credit_count, credit_pence,
@@ -396,9 +406,23 @@ public struct PaymentImportJob: Job {
         }
     }
 
+    /// A PostgreSQL array literal of `values` (each quoted, `\\` and `"` escaped), for one
+    /// `$n::text[]` parameter. Built byte by byte: it is called with a chunk's 10,000 keys.
     static func textArray(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-            .joined(separator: ",") + "}"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(values.reduce(2) { $0 + $1.utf8.count + 3 })
+        bytes.append(UInt8(ascii: "{"))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Writes one chunk's entries, postings, suspense items and settlements (COPY).
