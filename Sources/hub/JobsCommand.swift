@@ -81,7 +81,7 @@ struct JobsCommand: ParsableCommand {
                 let job = setup.core.catalog[name]
                 let zone = job?.timeZone ?? setup.environment.config.timeZone
                 let now = setup.core.now()
-                let businessDate = try asOf.map { Day(iso: $0)! } ?? Day(now, in: zone)
+                let businessDate = asOf.flatMap { Day(iso: $0) } ?? Day(now, in: zone)
                 var merged = job?.parameters ?? [:]
                 for parameter in parameters {
                     let parts = parameter.split(separator: "=", maxSplits: 1)
