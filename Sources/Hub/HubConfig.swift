@@ -61,16 +61,8 @@ public struct HubConfig: Sendable {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {
             throw ConfigError(file: name, key: nil, message: "cannot read the file")
         }
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(file: name, key: nil, message: "the file is empty") }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError(file: name, key: nil, message: "not valid YAML: \(error)")
-        }
-        let reader = ConfigReader(file: name, root: root)
+        let reader = try ConfigReader(yaml: text, file: name)
+        let root = reader.root
         let known: Set<String> = ["database", "directories", "time-zone", "go-live", "rent-calendar", "account-reference", "adjustment-code", "http"]
         try reader.refuseUnknownKeys(root, known, prefix: nil)
         let base = file.deletingLastPathComponent()
@@ -129,6 +121,25 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
 struct ConfigReader {
     let file: String
     let root: Node
+
+    init(file: String, root: Node) {
+        self.file = file
+        self.root = root
+    }
+
+    /// Parses a configuration file's text: an empty file or bad YAML is a `ConfigError` naming the file.
+    init(yaml text: String, file: String) throws {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(file: file, key: nil, message: "the file is empty") }
+            root = node
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(file: file, key: nil, message: "not valid YAML: \(error)")
+        }
+        self.init(file: file, root: root)
+    }
 
     func node(_ path: String) -> Node? {
         var current: Node? = root

@@ -99,16 +99,8 @@ public struct PaymentSettings: Sendable {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {
             throw ConfigError(file: name, key: nil, message: "cannot read the file")
         }
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(file: name, key: nil, message: "the file is empty") }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError(file: name, key: nil, message: "not valid YAML: \(error)")
-        }
-        let reader = ConfigReader(file: name, root: root)
+        let reader = try ConfigReader(yaml: text, file: name)
+        let root = reader.root
         try reader.refuseUnknownKeys(root, ["inbox", "card-columns", "codes", "cash-providers", "settlements"], prefix: nil)
         var settings = defaults(inbox: inbox)
 

@@ -44,16 +44,8 @@ public struct SalesOrderReviewConfig: Sendable, Hashable {
     /// Reads review configuration text.
     /// - Throws: `ConfigError` naming the file and the key.
     public static func parse(_ text: String, file: String) throws -> SalesOrderReviewConfig {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(file: file, key: nil, message: "the file is empty") }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError(file: file, key: nil, message: "not valid YAML: \(error)")
-        }
-        let reader = ConfigReader(file: file, root: root)
+        let reader = try ConfigReader(yaml: text, file: file)
+        let root = reader.root
         try reader.refuseUnknownKeys(root, ["council-id", "tolerance", "automatic-approval-limit", "authorisation-limits", "inbox-folder"], prefix: nil)
         if let tolerance = reader.node("tolerance") { try reader.refuseUnknownKeys(tolerance, ["percent", "absolute"], prefix: "tolerance") }
         func pounds(_ key: String) throws -> Money {
