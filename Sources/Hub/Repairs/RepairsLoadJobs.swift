@@ -3,23 +3,6 @@ import Foundation
 import HousingFinance
 import Postgres
 
-/// One bad value in a loaded file: the line, the column, the value and why.
-public struct RowProblem: Hashable, Sendable, Codable, CustomStringConvertible {
-    public var line: Int
-    public var column: String
-    public var value: String
-    public var reason: String
-
-    public init(line: Int, column: String, value: String, reason: String) {
-        self.line = line
-        self.column = column
-        self.value = value
-        self.reason = reason
-    }
-
-    public var description: String { "line \(line), column \(column), value '\(value)': \(reason)" }
-}
-
 /// The report of a repairs reference-data load.
 public struct RepairsLoadReport: JobReport {
     public var kind: String
@@ -42,7 +25,7 @@ public struct RepairsLoadReport: JobReport {
 struct RepairsCSV {
     let file: CSVTableFile
     let columns: [String: Int]
-    var problems: [RowProblem] = []
+    var problems: [LoadProblem] = []
 
     /// Reads the file and its header.
     /// - Throws: `RunError.badInput` for a file that is not CSV or has not the columns.
@@ -77,13 +60,13 @@ struct RepairsCSV {
     }
 
     mutating func problem(_ record: CSVTableFile.Record, _ column: String, _ reason: String) {
-        problems.append(RowProblem(line: record.line, column: column, value: value(record, column), reason: reason))
+        problems.append(LoadProblem(line: record.line, column: column, value: value(record, column), reason: reason))
     }
 
     /// Checks the record's field count; false (and a problem) if it is wrong.
     mutating func checkWidth(_ record: CSVTableFile.Record) -> Bool {
         if record.fields.count != file.records[0].fields.count {
-            problems.append(RowProblem(
+            problems.append(LoadProblem(
                 line: record.line, column: "(row)", value: record.fields.joined(separator: ","),
                 reason: "has \(record.fields.count) fields; the header has \(file.records[0].fields.count)"))
             return false
