@@ -66,7 +66,7 @@ import XML
             (CamtFixtures.statement("B", opening: Money(pence: 138_550)), Array(entries.prefix(1))),
             (CamtFixtures.statement("C", opening: Money(pence: -500)), []),
         ])
-        #expect(throws: Never.self) { try CamtFixtures.schema("camt.053.001.08")!.validate(bytes: bytes) }
+        #expect(throws: Never.self) { try CamtFixtures.requiredSchema("camt.053.001.08").validate(bytes: bytes) }
         let (totals, payments) = try read(CamtFixtures.text(bytes))
         #expect(totals.statements == 3)
         #expect(totals.openingBalance == Money(pence: 100_000) && totals.closingBalance == Money(pence: -500))
@@ -92,7 +92,7 @@ import XML
             "<Ustrd>RENT 10002345 FLAT 3</Ustrd>",
             with: "<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>RF18 1000 2345</Ref></CdtrRefInf></Strd>",
             in: CamtFixtures.text(try CamtFixtures.statementBytes()))
-        #expect(throws: Never.self) { try CamtFixtures.schema("camt.053.001.08")!.validate(bytes: Array(text.utf8)) }
+        #expect(throws: Never.self) { try CamtFixtures.requiredSchema("camt.053.001.08").validate(bytes: Array(text.utf8)) }
         #expect(try read(text).payments.first?.reference == "RF18 1000 2345")
     }
 
@@ -318,14 +318,14 @@ struct SplitMix {
     @Test func camt053SampleIsWhatTheWriterWritesAndReads() throws {
         let bytes = try SampleFiles.inbound("camt053/statement-20261201.xml")
         #expect(bytes == (try CamtFixtures.statementBytes()), "regenerate the sample from CamtFixtures.statementBytes()")
-        #expect(throws: Never.self) { try CamtFixtures.schema("camt.053.001.08")!.validate(bytes: bytes) }
+        #expect(throws: Never.self) { try CamtFixtures.requiredSchema("camt.053.001.08").validate(bytes: bytes) }
         let (totals, payments) = try readAll(CamtReader(bytes: bytes, fileName: "statement-20261201.xml").read)
         #expect(totals.creditTotal == Money(pence: 42_550) && totals.debitTotal == Money(pence: 4_000) && payments.count == 5)
     }
 
     @Test func camt054SampleIsValidAndReads() throws {
         let bytes = try SampleFiles.inbound("camt054/notification-20261202.xml")
-        #expect(throws: Never.self) { try CamtFixtures.schema("camt.054.001.08")!.validate(bytes: bytes) }
+        #expect(throws: Never.self) { try CamtFixtures.requiredSchema("camt.054.001.08").validate(bytes: bytes) }
         let (totals, payments) = try readAll(CamtReader(bytes: bytes, fileName: "notification-20261202.xml").read)
         #expect(totals.format == .camt054)
         #expect(totals.creditCount == 3 && totals.creditTotal == Money(pence: 31_075))

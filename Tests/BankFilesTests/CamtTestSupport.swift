@@ -17,6 +17,16 @@ enum CamtFixtures {
         return try XMLSchema(path: url.path)
     }
 
+    /// The official XSD of a version, or a clear error when the shared folder is not beside the
+    /// repository (a test fails; the test process is not stopped).
+    static func requiredSchema(_ version: String) throws -> XMLSchema {
+        guard let schema = try schema(version) else {
+            struct MissingSchema: Error, CustomStringConvertible { var description: String }
+            throw MissingSchema(description: "the official XSD \(version).xsd is not in \(iso20022.path): the tests need ../shared/iso20022 beside the repository")
+        }
+        return schema
+    }
+
     static let day = Day(year: 2026, month: 12, day: 1)!
 
     /// A statement of four entries: a single credit, a credit itemised in three transactions,
