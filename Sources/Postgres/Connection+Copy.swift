@@ -203,7 +203,9 @@ extension Connection {
 
     /// Runs `COPY ... TO STDOUT` (text format) and calls `body` with each line's bytes, without
     /// the trailing newline: for reading many rows without holding them all.
-    public func copyOut(_ sql: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+    public func copyOut(_ query: SQLQuery, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        precondition(query.binds.isEmpty, "COPY takes no parameters")
+        let sql = query.sql
         _ = try check(PQexec(handle, sql), sql)
         var caught: (any Error)?
         while true {

@@ -39,7 +39,7 @@ extension Connection {
 
     /// Starts listening on a channel.
     public func listen(_ channel: String) throws {
-        try execute("LISTEN \(quoteIdentifier(channel))")
+        try execute("LISTEN \(unescaped: quoteIdentifier(channel))")
     }
 
     /// Sends a notification on a channel (delivered at commit when inside a transaction).

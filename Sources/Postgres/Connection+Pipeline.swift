@@ -2,12 +2,12 @@ import CLibPQ
 
 /// One statement with its parameters, for a pipeline.
 public struct Statement {
-    public var sql: String
-    public var parameters: [any PostgresEncodable]
+    public private(set) var sql: String
+    public private(set) var parameters: [any PostgresEncodable]
 
-    public init(_ sql: String, _ parameters: [any PostgresEncodable] = []) {
-        self.sql = sql
-        self.parameters = parameters
+    public init(_ query: SQLQuery, _ parameters: [any PostgresEncodable] = []) {
+        self.sql = query.sql
+        self.parameters = query.parameters(parameters)
     }
 }
 

@@ -29,9 +29,10 @@ public final class Connection: @unchecked Sendable {
         }
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         try execute(
-            "SELECT set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false), "
-                + "set_config('client_encoding', 'UTF8', false), set_config('application_name', $1, false)",
-            [applicationName])
+            """
+            SELECT set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false), \
+            set_config('client_encoding', 'UTF8', false), set_config('application_name', \(applicationName), false)
+            """)
     }
 
     deinit { PQfinish(handle) }
@@ -49,25 +50,27 @@ public final class Connection: @unchecked Sendable {
     /// - Returns: the rows, if any.
     /// - Throws: `PostgresError` with the SQLSTATE, message, detail and the statement.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
-        let result = withParameters(parameters) { count, values, lengths, formats in
+    public func execute(_ query: SQLQuery, _ parameters: [any PostgresEncodable] = []) throws -> QueryResult {
+        let sql = query.sql
+        let result = withParameters(query.parameters(parameters)) { count, values, lengths, formats in
             PQexecParams(handle, sql, count, nil, values, lengths, formats, 0)
         }
         return try check(result, sql)
     }
 
     /// Runs one statement and returns its rows.
-    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> [Row] {
-        try execute(sql, parameters).rows
+    public func query(_ query: SQLQuery, _ parameters: [any PostgresEncodable] = []) throws -> [Row] {
+        try execute(query, parameters).rows
     }
 
     /// Runs a statement expected to return at most one row, and returns it.
-    public func queryOne(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> Row? {
-        let result = try execute(sql, parameters)
+    public func queryOne(_ query: SQLQuery, _ parameters: [any PostgresEncodable] = []) throws -> Row? {
+        let result = try execute(query, parameters)
         return result.count > 0 ? result[0] : nil
     }
 
-    /// Runs one or more statements without parameters (for migrations and set-up scripts).
+    /// Runs one or more statements without parameters (for migrations and set-up scripts: trusted
+    /// text from the hub's own resources, never a value from outside).
     public func executeScript(_ sql: String) throws {
         guard let result = PQexec(handle, sql) else { throw lastError(sql) }
         _ = try check(result, sql)
@@ -97,16 +100,16 @@ public final class Connection: @unchecked Sendable {
         precondition(transactionDepth > 0, "savepoint outside a transaction")
         savepointCounter += 1
         let name = "sp\(savepointCounter)"
-        try execute("SAVEPOINT \(name)")
+        try execute("SAVEPOINT \(unescaped: name)")
         transactionDepth += 1
         do {
             let value = try body(self)
             transactionDepth -= 1
-            try execute("RELEASE SAVEPOINT \(name)")
+            try execute("RELEASE SAVEPOINT \(unescaped: name)")
             return value
         } catch {
             transactionDepth -= 1
-            if isHealthy { _ = try? execute("ROLLBACK TO SAVEPOINT \(name)") }
+            if isHealthy { _ = try? execute("ROLLBACK TO SAVEPOINT \(unescaped: name)") }
             throw error
         }
     }

@@ -58,7 +58,7 @@ public final class TestServer: @unchecked Sendable {
         counterLock.unlock()
         let admin = try Connection(adminConnectionString)
         let source = template.map { " TEMPLATE \(admin.quoteIdentifier($0))" } ?? ""
-        try admin.execute("CREATE DATABASE \(admin.quoteIdentifier(name))\(source)")
+        try admin.execute("CREATE DATABASE \(unescaped: admin.quoteIdentifier(name))\(unescaped: source)")
         return makeConnectionString(name)
     }
 

@@ -35,7 +35,7 @@ import Testing
             return try OutboundFile.content(id: file.id, on: db)
         }
 
-        func count(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> Int64 {
+        func count(_ sql: SQLQuery, _ parameters: [any PostgresEncodable] = []) throws -> Int64 {
             try db.queryOne(sql, parameters)!.decode(Int64.self, 0)
         }
     }

@@ -31,7 +31,7 @@ import Testing
         try load(OpeningBalancesLoad.self, runner)
     }
 
-    func count(_ db: Connection, _ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> Int {
+    func count(_ db: Connection, _ sql: SQLQuery, _ parameters: [any PostgresEncodable] = []) throws -> Int {
         try db.queryOne(sql, parameters)!.decode(Int.self, 0)
     }
 

@@ -69,7 +69,7 @@ struct PaymentWorld {
         )?.decode(String?.self, 0)
     }
 
-    func sum(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> Int64 {
+    func sum(_ sql: SQLQuery, _ parameters: [any PostgresEncodable] = []) throws -> Int64 {
         try db.queryOne(sql, parameters)!.decode(Int64.self, 0)
     }
 }

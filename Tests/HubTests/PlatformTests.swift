@@ -33,12 +33,12 @@ import Testing
         let database = try TestHub.database()
         let db = try database.connect()
         try db.addTenancy(account: "100000011", property: "P1", start: "2026-04-06", charges: [])
-        try db.execute("CREATE ROLE auditor_\(db.backendPID) LOGIN IN ROLE hub_auditor")
-        try db.execute("SET ROLE auditor_\(db.backendPID)")
+        try db.execute("CREATE ROLE auditor_\(unescaped: String(db.backendPID)) LOGIN IN ROLE hub_auditor")
+        try db.execute("SET ROLE auditor_\(unescaped: String(db.backendPID))")
         #expect(try db.queryOne("SELECT count(*) FROM rent_accounts")!.decode(Int.self, 0) == 1)
         _ = try db.query("SELECT * FROM ledger_entries")
         _ = try db.query("SELECT * FROM runs")
-        for statement in [
+        for statement: SQLQuery in [
             "INSERT INTO runs (job, business_key, business_date, host, status) VALUES ('x', 'y', '2026-01-01', 'h', 'running')",
             "UPDATE properties SET address = 'x'",
             "INSERT INTO audit_events (action, entity, entity_ref) VALUES ('a', 'b', 'c')",
@@ -55,7 +55,7 @@ import Testing
         try db.execute("SET ROLE hub_ods")
         _ = try db.query("SELECT * FROM ods_sales_order_files")
         for table in ["outbound_files", "ledger_entries", "rent_accounts", "runs"] {
-            let error = try #require(throws: PostgresError.self) { try db.query("SELECT * FROM \(table)") }
+            let error = try #require(throws: PostgresError.self) { try db.query("SELECT * FROM \(unescaped: table)") }
             #expect(error.isInsufficientPrivilege, "\(table)")
         }
     }

@@ -144,7 +144,7 @@ import Testing
         for week in stride(from: RentWeek(containing: Self.goLive), through: through, by: 1) {
             _ = try runnerB.run(runsB.job(for: week), businessDate: week.monday)
         }
-        let query = "SELECT a.account_ref, l.code, l.charge_code, l.rent_week::text, sum(l.amount_pence) FROM ledger_entries l JOIN rent_accounts a ON a.id = l.account_id GROUP BY 1,2,3,4 ORDER BY 1,2,3,4"
+        let query: SQLQuery = "SELECT a.account_ref, l.code, l.charge_code, l.rent_week::text, sum(l.amount_pence) FROM ledger_entries l JOIN rent_accounts a ON a.id = l.account_id GROUP BY 1,2,3,4 ORDER BY 1,2,3,4"
         let ledgerA = try dbA.query(query).map { row in (0..<5).map { c in row.text(c) ?? "" } }
         let ledgerB = try dbB.query(query).map { row in (0..<5).map { c in row.text(c) ?? "" } }
         #expect(!ledgerA.isEmpty)

@@ -210,12 +210,12 @@ struct RepairsFixture {
         _ = try fixture.reviewFile(RepairsFixture.completions)
         let j5 = try #require(try fixture.orders(job: "J5").first)
         #expect(j5.status == "held")
-        try fixture.db.execute("CREATE ROLE \(clerk) LOGIN IN ROLE hub_repairs")
-        try fixture.db.execute("CREATE ROLE \(senior) LOGIN IN ROLE hub_repairs")
+        try fixture.db.execute("CREATE ROLE \(unescaped: clerk) LOGIN IN ROLE hub_repairs")
+        try fixture.db.execute("CREATE ROLE \(unescaped: senior) LOGIN IN ROLE hub_repairs")
         let runs = SalesOrderReviewRuns(runner: fixture.runner, config: fixture.config)
 
         let asClerk = try fixture.runner.database.connect()
-        try asClerk.execute("SET SESSION AUTHORIZATION \(clerk)")
+        try asClerk.execute("SET SESSION AUTHORIZATION \(unescaped: clerk)")
         let refusal = try #require(throws: RunError.self) {
             try runs.approve(j5.id, note: "looks right", review: fixture.review, on: asClerk, businessDate: RepairsFixture.businessDate)
         }
@@ -225,7 +225,7 @@ struct RepairsFixture {
         #expect(try fixture.orders(job: "J5")[0].status == "held")
 
         let asSenior = try fixture.runner.database.connect()
-        try asSenior.execute("SET SESSION AUTHORIZATION \(senior)")
+        try asSenior.execute("SET SESSION AUTHORIZATION \(unescaped: senior)")
         let outcome = try runs.approve(j5.id, note: "full rewire agreed with the surveyor", review: fixture.review, on: asSenior, businessDate: RepairsFixture.businessDate)
         #expect(outcome.record.operator == senior)
         #expect(outcome.report.salesOrderFileSequence == 2)
@@ -254,9 +254,9 @@ struct RepairsFixture {
         let admin = try runner.database.connect()
         try admin.addTenancy(account: "100000011", property: "P-LIVE", start: "2020-01-01", charges: [])
         let officer = "repairs_officer_\(UInt32.random(in: 0...UInt32.max))"
-        try admin.execute("CREATE ROLE \(officer) LOGIN IN ROLE hub_repairs")
+        try admin.execute("CREATE ROLE \(unescaped: officer) LOGIN IN ROLE hub_repairs")
         let db = try runner.database.connect()
-        try db.execute("SET SESSION AUTHORIZATION \(officer)")
+        try db.execute("SET SESSION AUTHORIZATION \(unescaped: officer)")
         let date = RepairsFixture.businessDate
         _ = try runner.run(LoadSORJob(fileName: "sor.csv", bytes: Array(RepairsFixture.sor.utf8)), on: db, businessDate: date)
         _ = try runner.run(LoadContractTermsJob(fileName: "terms.csv", bytes: Array(RepairsFixture.terms.utf8)), on: db, businessDate: date)
@@ -311,10 +311,10 @@ struct RepairsFixture {
         let db = try TestHub.database().connect()
         let suffix = UInt32.random(in: 0...UInt32.max)
         let (manager, team, person, stranger) = ("mgr_\(suffix)", "team_\(suffix)", "pat_\(suffix)", "sam_\(suffix)")
-        try db.execute("CREATE ROLE \(manager) NOLOGIN")
-        try db.execute("CREATE ROLE \(team) NOLOGIN IN ROLE \(manager)")
-        try db.execute("CREATE ROLE \(person) LOGIN IN ROLE \(team), hub_repairs")
-        try db.execute("CREATE ROLE \(stranger) LOGIN")
+        try db.execute("CREATE ROLE \(unescaped: manager) NOLOGIN")
+        try db.execute("CREATE ROLE \(unescaped: team) NOLOGIN IN ROLE \(unescaped: manager)")
+        try db.execute("CREATE ROLE \(unescaped: person) LOGIN IN ROLE \(unescaped: team), hub_repairs")
+        try db.execute("CREATE ROLE \(unescaped: stranger) LOGIN")
         let limits = ["hub_repairs": Money(pence: 100_000), manager: Money(pence: 900_000)]
         let limit = try #require(try SalesOrderAuthority.limit(of: person, limits: limits, on: db))
         #expect(limit.amount == Money(pence: 900_000) && limit.role == manager)
@@ -362,7 +362,7 @@ struct RepairsFixture {
         #expect(try row.decode(String.self, 1) == outcome.report.salesOrderFile)
         #expect(String(decoding: try row.decode([UInt8].self, 2), as: UTF8.self).contains("<JobNumber>J1</JobNumber>"))
         for table in ["sales_orders", "sales_order_decisions", "repair_orders", "sor_rates", "gl_postings"] {
-            let error = try #require(throws: PostgresError.self) { try fixture.db.query("SELECT * FROM \(table)") }
+            let error = try #require(throws: PostgresError.self) { try fixture.db.query("SELECT * FROM \(unescaped: table)") }
             #expect(error.isInsufficientPrivilege, "\(table)")
         }
     }

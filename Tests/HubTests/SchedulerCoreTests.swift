@@ -42,7 +42,7 @@ final class HandClock: @unchecked Sendable {
                 store: SlotStore(host: host, leaseSeconds: lease), heartbeatSeconds: heartbeat, logger: logger, now: { clock.now() })
         }
 
-        func count(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> Int {
+        func count(_ sql: SQLQuery, _ parameters: [any PostgresEncodable] = []) throws -> Int {
             try db.queryOne(sql, parameters)!.decode(Int.self, 0)
         }
     }
@@ -182,7 +182,7 @@ final class HandClock: @unchecked Sendable {
     @Test func aTransientFailureIsRetriedAndARefusalIsNot() throws {
         let f = try fixture()
         let name = try f.db.queryOne("SELECT current_database()")!.decode(String.self, 0)
-        try f.db.execute("ALTER DATABASE \(f.db.quoteIdentifier(name)) SET lock_timeout = '300ms'")
+        try f.db.execute("ALTER DATABASE \(unescaped: f.db.quoteIdentifier(name)) SET lock_timeout = '300ms'")
         let badWeek = try Self.rentDebit(parameters: ["week": "next monday"])
         let core = try f.core([Self.rentDebit(), try Self.rentDebit(name: "not-a-job")])
         try core.enterDue()
@@ -248,7 +248,7 @@ final class HandClock: @unchecked Sendable {
     @Test func aTransientFailureWithNoTriesLeftFailsTheSlot() throws {
         let f = try fixture()
         let name = try f.db.queryOne("SELECT current_database()")!.decode(String.self, 0)
-        try f.db.execute("ALTER DATABASE \(f.db.quoteIdentifier(name)) SET lock_timeout = '200ms'")
+        try f.db.execute("ALTER DATABASE \(unescaped: f.db.quoteIdentifier(name)) SET lock_timeout = '200ms'")
         let core = try f.core([Self.rentDebit(attempts: 1)])
         try core.enterDue()
         f.clock.set("2026-11-02T02:00:00Z")

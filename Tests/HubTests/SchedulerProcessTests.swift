@@ -71,7 +71,7 @@ import Testing
 
     /// Many tenancies, so that one rent debit run takes long enough to be killed in the middle.
     static func manyTenancies(_ db: Connection, _ accounts: Int) throws -> Int64 {
-        try db.execute("INSERT INTO properties (property_ref, address, postcode, bedrooms) SELECT 'P' || g, g || ' Long Road', 'AB1 2CD', 2 FROM generate_series(1, \(accounts)) g")
+        try db.execute("INSERT INTO properties (property_ref, address, postcode, bedrooms) SELECT 'P' || g, g || ' Long Road', 'AB1 2CD', 2 FROM generate_series(1, \(unescaped: String(accounts))) g")
         try db.execute("INSERT INTO weekly_charges (property_id, charge_code, weekly_pence, effective_from) SELECT id, 'DBR', 9000 + id % 1000, '2026-04-06' FROM properties")
         try db.execute("INSERT INTO tenancies (tenancy_ref, property_id, start_date, tenants) SELECT 'T' || id, id, '2020-01-06', ARRAY['Tenant ' || id] FROM properties")
         try db.execute("INSERT INTO rent_accounts (account_ref, tenancy_id) SELECT lpad(id::text, 9, '0'), id FROM tenancies")

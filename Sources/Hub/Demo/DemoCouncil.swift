@@ -261,9 +261,9 @@ public struct DemoCouncil: Sendable {
             """
             SELECT (SELECT count(*) FROM properties),
                    (SELECT count(*) FROM properties p WHERE (p.owned_to IS NULL OR p.owned_to >= $1) AND p.owned_from <= $1
-                        AND NOT EXISTS (SELECT 1 FROM tenancies t WHERE t.property_id = p.id AND \(live))),
+                        AND NOT EXISTS (SELECT 1 FROM tenancies t WHERE t.property_id = p.id AND \(unescaped: live))),
                    (SELECT count(*) FROM tenancies),
-                   (SELECT count(*) FROM tenancies t WHERE \(live)),
+                   (SELECT count(*) FROM tenancies t WHERE \(unescaped: live)),
                    (SELECT count(*) FROM tenancies WHERE cardinality(tenants) > 1),
                    (SELECT count(*) FROM tenancies WHERE end_date IS NOT NULL),
                    (SELECT count(*) FROM rent_accounts),

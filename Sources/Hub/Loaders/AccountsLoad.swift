@@ -32,8 +32,8 @@ public enum AccountsLoad: LoadKind {
         legacy AS (SELECT line, account_ref, unnest(string_to_array(legacy_refs, ';')) AS item FROM load_stage)
         """
 
-    public static func checks(_ context: LoadContext) -> [String] {
-        var checks = [
+    public static func checks(_ context: LoadContext) -> [SQLQuery] {
+        var checks: [SQLQuery] = [
             """
             SELECT s.line, 'tenancy_ref', s.tenancy_ref, 'there is no tenancy ' || s.tenancy_ref || ': load it in a tenancies file first'
             FROM load_stage s WHERE NOT EXISTS (SELECT 1 FROM tenancies t WHERE t.tenancy_ref = s.tenancy_ref)
@@ -56,15 +56,15 @@ public enum AccountsLoad: LoadKind {
         ] {
             checks.append(
                 """
-                WITH \(items)
-                SELECT c.line, '\(column)', c.item, 'the \(what) is also given on line ' || min(o.line)
-                FROM \(list) c JOIN \(list) o ON o.item = c.item AND o.line < c.line GROUP BY c.line, c.item
+                WITH \(unescaped: items)
+                SELECT c.line, '\(unescaped: column)', c.item, 'the \(unescaped: what) is also given on line ' || min(o.line)
+                FROM \(unescaped: list) c JOIN \(unescaped: list) o ON o.item = c.item AND o.line < c.line GROUP BY c.line, c.item
                 """)
             checks.append(
                 """
-                WITH \(items)
-                SELECT c.line, '\(column)', c.item, 'the \(what) already belongs to account ' || a.account_ref
-                FROM \(list) c JOIN \(table) k ON k.\(key) = c.item JOIN rent_accounts a ON a.id = k.account_id
+                WITH \(unescaped: items)
+                SELECT c.line, '\(unescaped: column)', c.item, 'the \(unescaped: what) already belongs to account ' || a.account_ref
+                FROM \(unescaped: list) c JOIN \(unescaped: table) k ON k.\(unescaped: key) = c.item JOIN rent_accounts a ON a.id = k.account_id
                 WHERE a.account_ref <> c.account_ref
                 """)
         }
@@ -88,14 +88,14 @@ public enum AccountsLoad: LoadKind {
         ] {
             let added = try db.query(
                 """
-                WITH \(items),
+                WITH \(unescaped: items),
                 added AS (
-                    INSERT INTO \(table) (\(key), account_id)
-                    SELECT c.item, a.id FROM \(list) c JOIN rent_accounts a ON a.account_ref = c.account_ref
-                    ON CONFLICT (\(key)) DO NOTHING RETURNING \(key), account_id),
+                    INSERT INTO \(unescaped: table) (\(unescaped: key), account_id)
+                    SELECT c.item, a.id FROM \(unescaped: list) c JOIN rent_accounts a ON a.account_ref = c.account_ref
+                    ON CONFLICT (\(unescaped: key)) DO NOTHING RETURNING \(unescaped: key), account_id),
                 audited AS (
                     INSERT INTO audit_events (action, entity, entity_ref, run_id, details)
-                    SELECT '\(action)', 'rent-account', a.account_ref, $1, jsonb_build_object('file', $2::text, 'value', d.\(key))
+                    SELECT '\(unescaped: action)', 'rent-account', a.account_ref, $1, jsonb_build_object('file', $2::text, 'value', d.\(unescaped: key))
                     FROM added d JOIN rent_accounts a ON a.id = d.account_id JOIN load_stage s ON s.account_ref = a.account_ref
                     WHERE s.existed RETURNING 1)
                 SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM audited)

@@ -28,7 +28,7 @@ public enum ChargesLoad: LoadKind {
         return []
     }
 
-    public static func checks(_ context: LoadContext) -> [String] {
+    public static func checks(_ context: LoadContext) -> [SQLQuery] {
         [
             """
             SELECT s.line, 'property_ref', s.property_ref, 'there is no property ' || s.property_ref || ': load it in a properties file first'

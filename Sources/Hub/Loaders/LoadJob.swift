@@ -23,7 +23,7 @@ public protocol LoadKind: Sendable {
     static func rowProblems(_ row: LoadRow) -> [LoadProblem]
     /// Checks against the database and across rows, as SQL over the staging table `load_stage`
     /// returning `line, column, value, reason`.
-    static func checks(_ context: LoadContext) -> [String]
+    static func checks(_ context: LoadContext) -> [SQLQuery]
     /// The tables a load writes, analysed after it so that the next load's plans (and the
     /// recalculation triggers' plans) see their real size.
     static var tables: [String] { get }
@@ -156,7 +156,7 @@ public struct LoadJob<Kind: LoadKind>: Job {
         // Stage the rows that could be read, and check them against each other and the database.
         let columns = Kind.columns
         try db.execute("DROP TABLE IF EXISTS load_stage")
-        try db.execute("CREATE TEMPORARY TABLE load_stage (line integer NOT NULL, \(columns.map { "\($0.name) \($0.sqlType)" }.joined(separator: ", "))) ON COMMIT DROP")
+        try db.execute("CREATE TEMPORARY TABLE load_stage (line integer NOT NULL, \(unescaped: columns.map { "\($0.name) \($0.sqlType)" }.joined(separator: ", "))) ON COMMIT DROP")
         try db.copyIn(table: "load_stage", columns: ["line"] + columns.map(\.name)) { writer in
             for row in rows {
                 try writer.beginRow(columns: columns.count + 1)
@@ -185,7 +185,7 @@ public struct LoadJob<Kind: LoadKind>: Job {
         // Fresh statistics for what was just written: without them the triggers' plans of the
         // next load take a large table for an empty one. (Only the tables' owner may analyse;
         // for other roles PostgreSQL skips with a warning and autovacuum catches up.)
-        try db.execute("ANALYZE " + Kind.tables.joined(separator: ", "))
+        try db.execute("ANALYZE \(unescaped: Kind.tables.joined(separator: ", "))")
         try db.execute(
             "INSERT INTO loaded_files (sha256, kind, file_name, rows, run_id) VALUES ($1, $2, $3, $4, $5)",
             [sha256, Kind.kind, file, rows.count, context.runId])

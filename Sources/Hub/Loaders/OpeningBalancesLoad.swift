@@ -20,7 +20,7 @@ public enum OpeningBalancesLoad: LoadKind {
     public static let tables = ["opening_balances"]
     public static let totalColumn: String? = "balance"
 
-    public static func checks(_ context: LoadContext) -> [String] {
+    public static func checks(_ context: LoadContext) -> [SQLQuery] {
         [
             """
             SELECT s.line, 'account_ref', s.account_ref, 'there is no rent account ' || s.account_ref || ': load it in an accounts file first'

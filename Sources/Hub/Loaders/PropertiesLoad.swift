@@ -45,14 +45,14 @@ public enum PropertiesLoad: LoadKind {
         ]
     }
 
-    public static func checks(_ context: LoadContext) -> [String] {
+    public static func checks(_ context: LoadContext) -> [SQLQuery] {
         let values = Dictionary(uniqueKeysWithValues: newValues(context))
         return [
             """
-            SELECT s.line, 'owned_to', (\(values["owned_to"]!))::text,
-                   'ownership would end before it starts (' || (\(values["owned_from"]!))::text || ')'
+            SELECT s.line, 'owned_to', (\(unescaped: values["owned_to"]!))::text,
+                   'ownership would end before it starts (' || (\(unescaped: values["owned_from"]!))::text || ')'
             FROM load_stage s JOIN properties p ON p.property_ref = s.property_ref
-            WHERE (\(values["owned_to"]!)) < (\(values["owned_from"]!))
+            WHERE (\(unescaped: values["owned_to"]!)) < (\(unescaped: values["owned_from"]!))
             """
         ]
     }
@@ -65,7 +65,7 @@ public enum PropertiesLoad: LoadKind {
         _ = try db.queryOne(
             """
             WITH pairs AS (
-                SELECT s.line, p.property_ref, \(old) AS was, \(new) AS became
+                SELECT s.line, p.property_ref, \(unescaped: old) AS was, \(unescaped: new) AS became
                 FROM load_stage s JOIN properties p ON p.property_ref = s.property_ref),
             audited AS (
                 INSERT INTO audit_events (action, entity, entity_ref, run_id, details)
@@ -77,9 +77,9 @@ public enum PropertiesLoad: LoadKind {
             """, [context.runId, context.file])!.int64(0)
         let updated = try db.execute(
             """
-            UPDATE properties p SET \(values.map { "\($0.0) = \($0.1)" }.joined(separator: ", "))
+            UPDATE properties p SET \(unescaped: values.map { "\($0.0) = \($0.1)" }.joined(separator: ", "))
             FROM load_stage s WHERE p.property_ref = s.property_ref
-              AND (\(values.map { "p.\($0.0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(values.map(\.1).joined(separator: ", ")))
+              AND (\(unescaped: values.map { "p.\($0.0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(unescaped: values.map(\.1).joined(separator: ", ")))
             """).affectedRows
         let inserted = try db.execute(
             """

@@ -42,7 +42,7 @@ public enum TenanciesLoad: LoadKind {
         ]
     }
 
-    public static func checks(_ context: LoadContext) -> [String] {
+    public static func checks(_ context: LoadContext) -> [SQLQuery] {
         [
             """
             SELECT s.line, 'property_ref', s.property_ref, 'there is no property ' || s.property_ref || ': load it in a properties file first'
@@ -78,7 +78,7 @@ public enum TenanciesLoad: LoadKind {
         try db.execute(
             """
             WITH pairs AS (
-                SELECT s.line, t.tenancy_ref, \(old) AS was, \(new) AS became
+                SELECT s.line, t.tenancy_ref, \(unescaped: old) AS was, \(unescaped: new) AS became
                 FROM load_stage s JOIN tenancies t ON t.tenancy_ref = s.tenancy_ref)
             INSERT INTO audit_events (action, entity, entity_ref, run_id, details)
             SELECT 'update', 'tenancy', tenancy_ref, $1, jsonb_build_object('file', $2::text, 'line', line,
@@ -88,9 +88,9 @@ public enum TenanciesLoad: LoadKind {
             """, [context.runId, context.file])
         let updated = try db.execute(
             """
-            UPDATE tenancies t SET \(values.map { "\($0.0) = \($0.1)" }.joined(separator: ", "))
+            UPDATE tenancies t SET \(unescaped: values.map { "\($0.0) = \($0.1)" }.joined(separator: ", "))
             FROM load_stage s WHERE t.tenancy_ref = s.tenancy_ref
-              AND (\(values.map { "t.\($0.0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(values.map(\.1).joined(separator: ", ")))
+              AND (\(unescaped: values.map { "t.\($0.0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(unescaped: values.map(\.1).joined(separator: ", ")))
             """).affectedRows
         let inserted = try db.execute(
             """

@@ -66,19 +66,19 @@ public struct OutboundFile: Codable, Hashable, Sendable {
 
     /// Reads one file's record.
     public static func find(id: Int64, on db: Connection) throws -> OutboundFile? {
-        try db.queryOne("SELECT \(columns) FROM outbound_files f WHERE f.id = $1", [id]).map(OutboundFile.init)
+        try db.queryOne("SELECT \(unescaped: columns) FROM outbound_files f WHERE f.id = $1", [id]).map(OutboundFile.init)
     }
 
     /// Reads one file's record by interface and sequence number.
     public static func find(interface: String, sequence: Int64, on db: Connection) throws -> OutboundFile? {
-        try db.queryOne("SELECT \(columns) FROM outbound_files f WHERE f.interface = $1 AND f.sequence = $2", [interface, sequence])
+        try db.queryOne("SELECT \(unescaped: columns) FROM outbound_files f WHERE f.interface = $1 AND f.sequence = $2", [interface, sequence])
             .map(OutboundFile.init)
     }
 
     /// Lists files, newest first.
     public static func list(interface: String?, on db: Connection) throws -> [OutboundFile] {
         try db.query(
-            "SELECT \(columns) FROM outbound_files f WHERE ($1::text IS NULL OR f.interface = $1) ORDER BY f.interface, f.sequence DESC",
+            "SELECT \(unescaped: columns) FROM outbound_files f WHERE ($1::text IS NULL OR f.interface = $1) ORDER BY f.interface, f.sequence DESC",
             [interface]
         ).map(OutboundFile.init)
     }
@@ -93,7 +93,7 @@ public struct OutboundFile: Codable, Hashable, Sendable {
 
     /// The files of one run.
     public static func files(ofRun runId: Int64, on db: Connection) throws -> [OutboundFile] {
-        try db.query("SELECT \(columns) FROM outbound_files f WHERE f.run_id = $1 ORDER BY f.id", [runId]).map(OutboundFile.init)
+        try db.query("SELECT \(unescaped: columns) FROM outbound_files f WHERE f.run_id = $1 ORDER BY f.id", [runId]).map(OutboundFile.init)
     }
 }
 

@@ -50,7 +50,7 @@ public struct SuspenseItem: Codable, Hashable, Sendable {
     public static func list(kind: String? = nil, status: String? = nil, on db: Connection) throws -> [SuspenseItem] {
         try db.query(
             """
-            SELECT \(columns) FROM suspense_items s LEFT JOIN rent_accounts a ON a.id = s.account_id
+            SELECT \(unescaped: columns) FROM suspense_items s LEFT JOIN rent_accounts a ON a.id = s.account_id
             WHERE ($1::text IS NULL OR s.kind = $1) AND ($2::text IS NULL OR s.status = $2) ORDER BY s.id
             """, [kind, status]
         ).map(SuspenseItem.init)
@@ -58,7 +58,7 @@ public struct SuspenseItem: Codable, Hashable, Sendable {
 
     /// One item.
     public static func find(_ id: Int64, on db: Connection) throws -> SuspenseItem? {
-        try db.queryOne("SELECT \(columns) FROM suspense_items s LEFT JOIN rent_accounts a ON a.id = s.account_id WHERE s.id = $1", [id])
+        try db.queryOne("SELECT \(unescaped: columns) FROM suspense_items s LEFT JOIN rent_accounts a ON a.id = s.account_id WHERE s.id = $1", [id])
             .map(SuspenseItem.init)
     }
 

@@ -113,7 +113,7 @@ public struct RentDebitJob: Job {
         var recalc: [Int64: Day] = [:]
         if week > goLiveWeek {
             for row in try db.query(
-                "WITH taken AS (DELETE FROM rent_recalc RETURNING account_id, from_date) SELECT account_id, min(from_date) - \(RentDebitJob.epoch) FROM taken GROUP BY account_id")
+                "WITH taken AS (DELETE FROM rent_recalc RETURNING account_id, from_date) SELECT account_id, min(from_date) - \(unescaped: RentDebitJob.epoch) FROM taken GROUP BY account_id")
             {
                 recalc[row.int64(0)] = Day(daysSinceEpoch: Int(row.int64(1)))
             }
@@ -216,7 +216,7 @@ public struct RentDebitJob: Job {
             let charges = try loadCharges(db, where: "property_id = ANY($1::bigint[])", [propertyList])
             var posted: [Int64: [Day: [String: Int64]]] = [:]
             for row in try db.query(
-                "SELECT account_id, rent_week - \(RentDebitJob.epoch), charge_code, sum(amount_pence) FROM ledger_entries WHERE account_id = ANY($1::bigint[]) AND rent_week < $2 AND charge_code IS NOT NULL GROUP BY 1, 2, 3",
+                "SELECT account_id, rent_week - \(unescaped: RentDebitJob.epoch), charge_code, sum(amount_pence) FROM ledger_entries WHERE account_id = ANY($1::bigint[]) AND rent_week < $2 AND charge_code IS NOT NULL GROUP BY 1, 2, 3",
                 [idList, week.monday])
             {
                 posted[row.int64(0), default: [:]][Day(daysSinceEpoch: Int(row.int64(1))), default: [:]][row.text(2)!] = row.int64(3)
@@ -244,12 +244,12 @@ public struct RentDebitJob: Job {
         let far = RentDebitJob.farFuture
         let result = try db.execute(
             """
-            SELECT a.id, a.account_ref, t.property_id, t.start_date - \(RentDebitJob.epoch), COALESCE(t.end_date - \(RentDebitJob.epoch), \(far)),
-                   p.owned_from - \(RentDebitJob.epoch), COALESCE(p.owned_to - \(RentDebitJob.epoch), \(far)),
-                   COALESCE(ob.as_of - \(RentDebitJob.epoch), 0)
+            SELECT a.id, a.account_ref, t.property_id, t.start_date - \(unescaped: RentDebitJob.epoch), COALESCE(t.end_date - \(unescaped: RentDebitJob.epoch), \(unescaped: String(far))),
+                   p.owned_from - \(unescaped: RentDebitJob.epoch), COALESCE(p.owned_to - \(unescaped: RentDebitJob.epoch), \(unescaped: String(far))),
+                   COALESCE(ob.as_of - \(unescaped: RentDebitJob.epoch), 0)
             FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id JOIN properties p ON p.id = t.property_id
             LEFT JOIN opening_balances ob ON ob.account_id = a.id
-            WHERE \(condition)
+            WHERE \(unescaped: condition)
             """, parameters)
         var accounts: [AccountTerms] = []
         accounts.reserveCapacity(result.count)
@@ -270,8 +270,8 @@ public struct RentDebitJob: Job {
         let far = RentDebitJob.farFuture
         let result = try db.execute(
             """
-            SELECT property_id, charge_code, weekly_pence, effective_from - \(RentDebitJob.epoch), COALESCE(effective_to - \(RentDebitJob.epoch), \(far))
-            FROM weekly_charges WHERE \(condition)
+            SELECT property_id, charge_code, weekly_pence, effective_from - \(unescaped: RentDebitJob.epoch), COALESCE(effective_to - \(unescaped: RentDebitJob.epoch), \(unescaped: String(far)))
+            FROM weekly_charges WHERE \(unescaped: condition)
             """, parameters)
         var charges: [Int64: [ChargeSpan]] = [:]
         var codes: [String: String] = [:]  // one String per distinct code, shared
@@ -291,7 +291,7 @@ public struct RentDebitJob: Job {
     /// for a week already posted marks every account for recalculation from that week.
     func synchroniseFreeWeeks(_ db: Connection, warnings: inout [String]) throws {
         let configured = Set(calendar.allFreeMondays)
-        let stored = Set(try db.query("SELECT monday - \(RentDebitJob.epoch) FROM free_weeks").map { Day(daysSinceEpoch: Int($0.int64(0))) })
+        let stored = Set(try db.query("SELECT monday - \(unescaped: RentDebitJob.epoch) FROM free_weeks").map { Day(daysSinceEpoch: Int($0.int64(0))) })
         let changed = configured.symmetricDifference(stored)
         guard !changed.isEmpty else { return }
         for monday in configured.subtracting(stored) {

@@ -156,12 +156,12 @@ public struct SalesOrderRecord: Codable, Hashable, Sendable {
 
     /// Sales orders, oldest first, optionally of one status.
     public static func list(status: String? = nil, on db: Connection) throws -> [SalesOrderRecord] {
-        try db.query("\(select) WHERE ($1::text IS NULL OR s.status = $1) ORDER BY s.id", [status]).map(SalesOrderRecord.init)
+        try db.query("\(unescaped: select) WHERE ($1::text IS NULL OR s.status = $1) ORDER BY s.id", [status]).map(SalesOrderRecord.init)
     }
 
     /// One sales order.
     public static func find(_ id: Int64, on db: Connection) throws -> SalesOrderRecord? {
-        try db.queryOne("\(select) WHERE s.id = $1", [id]).map(SalesOrderRecord.init)
+        try db.queryOne("\(unescaped: select) WHERE s.id = $1", [id]).map(SalesOrderRecord.init)
     }
 
     /// Its decisions, oldest first.

@@ -132,7 +132,7 @@ public struct UnwindPlan: Sendable {
         // Run 0 stands for the beginning: unwinding back to it reverses every run.
         guard try runId == 0 || RunRecord.find(runId, on: connection) != nil else { throw RunError(.notFound, "there is no run \(runId)") }
         let later = try connection.query(
-            "SELECT \(RunRecord.columns) FROM runs WHERE id > $1 AND status = 'completed' AND reversed_by_run_id IS NULL ORDER BY id DESC",
+            "SELECT \(unescaped: RunRecord.columns) FROM runs WHERE id > $1 AND status = 'completed' AND reversed_by_run_id IS NULL ORDER BY id DESC",
             [runId]
         ).map(RunRecord.init)
         var plan: [RunRecord] = []

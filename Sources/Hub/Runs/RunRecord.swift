@@ -61,7 +61,7 @@ public struct RunRecord: Codable, Hashable, Sendable {
 
     /// Reads one run.
     public static func find(_ id: Int64, on connection: Connection) throws -> RunRecord? {
-        try connection.queryOne("SELECT \(columns) FROM runs WHERE id = $1", [id]).map(RunRecord.init)
+        try connection.queryOne("SELECT \(unescaped: columns) FROM runs WHERE id = $1", [id]).map(RunRecord.init)
     }
 
     /// Lists runs, newest first, filtered by job, status and business date range.
@@ -70,7 +70,7 @@ public struct RunRecord: Codable, Hashable, Sendable {
     ) throws -> [RunRecord] {
         try connection.query(
             """
-            SELECT \(columns) FROM runs
+            SELECT \(unescaped: columns) FROM runs
             WHERE ($1::text IS NULL OR job = $1) AND ($2::text IS NULL OR status = $2)
               AND ($3::date IS NULL OR business_date >= $3) AND ($4::date IS NULL OR business_date <= $4)
             ORDER BY id DESC LIMIT $5

@@ -224,14 +224,14 @@ public struct SlotStore: Sendable {
 
     /// The slot of a job with a key, if entered.
     public func status(job: String, slot: String, on connection: Connection) throws -> SlotStatus? {
-        try connection.queryOne(Self.statusSelect + " WHERE job = $1 AND slot = $2", [job, slot]).map(Self.status)
+        try connection.queryOne("\(unescaped: Self.statusSelect) WHERE job = $1 AND slot = $2", [job, slot]).map(Self.status)
     }
 
     /// The most recent slot of each job (by firing instant).
     public func latest(on connection: Connection) throws -> [String: SlotStatus] {
         var result: [String: SlotStatus] = [:]
         for row in try connection.query(
-            "SELECT DISTINCT ON (job) " + Self.statusColumns + " FROM scheduler_slots ORDER BY job, slot_at DESC, id DESC")
+            "SELECT DISTINCT ON (job) \(unescaped: Self.statusColumns) FROM scheduler_slots ORDER BY job, slot_at DESC, id DESC")
         {
             let status = try Self.status(row)
             result[status.job] = status
@@ -243,7 +243,7 @@ public struct SlotStore: Sendable {
     public func lastCompleted(on connection: Connection) throws -> [String: SlotStatus] {
         var result: [String: SlotStatus] = [:]
         for row in try connection.query(
-            "SELECT DISTINCT ON (job) " + Self.statusColumns + " FROM scheduler_slots WHERE state = 'completed' ORDER BY job, finished_at DESC, id DESC")
+            "SELECT DISTINCT ON (job) \(unescaped: Self.statusColumns) FROM scheduler_slots WHERE state = 'completed' ORDER BY job, finished_at DESC, id DESC")
         {
             let status = try Self.status(row)
             result[status.job] = status
