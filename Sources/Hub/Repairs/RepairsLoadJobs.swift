@@ -13,8 +13,8 @@ public struct RepairsLoadReport: JobReport {
     public var counts: [String: Int] { details.merging(["rows": rows]) { a, _ in a } }
     public var warnings: [String] { [] }
     public func render() -> String {
-        var lines = ["Loaded \(kind) from \(file): \(rows) rows (SHA-256 \(sha256.prefix(16))...)"]
-        for key in details.keys.sorted() { lines.append("  \(key): \(details[key]!)") }
+        var lines = ["Loaded \(kind) from \(file) (SHA-256 \(Wording.shortHash(sha256))): \(Wording.count(rows, "row"))"]
+        for key in details.keys.sorted() { lines.append("  \(key): \(Wording.number(details[key]!))") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -263,8 +263,6 @@ public struct SlotStore: Sendable {
     }
 
     static func json(_ parameters: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(parameters), as: UTF8.self)
+        try HubJSON.text(parameters)
     }
 }
