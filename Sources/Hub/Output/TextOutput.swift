@@ -26,8 +26,10 @@ public enum Timestamp {
 
 /// A long list in a report: the count, the first few, and the command that lists them all.
 public struct LongList: Sendable {
-    /// How many items a report shows.
+    /// How many items a report shows in a table.
     public static let shown = 10
+    /// How many items a report shows on one line (a warning).
+    public static let shownInline = 5
 
     /// Where every item can be read: `hub runs show ID --json` for a run that was kept, or, for
     /// a preview (rolled back), the same command again with `--json`.
@@ -51,11 +53,12 @@ public struct LongList: Sendable {
         return lines
     }
 
-    /// The first `shown` items on one line, separated by commas, and when there are more
+    /// The first `shownInline` items on one line, separated by commas, and when there are more
     /// `and 1,234 more (<seeAll>)`.
     public static func inline(_ items: [String], total: Int? = nil, seeAll: String) -> String {
         let count = total ?? items.count
-        let first = items.prefix(shown).joined(separator: ", ")
-        return count > min(items.count, shown) ? "\(first) and \(Wording.number(count - min(items.count, shown))) more (\(seeAll))" : first
+        let listed = min(items.count, shownInline)
+        let first = items.prefix(listed).joined(separator: ", ")
+        return count > listed ? "\(first) and \(Wording.number(count - listed)) more (\(seeAll))" : first
     }
 }

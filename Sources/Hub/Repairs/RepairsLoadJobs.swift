@@ -121,11 +121,11 @@ struct RepairsCSV {
     /// Refuses a file loaded before (by its SHA-256), whatever it was loaded as.
     static func refuseIfLoaded(sha256: String, fileName: String, context: RunContext) throws {
         if let earlier = try context.connection.queryOne(
-            "SELECT kind, file_name, run_id, loaded_at::text FROM loaded_files WHERE sha256 = $1", [sha256])
+            "SELECT kind, file_name, run_id, loaded_at FROM loaded_files WHERE sha256 = $1", [sha256])
         {
             throw RunError(
                 .alreadyCompleted,
-                "\(fileName) was already loaded (as \(earlier.text(0) ?? "?") '\(earlier.text(1) ?? "?")' by run \(earlier.text(2) ?? "?") at \(earlier.text(3) ?? "?")): the same file (SHA-256 \(sha256)) is never loaded twice",
+                "\(fileName) was already loaded (as \(earlier.text(0) ?? "?") '\(earlier.text(1) ?? "?")' by run \(earlier.text(2) ?? "?") at \(try earlier.decode(Date?.self, 3).map(Timestamp.text) ?? "?")): the same file (SHA-256 \(sha256)) is never loaded twice",
                 runId: try earlier.decode(Int64.self, 2))
         }
     }

@@ -74,13 +74,13 @@ public struct Runner: Sendable {
                 throw RunError(.inProgress, "\(J.name) \(job.businessKey) is being run by another process right now; try again when it has finished")
             }
             if let earlier = try connection.queryOne(
-                "SELECT id, finished_at::text, operator FROM runs WHERE job = $1 AND business_key = $2 AND status = 'completed' AND reversed_by_run_id IS NULL",
+                "SELECT id, finished_at, operator FROM runs WHERE job = $1 AND business_key = $2 AND status = 'completed' AND reversed_by_run_id IS NULL",
                 [J.name, job.businessKey])
             {
                 let id = try earlier.decode(Int64.self, 0)
                 throw RunError(
                     .alreadyCompleted,
-                    "\(J.name) \(job.businessKey) was already completed by run \(id) (at \(earlier.text(1) ?? "?") by \(earlier.text(2) ?? "?")); it will not run twice. Reverse run \(id) first if it must be run again.",
+                    "\(J.name) \(job.businessKey) was already completed by run \(id) (at \(try earlier.decode(Date?.self, 1).map(Timestamp.text) ?? "?") by \(earlier.text(2) ?? "?")); it will not run twice. Reverse run \(id) first if it must be run again.",
                     runId: id)
             }
             let runId = try connection.queryOne(
