@@ -139,7 +139,7 @@ public struct GLExportJob: Job {
             let list = error.codes.map { "  \($0.code): \(Wording.count($0.postingCount, "posting")) (first posting id \($0.firstEntryId))" }
             throw RunError(
                 .badInput,
-                "the general-ledger export through \(through.iso) is refused: \(error.codes.count) transaction code\(error.codes.count == 1 ? " has" : "s have") no mapping in \(settings.map.file):\n"
+                "the general-ledger export through \(through.iso) is refused: \(Wording.count(error.codes.count, "transaction code")) \(error.codes.count == 1 ? "has" : "have") no mapping in \(settings.map.file):\n"
                     + list.joined(separator: "\n")
                     + "\nAdd \(error.codes.count == 1 ? "it" : "them") to the financial map and run the export again; nothing was exported or marked.")
         }

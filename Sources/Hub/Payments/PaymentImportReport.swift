@@ -112,7 +112,7 @@ public struct PaymentImportReport: JobReport {
 
     public func render() -> String {
         var text = "Payment file \(file) (\(format)), SHA-256 \(Wording.shortHash(sha256))\n"
-        if let fileDate { text += "  File date: \(fileDate.iso)" + (statements > 1 ? ", \(statements) statements" : "") + "\n" }
+        if let fileDate { text += "  File date: \(fileDate.iso)" + (statements > 1 ? ", \(Wording.count(statements, "statement"))" : "") + "\n" }
         if let openingBalancePence, let closingBalancePence {
             text += "  Statement balances: opening \(Money(pence: openingBalancePence).formatted), closing \(Money(pence: closingBalancePence).formatted)\n"
         }

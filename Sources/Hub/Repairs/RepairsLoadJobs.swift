@@ -114,7 +114,7 @@ struct RepairsCSV {
     func throwProblems() throws {
         guard !problems.isEmpty else { return }
         let shown = problems.prefix(200)
-        throw RunError(.badInput, "\(file.name): \(problems.count) bad value\(problems.count == 1 ? "" : "s"); nothing was loaded. Correct them and load the file again:\n  "
+        throw RunError(.badInput, "\(file.name): \(Wording.count(problems.count, "bad value")); nothing was loaded. Correct them and load the file again:\n  "
             + shown.map(\.description).joined(separator: "\n  ") + (problems.count > shown.count ? "\n  ... and \(problems.count - shown.count) more" : ""))
     }
 
