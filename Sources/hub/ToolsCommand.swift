@@ -6,7 +6,7 @@ import Hub
 
 /// Tools that need no database: checking a payment file before it is imported (payments staff),
 /// and generating large statements (benchmarks, developers). Hidden from `hub --help`;
-/// documented in the README.
+/// documented in the README and docs/payments.md.
 struct ToolsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tools",

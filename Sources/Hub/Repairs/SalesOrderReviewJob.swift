@@ -3,7 +3,7 @@ import Foundation
 import HousingFinance
 import Postgres
 
-/// The review of one ODS completed-jobs file (DOMAIN.md, "Repairs"; README, "Repairs"): every job
+/// The review of one ODS completed-jobs file (DOMAIN.md, "Repairs"; docs/repairs.md): every job
 /// priced at the contract price in force on its completion date, then rejected, held or approved
 /// with reasons. Approved orders go to ODS in one sales-order file (validated against the XSD)
 /// and their costs are posted to `gl_postings`, all in the run's transaction. One run per file:
