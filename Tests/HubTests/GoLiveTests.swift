@@ -154,3 +154,133 @@ import Testing
         #expect(throws: RunError.self) { try RewindPlan.make(to: "no-such-point", on: world.db) }
     }
 }
+
+/// Migration rehearsals into a scratch database, and parallel running against the old system.
+@Suite struct MigrationRehearsalTests {
+    static let samples = RewindReplayTests.loaderSamples
+
+    /// A manifest over copies of the loader samples, with the given changes to the files.
+    static func manifest(
+        edits: [String: (String) -> String] = [:], closing: String = "account_ref,balance\n100000010,245.60\n100000029,-52.30\n100000037,0.00\n100000053,1310.75\n",
+        chargesTotal: String = "554.25", lastWeeklyDebit: String = "435.35"
+    ) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rehearsal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for kind in MigrationManifest.kinds {
+            let text = try String(contentsOf: samples.appendingPathComponent("\(kind).csv"), encoding: .utf8)
+            try Data((edits[kind]?(text) ?? text).utf8).write(to: folder.appendingPathComponent("\(kind).csv"))
+        }
+        try Data(closing.utf8).write(to: folder.appendingPathComponent("closing-balances.csv"))
+        let yaml = """
+            name: Test council
+            go-live: 2026-04-06
+            files:
+              - {kind: properties, file: properties.csv, rows: 5}
+              - {kind: tenancies, file: tenancies.csv, rows: 5}
+              - {kind: accounts, file: accounts.csv, rows: 5}
+              - {kind: charges, file: charges.csv, rows: 8, total: \(chargesTotal)}
+              - {kind: opening-balances, file: opening-balances.csv, rows: 4, total: 1504.05}
+            closing-balances: closing-balances.csv
+            last-weekly-debit: \(lastWeeklyDebit)
+            """
+        let url = folder.appendingPathComponent("migration.yaml")
+        try Data(yaml.utf8).write(to: url)
+        return url
+    }
+
+    func rehearse(_ url: URL) throws -> RehearsalReport {
+        let manifest = try MigrationManifest.load(url)
+        let live = try TestHub.database()
+        let scratch = try TestHub.database()
+        try Rehearsal.checkScratch(scratch, isNot: live)
+        var report = try Rehearsal(manifest: manifest, config: TestHub.config(goLive: d("2026-04-06")), logger: .init(label: "test"))
+            .run(into: scratch)
+        try RehearsalStore.keep(&report, on: try live.connect())
+        // Kept, listed, and a checkpoint marks it; nothing was loaded into the live database.
+        #expect(try RehearsalStore.list(on: try live.connect()).map(\.go) == [report.go])
+        #expect(try Checkpoint.find("rehearsal-\(report.id!)", on: try live.connect()) != nil)
+        #expect(try live.connect().queryOne("SELECT count(*) FROM properties")!.decode(Int.self, 0) == 0)
+        return report
+    }
+
+    @Test func aCleanExtractIsAGo() throws {
+        let report = try rehearse(try MigrationRehearsalTests.manifest())
+        #expect(report.problems == 0, "\(report.render())")
+        #expect(report.go)
+        #expect(report.files.map(\.rows) == [5, 5, 5, 8, 4])
+        #expect(report.rentDebitPence == 43_535)
+        #expect(report.balancesCompared == 4)
+        #expect(report.render().contains("GO"))
+    }
+
+    @Test func plantedFaultsAreEachFoundAndItIsANoGo() throws {
+        let report = try rehearse(try MigrationRehearsalTests.manifest(
+            edits: [
+                // A missing account: tenancy T0004 (starting in May) loses its rent account.
+                "accounts": { $0.split(separator: "\n").filter { !$0.contains("T0004") }.joined(separator: "\n") + "\n" },
+                // A charge with the wrong amount: 112.40 became 121.40.
+                "charges": { $0.replacingOccurrences(of: "P0001,DBR,112.40", with: "P0001,DBR,121.40") },
+            ],
+            // A balance that differs by a penny.
+            closing: "account_ref,balance\n100000010,245.61\n100000029,-52.30\n100000037,0.00\n100000053,1310.75\n"))
+        #expect(!report.go)
+        #expect(report.files.first { $0.kind == "accounts" }?.agrees == false)  // 4 rows where the old system had 5
+        #expect(report.files.first { $0.kind == "charges" }?.agrees == false)  // 563.25 where the old system had 554.25
+        #expect(report.tenanciesWithoutAccount.map(\.reference) == ["T0004"])
+        #expect(report.balanceDifferences.contains { $0.account == "100000010" && $0.differencePence == -1 })
+        #expect(report.balanceDifferences.count == 1)
+        #expect(report.rentDebitPence != report.lastWeeklyDebitPence)
+        #expect(report.render().contains("NO-GO"))
+    }
+
+    @Test func aBadManifestIsRefusedByKey() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("migration.yaml")
+        try Data("go-live: 2026-04-07\nfiles:\n  - {kind: properties, file: p.csv}\n".utf8).write(to: url)
+        let error = try #require(throws: ConfigError.self) { try MigrationManifest.load(url) }
+        #expect(error.key == "go-live")
+        try Data("go-live: 2026-04-06\nfiles:\n  - {kind: charges, file: c.csv}\n  - {kind: properties, file: p.csv}\n".utf8).write(to: url)
+        #expect((try #require(throws: ConfigError.self) { try MigrationManifest.load(url) }).key == "files")
+    }
+
+    @Test func theLiveDatabaseIsNeverTheScratch() throws {
+        let live = try TestHub.database()
+        #expect(throws: RunError.self) { try Rehearsal.checkScratch(live, isNot: live) }
+    }
+
+    @Test func parallelRunningListsEveryDifferenceWithItsLikelyCauseAndTies() throws {
+        let world = try RewindReplayTests.World()
+        try world.debit("2026-04-13")
+        let folder = world.config.directory
+        // The old system charged P0001 112.40 but P0002's service charge at 15.20, and missed T0005.
+        let debits = folder.appendingPathComponent("old-debits.csv")
+        try Data("account_ref,charge_code,amount\n100000010,DBR,112.40\n100000029,DBR,88.15\n100000029,DSC,15.20\n100000037,DBR,95.60\n100000037,DSC,14.20\n100000037,DHE,9.75\n".utf8).write(to: debits)
+        let compared = try ParallelCompare.debits(file: debits, week: RentWeek(containing: d("2026-04-13")), on: world.db)
+        #expect(compared.differences.map(\.account) == ["100000029", "100000053"])
+        #expect(compared.differences[0].differencePence == -100)
+        #expect(compared.differences[0].cause.contains("different charges"))
+        #expect(compared.ties)
+        #expect(compared.hubTotalPence - compared.oldTotalPence == 10_105 - 100)
+
+        // Balances: a payment the old system has not posted yet.
+        try world.payments("2026-04-14")
+        let balances = folder.appendingPathComponent("old-balances.csv")
+        let hub = try world.balances()
+        var lines = ["account_ref,balance"]
+        for (account, pence) in hub.sorted(by: { $0.key < $1.key }) where pence != 0 {
+            let old = account == "100000029" ? pence + 5000 : pence
+            lines.append("\(account),\(Money(pence: old).plain)")
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: balances)
+        let result = try ParallelCompare.balances(file: balances, asOf: d("2026-04-14"), on: world.db)
+        #expect(result.differences.map(\.account) == ["100000029"])
+        #expect(result.differences[0].cause.contains("payment posted in the hub only"))
+        #expect(result.ties)
+
+        // A bad line is named and nothing is compared.
+        try Data("account_ref,balance\n100000010,12.3.4\n".utf8).write(to: balances)
+        let error = try #require(throws: RunError.self) { try ParallelCompare.balances(file: balances, asOf: d("2026-04-14"), on: world.db) }
+        #expect(error.message.contains("line 2"))
+    }
+}
