@@ -31,26 +31,10 @@ struct MigrationCommand: ParsableCommand {
             try reportingErrors {
                 let environment = try HubEnvironment.open(global)
                 let manifest = try MigrationManifest.load(URL(fileURLWithPath: manifest))
-                let scratch: HubDatabase
-                var drop: (() -> Void)?
-                if let scratchUrl {
-                    scratch = HubDatabase(connectionString: scratchUrl)
-                } else if let cluster = environment.embedded {
-                    let name = "hub_rehearsal_\(Int(Date().timeIntervalSince1970))_\(getpid())"
-                    let admin = try Connection(cluster.connectionString())
-                    try admin.execute("CREATE DATABASE \(unescaped: admin.quoteIdentifier(name))")
-                    scratch = HubDatabase(connectionString: cluster.connectionString(database: name))
-                    if keep {
-                        FileHandle.standardError.write(Data("The scratch database is kept: \(cluster.psqlCommand(database: name))\n".utf8))
-                    } else {
-                        drop = { _ = try? admin.execute("DROP DATABASE IF EXISTS \(unescaped: admin.quoteIdentifier(name)) WITH (FORCE)") }
-                    }
-                } else {
-                    throw RunError(.badInput, "a rehearsal never loads into the live database: give an empty scratch database with --scratch-url")
-                }
-                defer { drop?() }
-                try Rehearsal.checkScratch(scratch, isNot: environment.database)
-                var report = try Rehearsal(manifest: manifest, config: environment.config, logger: environment.logger).run(into: scratch)
+                let scratch = try ScratchDatabase(environment: environment, url: scratchUrl, keep: keep)
+                defer { scratch.drop() }
+                try Rehearsal.checkScratch(scratch.database, isNot: environment.database)
+                var report = try Rehearsal(manifest: manifest, config: environment.config, logger: environment.logger).run(into: scratch.database)
                 try RehearsalStore.keep(&report, on: try environment.database.connect())
                 if global.json { try printJSON(report) } else { print(report.render(), terminator: "") }
                 if !report.go { throw ExitCode(ExitStatus.refused) }
@@ -120,4 +104,33 @@ struct MigrationCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// A scratch database for a rehearsal: the one named, or one made on the embedded cluster and
+/// dropped after (unless kept).
+struct ScratchDatabase {
+    let database: HubDatabase
+    private let dropAction: (() -> Void)?
+
+    init(environment: HubEnvironment, url: String?, keep: Bool) throws {
+        if let url {
+            database = HubDatabase(connectionString: url)
+            dropAction = nil
+        } else if let cluster = environment.embedded {
+            let name = "hub_rehearsal_\(Int(Date().timeIntervalSince1970))_\(getpid())"
+            let admin = try Connection(cluster.connectionString())
+            try admin.execute("CREATE DATABASE \(unescaped: admin.quoteIdentifier(name))")
+            database = HubDatabase(connectionString: cluster.connectionString(database: name))
+            if keep {
+                FileHandle.standardError.write(Data("The scratch database is kept: \(cluster.psqlCommand(database: name))\n".utf8))
+                dropAction = nil
+            } else {
+                dropAction = { _ = try? admin.execute("DROP DATABASE IF EXISTS \(unescaped: admin.quoteIdentifier(name)) WITH (FORCE)") }
+            }
+        } else {
+            throw RunError(.badInput, "a rehearsal never loads into the live database: give an empty scratch database with --scratch-url")
+        }
+    }
+
+    func drop() { dropAction?() }
 }
