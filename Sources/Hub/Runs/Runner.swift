@@ -92,6 +92,7 @@ public struct Runner: Sendable {
             logger.info("run started", metadata: ["preview": "\(preview)"])
             let context = RunContext(connection: connection, runId: runId, businessDate: businessDate, isPreview: preview, logger: logger)
             let report = try job.run(in: context)
+            if let input = job.inboundFile { try InboundFileStore.store(input, runId: runId, on: connection) }
             let reportJSON = String(decoding: try JSONEncoder.sorted.encode(report), as: UTF8.self)
             let countsJSON = String(decoding: try JSONEncoder.sorted.encode(report.counts), as: UTF8.self)
             let warningsJSON = String(decoding: try JSONEncoder.sorted.encode(report.warnings), as: UTF8.self)
