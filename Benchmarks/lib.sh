@@ -4,9 +4,13 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/prerequisites >/dev/null
-echo "Building the hub (release)..." >&2
-swift build -c release --product hub >/dev/null
-HUB="$root/.build/release/hub"
+if [ -n "${HUB_BIN:-}" ]; then
+  HUB="$(cd "$(dirname "$HUB_BIN")" && pwd)/$(basename "$HUB_BIN")"
+else
+  echo "Building the hub (release)..." >&2
+  swift build -c release --product hub >/dev/null
+  HUB="$root/.build/release/hub"
+fi
 
 bench_dir="$(mktemp -d /tmp/hub-bench-XXXXXX)"
 cleanup() {

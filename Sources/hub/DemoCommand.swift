@@ -49,7 +49,21 @@ struct DemoCommand: ParsableCommand {
             // The council: seeded once, reused after.
             let council = DemoCouncil(properties: properties, goLive: config.goLive, scheme: config.accountScheme)
             let demoDirectory = config.inbox.deletingLastPathComponent().appendingPathComponent("demo")
+            if environment.embedded != nil, try environment.database.connect().queryOne("SELECT 1 FROM properties LIMIT 1") == nil {
+                // Go-live safety: the extract is rehearsed into a throwaway database before it is loaded.
+                let manifest = try MigrationDemo.writeManifest(council, directory: demoDirectory)
+                let rehearsalStarted = Date()
+                let scratch = try ScratchDatabase(environment: environment, url: nil, keep: false)
+                defer { scratch.drop() }
+                var report = try Rehearsal(manifest: try MigrationManifest.load(manifest), config: config, logger: environment.logger)
+                    .run(into: scratch.database)
+                try RehearsalStore.keep(&report, on: try environment.database.connect())
+                print("\n== Migration rehearsal (\(manifest.lastPathComponent), \(seconds(since: rehearsalStarted))) " + String(repeating: "=", count: 40))
+                print(report.render(), terminator: "")
+            }
             if let loads = try council.seed(runner: environment.runner, businessDate: businessDate, directory: demoDirectory) {
+                try Checkpoint.create(name: "go-live", note: "the demo council's extract, rehearsed and loaded", on: try environment.database.connect())
+                print("Checkpoint go-live marks the loads: hub runs rewind --to go-live --reason TEXT goes back to it, hub runs replay runs the later work again (docs/go-live.md).")
                 print("Seeded the demo council in \(seconds(since: started)) through the loaders (runs \(loads.map { String($0.id) }.joined(separator: ", "))); its files are in \(demoDirectory.path).")
             } else {
                 print("The hub already has a council: reusing it (--properties applies to an empty hub only; hub demo --reset starts again).")

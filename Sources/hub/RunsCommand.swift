@@ -5,7 +5,7 @@ import Hub
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List, show and reverse runs.", subcommands: [List.self, Show.self, Reverse.self])
+        commandName: "runs", abstract: "List, show and reverse runs.", subcommands: [List.self, Show.self, Reverse.self, Rewind.self, Replay.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List runs, newest first.")

@@ -12,7 +12,7 @@ struct ToolsCommand: ParsableCommand {
         commandName: "tools",
         abstract: "Tools that need no database: check a payment file, generate test statements.",
         shouldDisplay: false,
-        subcommands: [Check.self, GenerateCamt.self])
+        subcommands: [Check.self, GenerateCamt.self, GenerateCouncil.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -176,4 +176,26 @@ enum SyntheticPayments {
 extension Money {
     /// The amount without sign: `1234.56`.
     fileprivate var magnitudeText: String { (pence < 0 ? -self : self).plain }
+}
+
+extension ToolsCommand {
+    /// `hub tools generate-council`: the demo council's five loader files and their migration
+    /// manifest, for rehearsals, benchmarks and tests.
+    struct GenerateCouncil: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "generate-council",
+            abstract: "Write a generated council's loader files and its migration manifest (demo-migration.yaml) to a folder.")
+        @Option(help: "The folder to write to.") var out: String
+        @Option(help: "How many properties.") var properties = 8000
+        @Option(help: "The go-live Monday (YYYY-MM-DD).") var goLive = "2026-04-06"
+
+        func run() throws {
+            try reportingErrors {
+                guard let day = Day(iso: goLive), day.weekday == .monday else { throw RunError(.badInput, "--go-live '\(goLive.prefix(20))' is not a Monday YYYY-MM-DD") }
+                guard properties > 0, properties <= 2_000_000 else { throw RunError(.badInput, "--properties must be 1 to 2,000,000") }
+                let url = try MigrationDemo.writeManifest(DemoCouncil(properties: properties, goLive: day), directory: URL(fileURLWithPath: out))
+                print(url.path)
+            }
+        }
+    }
 }

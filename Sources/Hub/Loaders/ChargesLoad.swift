@@ -9,7 +9,10 @@ import Postgres
 public enum ChargesLoad: LoadKind {
     public static let kind = "charges"
     public static let jobName = "load-charges"
-    public static let reversal = ReversalRule.never("charges are corrected by loading a new row with a new effective date; the rent debit adjusts the weeks affected")
+    /// A charges load can be reversed, newest first: its rows are removed, the charges it closed
+    /// are reopened, and the next rent debit adjusts the weeks affected (a rewind takes a faulty
+    /// load out this way). A wrong charge can also be corrected by a new row with a later date.
+    public static let reversal = ReversalRule.newestFirst
     public static let columns = [
         LoaderColumn("property_ref", required: true, .text, "The property charged (already loaded)."),
         LoaderColumn("charge_code", required: true, .code, "The transaction code: DBR basic rent, DSC service charge, DHE heating, DWR water rates..."),
@@ -78,8 +81,8 @@ public enum ChargesLoad: LoadKind {
             """, [context.runId, context.file])!.int64(0)
         let inserted = try db.execute(
             """
-            INSERT INTO weekly_charges (property_id, charge_code, weekly_pence, effective_from, effective_to)
-            SELECT p.id, s.charge_code, s.weekly_amount, s.effective_from, s.effective_to
+            INSERT INTO weekly_charges (property_id, charge_code, weekly_pence, effective_from, effective_to, run_id)
+            SELECT p.id, s.charge_code, s.weekly_amount, s.effective_from, s.effective_to, \(context.runId)
             FROM load_stage s JOIN properties p ON p.property_ref = s.property_ref ORDER BY s.line
             """).affectedRows
         var counts = ["inserted": inserted, "earlier charges closed": Int(closed)]

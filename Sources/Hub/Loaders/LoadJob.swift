@@ -127,6 +127,7 @@ public struct LoadJob<Kind: LoadKind>: Job {
     }
 
     public var businessKey: String { sha256 }
+    public var inboundFile: InboundFile? { InboundFile(kind: Kind.kind, fileName: file, sha256: sha256, source: .bytes(bytes)) }
     public var parameters: [String: String] {
         var parameters = ["file": file, "sha256": sha256, "kind": Kind.kind]
         if let expectRows { parameters["expect-rows"] = String(expectRows) }

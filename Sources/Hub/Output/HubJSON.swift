@@ -24,6 +24,24 @@ public enum HubJSON {
         return encoder
     }
 
+    /// A decoder for JSON the hub wrote in its style (a report kept in the database and read
+    /// back): snake_case keys to Swift's names, instants in ISO 8601 with an offset (or the
+    /// older `2026-12-06T14:03:12Z`).
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            let formatter = ISO8601DateFormatter()
+            guard let date = formatter.date(from: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text.prefix(40))' is not an ISO 8601 instant")
+            }
+            return date
+        }
+        return decoder
+    }
+
     /// A property name in snake_case: `businessKey` -> `business_key`, `sha256` -> `sha256`,
     /// `amountGBPPence` -> `amount_gbp_pence`. Only names that look like Swift property names
     /// (a lowercase letter, then letters and digits) are changed: keys that are data (`DBR`,

@@ -30,6 +30,14 @@ public struct PaymentImportJob: Job {
     public let scheme: AccountReferenceScheme
     let input: Input
 
+    public var inboundFile: InboundFile? {
+        switch input {
+        case .bytes(let bytes): return InboundFile(kind: "payments", fileName: fileName, sha256: sha256, source: .bytes(bytes))
+        case .file(let url): return InboundFile(kind: "payments", fileName: fileName, sha256: sha256, source: .file(url))
+        case .read: return nil
+        }
+    }
+
     /// A job for a file's content.
     /// - Parameters:
     ///   - fileName: the file's name.

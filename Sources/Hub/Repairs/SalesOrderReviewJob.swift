@@ -26,6 +26,7 @@ public struct SalesOrderReviewJob: Job {
     /// The file's SHA-256 (hex), computed once.
     public let businessKey: String
     public var parameters: [String: String] { ["file": fileName, "sha256": businessKey] }
+    public var inboundFile: InboundFile? { InboundFile(kind: "ods-completed-jobs", fileName: fileName, sha256: businessKey, source: .bytes(bytes)) }
 
     /// One job's verdict, for the report.
     public struct Verdict: Codable, Hashable, Sendable {

@@ -37,6 +37,13 @@ public protocol Job: Sendable {
     /// Does the work inside the run's transaction, with all SQL on `context.connection`.
     /// - Throws: to roll the whole run back.
     func run(in context: RunContext) throws -> Report
+    /// The inbound file the run reads, if any: kept with the run (content and hash, in the run's
+    /// transaction) so that the run can be done again from its own input (`hub runs replay`).
+    var inboundFile: InboundFile? { get }
+}
+
+extension Job {
+    public var inboundFile: InboundFile? { nil }
 }
 
 /// What a job sees while it runs.

@@ -90,6 +90,7 @@ public struct Runner: Sendable {
             logger.info("run started", metadata: ["preview": "\(preview)"])
             let context = RunContext(connection: connection, runId: runId, businessDate: businessDate, isPreview: preview, logger: logger)
             let report = try job.run(in: context)
+            if let input = job.inboundFile { try InboundFileStore.store(input, runId: runId, on: connection) }
             let reportJSON = try HubJSON.text(report)
             let countsJSON = try HubJSON.text(RunRecord.countLabels(report.counts))
             let warningsJSON = try HubJSON.text(report.warnings)
