@@ -111,7 +111,8 @@ import Testing
             ["jobs", "list", "--jobs", Self.repository.appendingPathComponent("Jobs").path],
             ["tools", "check", "--payments", statement], ["db", "migrate"],
             ["run", "rent-debit", "--week", "2026-12-07", "--dry-run", "--as-of", "2026-12-07"],
-            ["migration", "reports"], ["migration", "reports", "1"], ["checkpoint", "list"], ["runs", "replay", "--list"],
+            ["migration", "reports"], ["checkpoint", "create", "voice-test", "--note", "a known-good point"], ["checkpoint", "list"],
+            ["runs", "replay", "--list"],
         ]
         for command in commands {
             let (status, output) = try hub(command + ["--json"], environment, in: folder)
