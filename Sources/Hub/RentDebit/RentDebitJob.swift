@@ -90,7 +90,9 @@ public struct RentDebitJob: Job {
                 for reason in skipped.keys.sorted() { table.add([reason, Wording.number(skipped[reason]!)]) }
                 text += table.render(indent: 4)
                 if !skippedAccounts.isEmpty {
-                    text += "    Skipped, other than for a free week: \(Wording.count(skippedAccounts.count, "account"))\n"
+                    text += skipped[SkipReason.freeWeek.rawValue] != nil
+                        ? "    Skipped other than for the free week: \(Wording.count(skippedAccounts.count, "account"))\n"
+                        : "    The accounts:\n"
                     for line in LongList.lines(
                         skippedAccounts.map { "\($0.account) (\($0.reason))" }, seeAll: LongList.seeAll(runId: runId, preview: isPreview))
                     {
