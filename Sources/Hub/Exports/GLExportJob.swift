@@ -105,21 +105,46 @@ public struct GLExportJob: Job {
         let db = context.connection
         // One export at a time: a second waits here, then sees the first one's marks.
         try db.execute("SELECT pg_advisory_xact_lock(hashtext('hub gl-export'))")
+        // Wait for the runs still inserting postings and hold new ones back until this commits, so
+        // that no posting below the new low-water mark can appear after it (ids are given out
+        // before their transactions commit).
+        try db.execute("SELECT lock_postings_for_export()")
+        // Every posting below the last export's marks was exported: read only from there on, so the
+        // export's cost follows the postings since then, not the years of history behind them.
+        let marks = try db.queryOne("SELECT ledger_from, gl_from FROM gl_export_marks ORDER BY run_id DESC LIMIT 1")
+        let ledgerFrom = try marks?.decode(Int64.self, 0) ?? 0
+        let glFrom = try marks?.decode(Int64.self, 1) ?? 0
         // Mark every posting not yet exported and sum them, in one pass over the postings.
         let rows = try db.query(
             """
             WITH todo AS MATERIALIZED (
-                SELECT p.source, p.posting_id, p.code, p.analysis, p.amount_pence, p.entry_date
-                FROM postings p
-                WHERE p.entry_date <= $2
-                  AND NOT EXISTS (SELECT 1 FROM gl_exported e WHERE e.source = p.source AND e.posting_id = p.posting_id)),
+                SELECT 'ledger'::text AS source, l.id AS posting_id, l.code, l.charge_code AS analysis, l.amount_pence, l.entry_date
+                FROM ledger_entries l
+                WHERE l.id >= \(ledgerFrom) AND l.entry_date <= \(through)
+                  AND NOT EXISTS (SELECT 1 FROM gl_exported e WHERE e.source = 'ledger' AND e.posting_id = l.id)
+                UNION ALL
+                SELECT 'gl'::text, g.id, g.code, g.analysis, g.amount_pence, g.entry_date
+                FROM gl_postings g
+                WHERE g.id >= \(glFrom) AND g.entry_date <= \(through)
+                  AND NOT EXISTS (SELECT 1 FROM gl_exported e WHERE e.source = 'gl' AND e.posting_id = g.id)),
             marked AS (
-                INSERT INTO gl_exported (source, posting_id, run_id) SELECT source, posting_id, $1 FROM todo)
+                INSERT INTO gl_exported (source, posting_id, run_id) SELECT source, posting_id, \(context.runId) FROM todo)
             SELECT source, code, analysis, sign(amount_pence)::int, sum(amount_pence)::bigint, count(*)::bigint,
                    min(posting_id), min(entry_date), max(entry_date)
             FROM todo GROUP BY source, code, analysis, sign(amount_pence)
             ORDER BY source, code, analysis, sign(amount_pence)
-            """, [context.runId, through])
+            """)
+        // The new marks: the lowest posting left unexported (dated after `through`), else the next id.
+        try db.execute(
+            """
+            INSERT INTO gl_export_marks (run_id, ledger_from, gl_from) VALUES (\(context.runId),
+                COALESCE((SELECT min(l.id) FROM ledger_entries l WHERE l.id >= \(ledgerFrom)
+                          AND NOT EXISTS (SELECT 1 FROM gl_exported e WHERE e.source = 'ledger' AND e.posting_id = l.id)),
+                         (SELECT COALESCE(max(id), 0) + 1 FROM ledger_entries)),
+                COALESCE((SELECT min(g.id) FROM gl_postings g WHERE g.id >= \(glFrom)
+                          AND NOT EXISTS (SELECT 1 FROM gl_exported e WHERE e.source = 'gl' AND e.posting_id = g.id)),
+                         (SELECT COALESCE(max(id), 0) + 1 FROM gl_postings)))
+            """)
         var groups: [JournalGroup] = []
         var bySource: [String: Int] = [:]
         var ledgerMovement: Int64 = 0
