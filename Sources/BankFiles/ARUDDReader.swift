@@ -140,7 +140,7 @@ public struct ARUDDReader: Sendable {
                                "the record's Totals say \(count) items worth \(value.plain) but it holds \(open.count) items worth \(open.value.plain) (a difference of \((value - open.value).plain)); the report is incomplete or wrong: ask Bacs for it again")
                 }
                 recordTotalsSeen = true
-                totals.checks.append("originating account record \(totals.statements): \(count) returned debits, \(value.plain), tie to its Totals")
+                totals.checks.append("originating account record \(totals.statements): \(Wording.count(count, "returned debit")), \(value.formatted), tie\(count == 1 ? "s" : "") to its Totals")
             default:
                 continue
             }

@@ -328,10 +328,10 @@ struct CamtDocumentState {
             let bookedMatches = try checkSummary(summary, count: booked, credits: credits, debits: debits,
                                                  creditCount: creditCount, debitCount: debitCount, label: label, throwing: false)
             if bookedMatches {
-                totals.checks.append("\(label): transaction summary ties: \(booked) entries, credits \(credits.plain), debits \(debits.plain)")
+                totals.checks.append("\(label): transaction summary ties: \(Wording.count(booked, "entry")), credits \(credits.formatted), debits \(debits.formatted)")
             } else if all.count != booked, try checkSummary(summary, count: all.count, credits: all.credits, debits: all.debits,
                                                             creditCount: all.creditCount, debitCount: all.debitCount, label: label, throwing: false) {
-                totals.checks.append("\(label): transaction summary ties to all \(all.count) entries, booked and not booked")
+                totals.checks.append("\(label): transaction summary ties to all \(Wording.count(all.count, "entry")), booked and not booked")
             } else {
                 _ = try checkSummary(summary, count: booked, credits: credits, debits: debits,
                                      creditCount: creditCount, debitCount: debitCount, label: label, throwing: true)
@@ -359,16 +359,16 @@ struct CamtDocumentState {
             if totals.openingBalance == nil { totals.openingBalance = opening.amount }
             totals.closingBalance = closing.amount
             totals.fileDate = closing.date ?? created ?? totals.fileDate
-            totals.checks.append("\(label): opening \(opening.amount.plain) + credits \(credits.plain) - debits \(debits.plain) = closing \(closing.amount.plain)")
+            totals.checks.append("\(label): opening \(opening.amount.formatted) + credits \(credits.formatted) - debits \(debits.formatted) = closing \(closing.amount.formatted)")
         } else {
             totals.fileDate = created ?? totals.fileDate
-            totals.checks.append("\(label): \(creditCount) credits \(credits.plain), \(debitCount) debits \(debits.plain) (no balances in a notification)")
+            totals.checks.append("\(label): \(Wording.count(creditCount, "credit")) \(credits.formatted), \(Wording.count(debitCount, "debit")) \(debits.formatted) (no balances in a notification)")
         }
         for (status, count) in skipped.sorted(by: { $0.key < $1.key }) {
-            totals.checks.append("\(label): \(count) entr\(count == 1 ? "y" : "ies") with status \(status) skipped (not booked)")
+            totals.checks.append("\(label): \(Wording.count(count, "entry")) with status \(status) skipped (not booked)")
         }
         if reversals > 0 {
-            totals.checks.append("\(label): \(reversals) reversal entr\(reversals == 1 ? "y" : "ies") (RvslInd)")
+            totals.checks.append("\(label): \(Wording.count(reversals, "reversal entry", "reversal entries")) (RvslInd)")
         }
     }
 

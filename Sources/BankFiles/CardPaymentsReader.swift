@@ -90,7 +90,7 @@ public struct CardPaymentsReader: Sendable {
             totals.add(payment)
             try body(payment)
         }
-        totals.checks.append("no trailer: \(totals.creditCount) payments \(totals.creditTotal.plain) and \(totals.debitCount) refunds \(totals.debitTotal.plain) read; \(skipped) rows skipped as not successful")
+        totals.checks.append("no trailer: \(Wording.count(totals.creditCount, "payment")) \(totals.creditTotal.formatted) and \(Wording.count(totals.debitCount, "refund")) \(totals.debitTotal.formatted) read; \(Wording.count(skipped, "row")) skipped as not successful")
         return totals
     }
 

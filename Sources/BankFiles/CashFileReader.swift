@@ -114,7 +114,7 @@ public struct CashFileReader: Sendable {
             totals.add(payment)
             try body(payment)
         }
-        let sum = "\(totals.recordCount) lines, net \(net.plain)"
+        let sum = "\(Wording.count(totals.recordCount, "line")), net \(net.formatted)"
         if let trailer {
             guard trailer.count == totals.recordCount, trailer.total == net else {
                 throw LineContext(file: fileName, line: trailer.line).error(

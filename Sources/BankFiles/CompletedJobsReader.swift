@@ -50,7 +50,7 @@ public struct CompletedJobsFileError: Error, Hashable, Sendable, CustomStringCon
     public var problems: [FileReadError]
 
     public var description: String {
-        "\(file): \(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing in the file was reviewed. Ask ODS to correct and resend it:\n"
+        "\(file): \(Wording.count(problems.count, "problem")); nothing in the file was reviewed. Ask ODS to correct and resend it:\n"
             + problems.map { "  \($0.position): \($0.message)" }.joined(separator: "\n")
     }
 }

@@ -81,7 +81,7 @@ public struct HousingBenefitReader: Sendable {
                     throw context.error(
                         .totalsDoNotTie, "the trailer says \(count) credits netting \(total.formatted), but the file holds \(totals.recordCount) netting \(net.formatted); ask the benefits team to resend the file")
                 }
-                totals.checks.append("trailer: \(count) credits, net \(total.plain), as read")
+                totals.checks.append("trailer: \(Wording.count(count, "credit")), net \(total.formatted), as read")
                 return totals
             default:
                 throw context.error(.malformed, "the line starts with '\(record.fields[0])'; lines after the header are CREDIT lines and one TRAILER")

@@ -177,6 +177,6 @@ struct MT940StatementMachine {
         statementsRead += 1
         totals.closingBalance = closing.amount
         totals.fileDate = closing.date
-        totals.checks.append("statement \(open.id): \(sum) = closing :\(tag): \(closing.amount.plain)")
+        totals.checks.append("statement \(open.id): opening \(opening.amount.formatted) + credits \(open.credits.formatted) - debits \(open.debits.formatted) = closing :\(tag): \(closing.amount.formatted)")
     }
 }

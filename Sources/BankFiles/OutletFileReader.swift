@@ -68,7 +68,7 @@ public struct OutletFileReader: Sendable {
                     throw context.error(
                         .totalsDoNotTie, "the trailer says \(count) payments totalling \(total.formatted), but the file holds \(totals.recordCount) totalling \(net.formatted); ask the provider to resend the file")
                 }
-                totals.checks.append("trailer: \(count) payments, net \(total.plain), as read")
+                totals.checks.append("trailer: \(Wording.count(count, "payment")), net \(total.formatted), as read")
                 return totals
             }
             guard record.fields.count == OutletFileReader.header.count else {

@@ -102,6 +102,14 @@ public struct Payment: Hashable, Sendable, Codable {
     /// outlet and time.
     public var details: String?
 
+    /// JSON keys (in the hub's style, money as `amount_pence`).
+    enum CodingKeys: String, CodingKey {
+        case position, direction, bookingDate, valueDate, reference, bankReference, entryReference, endToEndId, payerName
+        case cardNumber, transactionCode, sourceCode, bankTransactionCode, statementId, returnReasonCode, originalReference
+        case benefitWeek, details
+        case amount = "amountPence"
+    }
+
     public init(
         position: FilePosition, amount: Money, direction: Direction, bookingDate: Day, reference: String
     ) {
@@ -133,6 +141,15 @@ public struct FileTotals: Hashable, Sendable, Codable {
     public var fileDate: Day?
     /// Lines of explanation of what was checked ("opening 100.00 + credits 50.00 - debits 0.00 = closing 150.00").
     public var checks: [String] = []
+
+    /// JSON keys (in the hub's style, money with a `Pence` suffix that becomes `_pence`).
+    enum CodingKeys: String, CodingKey {
+        case format, statements, creditCount, debitCount, fileDate, checks
+        case creditTotal = "creditTotalPence"
+        case debitTotal = "debitTotalPence"
+        case openingBalance = "openingBalancePence"
+        case closingBalance = "closingBalancePence"
+    }
 
     public init(format: PaymentFormat) { self.format = format }
 

@@ -251,8 +251,8 @@ public struct UnmappedCodesError: Error, Hashable, Sendable, CustomStringConvert
     public var codes: [Code]
 
     public var description: String {
-        let list = codes.map { "\($0.code) (\($0.postingCount) posting\($0.postingCount == 1 ? "" : "s"), first entry \($0.firstEntryId))" }
-        return "\(codes.count) transaction code\(codes.count == 1 ? " has" : "s have") no mapping in \(file): "
+        let list = codes.map { "\($0.code) (\(Wording.count($0.postingCount, "posting")), first entry \($0.firstEntryId))" }
+        return "\(Wording.count(codes.count, "transaction code")) \(codes.count == 1 ? "has" : "have") no mapping in \(file): "
             + list.joined(separator: ", ") + ". Add them to the financial map; nothing was exported."
     }
 }

@@ -28,7 +28,8 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
         return (negative ? "-" : "") + String(pounds) + "." + (rest < 10 ? "0" : "") + String(rest)
     }
 
-    /// The amount as people read it: `£1,234.56`, `-£0.05`.
+    /// The amount as people read it, in every text the hub prints (reports, lists, statements):
+    /// `£1,234.56`, `-£0.05` (a credit on a rent account, money out). File formats use `plain`.
     public var formatted: String {
         let negative = pence < 0
         let magnitude = pence.magnitude
@@ -43,6 +44,24 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
     }
 
     public var description: String { formatted }
+
+    /// Encodes as a JSON integer of pence (the hub's JSON style: a key ending `_pence`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(pence)
+    }
+
+    /// Decodes an integer of pence, or the older form `{"pence": N}`.
+    public init(from decoder: any Decoder) throws {
+        if let container = try? decoder.singleValueContainer(), let pence = try? container.decode(Int64.self) {
+            self.pence = pence
+            return
+        }
+        let keyed = try decoder.container(keyedBy: CodingKeys.self)
+        self.pence = try keyed.decode(Int64.self, forKey: .pence)
+    }
+
+    private enum CodingKeys: String, CodingKey { case pence }
 
     /// Rounds `numerator / denominator` pence to the nearest penny, halves away from zero
     /// (round-half-up on magnitudes), exactly, in integers.

@@ -10,13 +10,6 @@ public struct StatementEntry: Codable, Hashable, Sendable {
     public var amountPence: Int64
     public var runId: Int64
     public var balancePence: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case date, code, description
-        case amountPence = "amount_pence"
-        case runId = "run_id"
-        case balancePence = "balance_pence"
-    }
 }
 
 /// A rent account's statement: what finance staff look at first.
@@ -29,12 +22,6 @@ public struct AccountStatement: Codable, Hashable, Sendable {
     public var balanceBroughtForwardPence: Int64
     public var entries: [StatementEntry]
     public var closingBalancePence: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case account, tenants, address, from, to, entries
-        case balanceBroughtForwardPence = "balance_brought_forward"
-        case closingBalancePence = "closing_balance_pence"
-    }
 
     /// The names of the transaction codes, for statements.
     public static let codeNames: [String: String] = [
@@ -88,18 +75,25 @@ public struct AccountStatement: Codable, Hashable, Sendable {
             balanceBroughtForwardPence: brought, entries: entries, closingBalancePence: balance)
     }
 
-    /// The statement as people read it.
+    /// The statement as people read it: debits (charges) positive, credits (payments) negative,
+    /// the balance positive in arrears.
     public func render() -> String {
-        var lines = ["Rent account \(account): \(tenants.joined(separator: " and ")), \(address)"]
-        lines.append("Balance brought forward\(from.map { " at \($0.iso)" } ?? ""): \(Money(pence: balanceBroughtForwardPence).formatted)")
-        lines.append("Date        Code  Description                                      Amount     Balance   Run")
+        var text = "Rent account \(account): \(tenants.joined(separator: " and ")), \(address)\n"
+        text += "Balance brought forward\(from.map { " at \($0.iso)" } ?? ""): \(Money(pence: balanceBroughtForwardPence).formatted)\n"
+        var table = TextTable([
+            .init("Date"), .init("Code"), .init("Description", maxWidth: 50), .init("Amount", .right), .init("Balance", .right),
+            .init("Run", .right),
+        ])
         for entry in entries {
-            let description = entry.description.count > 45 ? String(entry.description.prefix(45)) : entry.description
-            lines.append(
-                "\(entry.date.iso)  \(entry.code.padding(toLength: 4, withPad: " ", startingAt: 0))  \(description.padding(toLength: 45, withPad: " ", startingAt: 0)) \(Money(pence: entry.amountPence).plain.leftPadded(10)) \(Money(pence: entry.balancePence).plain.leftPadded(11))  \(entry.runId)")
+            table.add([
+                entry.date.iso, entry.code, entry.description, Money(pence: entry.amountPence).formatted,
+                Money(pence: entry.balancePence).formatted, String(entry.runId),
+            ])
         }
-        lines.append("Closing balance: \(Money(pence: closingBalancePence).formatted) \(closingBalancePence > 0 ? "(arrears)" : closingBalancePence < 0 ? "(in credit)" : "")")
-        return lines.joined(separator: "\n")
+        if entries.isEmpty { text += "No entries\(from == nil && to == nil ? "" : " in these dates").\n" } else { text += table.render() }
+        let state = closingBalancePence > 0 ? " (arrears)" : closingBalancePence < 0 ? " (in credit)" : ""
+        text += "Closing balance: \(Money(pence: closingBalancePence).formatted)\(state); \(Wording.count(entries.count, "entry"))\n"
+        return text
     }
 }
 
@@ -107,11 +101,6 @@ public struct AccountStatement: Codable, Hashable, Sendable {
 public struct AccountBalance: Codable, Hashable, Sendable {
     public var account: String
     public var balancePence: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case account
-        case balancePence = "balance_pence"
-    }
 
     /// Every account's balance at the end of a day (positive = arrears).
     public static func all(asOf: Day, on db: Connection) throws -> [AccountBalance] {
@@ -122,5 +111,16 @@ public struct AccountBalance: Codable, Hashable, Sendable {
             GROUP BY a.account_ref ORDER BY a.account_ref
             """, [asOf]
         ).map { AccountBalance(account: try $0.decode(String.self, 0), balancePence: try $0.decode(Int64.self, 1)) }
+    }
+
+    /// Balances as people read them: a table and the total.
+    public static func render(_ balances: [AccountBalance], asOf: Day) -> String {
+        var text = "Balances at \(asOf.iso) (positive = arrears)\n"
+        var table = TextTable([.init("Account"), .init("Balance", .right)])
+        for balance in balances { table.add([balance.account, Money(pence: balance.balancePence).formatted]) }
+        if !balances.isEmpty { text += table.render() }
+        let total = balances.reduce(Int64(0)) { $0 + $1.balancePence }
+        text += "\(Wording.count(balances.count, "account")), total \(Money(pence: total).formatted)\n"
+        return text
     }
 }

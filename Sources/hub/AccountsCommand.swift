@@ -20,7 +20,7 @@ struct AccountsCommand: ParsableCommand {
                 let environment = try HubEnvironment.open(global)
                 let statement = try AccountStatement.load(
                     account: account, from: try day(from, "--from"), to: try day(to, "--to"), on: try environment.database.connect())
-                if global.json { try printJSON(statement) } else { print(statement.render()) }
+                if global.json { try printJSON(statement) } else { print(statement.render(), terminator: "") }
             }
         }
     }
@@ -35,11 +35,10 @@ struct AccountsCommand: ParsableCommand {
                 let environment = try HubEnvironment.open(global)
                 let date = try environment.businessDate(asOf)
                 let balances = try AccountBalance.all(asOf: date, on: try environment.database.connect())
-                if global.json { try printJSON(["as_of": AnyEncodable(date), "accounts": AnyEncodable(balances)]) } else {
-                    print("Balances at \(date.iso) (positive = arrears)")
-                    for balance in balances { print("\(balance.account)  \(Money(pence: balance.balancePence).plain)") }
-                    let total = balances.reduce(Int64(0)) { $0 + $1.balancePence }
-                    print("\(balances.count) accounts, total \(Money(pence: total).formatted)")
+                if global.json {
+                    try printJSON(BalancesJSON(asOf: date, accounts: balances, totalPence: balances.reduce(0) { $0 + $1.balancePence }))
+                } else {
+                    print(AccountBalance.render(balances, asOf: date), terminator: "")
                 }
             }
         }
@@ -52,9 +51,9 @@ func day(_ text: String?, _ option: String) throws -> Day? {
     return day
 }
 
-/// Wraps any encodable value, for mixed JSON objects.
-struct AnyEncodable: Encodable {
-    let value: any Encodable
-    init(_ value: any Encodable) { self.value = value }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+/// Every account's balance at a date, as JSON.
+struct BalancesJSON: Encodable {
+    var asOf: Day
+    var accounts: [AccountBalance]
+    var totalPence: Int64
 }

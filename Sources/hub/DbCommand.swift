@@ -1,4 +1,5 @@
 import ArgumentParser
+import HousingFinance
 import Hub
 
 struct DbCommand: ParsableCommand {
@@ -17,9 +18,10 @@ struct DbCommand: ParsableCommand {
                 if global.json {
                     try printJSON(["applied": report.applied, "already_applied": report.alreadyApplied])
                 } else {
+                    let before = Wording.count(report.alreadyApplied.count, "migration")
                     print(report.applied.isEmpty
-                        ? "The schema is up to date (\(report.alreadyApplied.count) migrations applied before)."
-                        : "Applied: \(report.applied.joined(separator: ", ")) (\(report.alreadyApplied.count) applied before).")
+                        ? "The schema is up to date (\(before) applied before)."
+                        : "Applied: \(report.applied.joined(separator: ", ")) (\(before) applied before).")
                 }
             }
         }

@@ -59,7 +59,7 @@ struct DemoCommand: ParsableCommand {
                     .run(into: scratch.database)
                 try RehearsalStore.keep(&report, on: try environment.database.connect())
                 print("\n== Migration rehearsal (\(manifest.lastPathComponent), \(seconds(since: rehearsalStarted))) " + String(repeating: "=", count: 40))
-                print(report.render())
+                print(report.render(), terminator: "")
             }
             if let loads = try council.seed(runner: environment.runner, businessDate: businessDate, directory: demoDirectory) {
                 try Checkpoint.create(name: "go-live", note: "the demo council's extract, rehearsed and loaded", on: try environment.database.connect())
@@ -78,10 +78,10 @@ struct DemoCommand: ParsableCommand {
             if outcomes.isEmpty {
                 print("Rent debit: every week through \(RentWeek(containing: businessDate).monday.iso) was already posted. The last week's run:")
                 if let last = try RunRecord.list(job: RentDebitJob.name, status: "completed", limit: 1, on: db).first {
-                    print("Run \(last.id): \(last.job) \(last.businessKey)\n\(last.reportText ?? "")")
+                    print("Run \(last.id): \(last.job) \(last.displayKey)\n\(last.reportText ?? "")")
                 }
             } else {
-                print("Rent debit: posted \(outcomes.count) week\(outcomes.count == 1 ? "" : "s") in \(seconds(since: debitStarted)). The last week:")
+                print("Rent debit: posted \(Wording.count(outcomes.count, "week")) in \(seconds(since: debitStarted)). The last week:")
                 for outcome in outcomes.suffix(1) { print(outcome.render()) }
             }
 

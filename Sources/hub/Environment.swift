@@ -117,10 +117,7 @@ func exitStatus(for error: any Error) -> Int32 {
     }
 }
 
-/// Prints a value as pretty JSON with sorted keys.
+/// Prints a value as JSON in the hub's one style (`HubJSON`, docs/json.md), indented.
 func printJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(try HubJSON.text(value, pretty: true))
 }

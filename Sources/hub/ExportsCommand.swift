@@ -124,10 +124,17 @@ struct ExportsCommand: ParsableCommand {
                 let files = try OutboundFile.list(interface: interface, on: try environment.database.connect())
                 if global.json { try printJSON(files); return }
                 if files.isEmpty { print("No outbound files."); return }
-                print("interface  seq  file  run  bytes  delivered-to")
+                var table = TextTable([
+                    .init("Interface"), .init("Sequence", .right), .init("File"), .init("Run", .right), .init("Bytes", .right),
+                    .init("SHA-256"), .init("Delivered to"),
+                ])
                 for file in files {
-                    print("\(file.interface)  \(file.sequence)  \(file.fileName)  run \(file.runId)  \(file.size)  \(file.deliveredPath ?? "NOT DELIVERED")")
+                    table.add([
+                        file.interface, String(file.sequence), file.fileName, String(file.runId), Wording.number(file.size),
+                        Wording.shortHash(file.sha256), file.deliveredPath ?? "NOT DELIVERED",
+                    ])
                 }
+                print(table.render(), terminator: "")
             }
         }
     }
@@ -147,9 +154,9 @@ struct ExportsCommand: ParsableCommand {
                 let file = try findFile(sequence: sequence, interface: interface, on: db)
                 if global.json { try printJSON(file); return }
                 print("Interface:  \(file.interface)\nSequence:   \(file.sequence)\nFile:       \(file.fileName)\nRun:        \(file.runId)")
-                print("Bytes:      \(file.size)\nSHA-256:    \(file.sha256)\nDelivered:  \(file.deliveredPath ?? "not yet")")
+                print("Bytes:      \(Wording.number(file.size))\nSHA-256:    \(file.sha256)\nDelivered:  \(file.deliveredPath ?? "not yet")")
                 print("Control totals:")
-                for key in file.controlTotals.keys.sorted() { print("  \(key): \(file.controlTotals[key]!)") }
+                for total in file.controlTotalsText { print("  \(total.key): \(total.value)") }
                 if !noContent {
                     let content = try OutboundFile.content(id: file.id, on: db)
                     print("Content:")

@@ -19,7 +19,8 @@ struct JobsCommand: ParsableCommand {
             var schedule: String
             var enabled: Bool
             var catchUp: String
-            var next: String?
+            var timeZone: String
+            var nextFiring: Date?
             var last: SlotStatus?
             var lastCompleted: SlotStatus?
         }
@@ -34,26 +35,30 @@ struct JobsCommand: ParsableCommand {
                 let rows = setup.core.catalog.jobs.map { job in
                     JobJSON(
                         job: job.name, schedule: job.cron.description, enabled: job.enabled, catchUp: job.catchUp.rawValue,
-                        next: setup.core.schedule(of: job).nextFiring(after: now).map { localTime($0, in: job.timeZone) },
+                        timeZone: job.timeZone.identifier, nextFiring: setup.core.schedule(of: job).nextFiring(after: now),
                         last: latest[job.name], lastCompleted: completed[job.name])
                 }
                 if global.json { try printJSON(rows); return }
+                if rows.isEmpty { print("No jobs."); return }
+                var table = TextTable([
+                    .init("Job"), .init("Schedule"), .init("Catch-up"), .init("Next firing"), .init("Last slot"), .init("Outcome"),
+                    .init("Tries", .right), .init("Runs"), .init("Last completed"),
+                ])
+                var errors: [String] = []
                 for row in rows {
-                    print("\(row.job)  \"\(row.schedule)\"  catch-up \(row.catchUp)\(row.enabled ? "" : "  (disabled)")")
-                    print("  next:           \(row.next ?? "never")")
-                    if let last = row.last {
-                        var line = "  last slot:      \(last.slot) \(last.state)"
-                        if !last.runIds.isEmpty { line += " (runs \(last.runIds.map(String.init).joined(separator: ", ")))" }
-                        if last.attempts > 1 { line += ", \(last.attempts) tries" }
-                        print(line)
-                        if let error = last.lastError, last.state != "completed" { print("  last error:     \(error)") }
-                    } else {
-                        print("  last slot:      none yet")
-                    }
-                    if let done = row.lastCompleted, done.slot != row.last?.slot {
-                        print("  last completed: \(done.slot)")
-                    }
+                    let zone = TimeZone(identifier: row.timeZone) ?? .current
+                    let last = row.last
+                    table.add([
+                        row.job + (row.enabled ? "" : " (disabled)"), row.schedule, row.catchUp,
+                        row.nextFiring.map { localTime($0, in: zone) } ?? "never",
+                        last?.slot ?? "none yet", last?.state ?? "", last.map { String($0.attempts) } ?? "",
+                        last?.runIds.map(String.init).joined(separator: ", ") ?? "",
+                        row.lastCompleted.map { $0.slot == last?.slot ? "this slot" : $0.slot } ?? "",
+                    ])
+                    if let last, let error = last.lastError, last.state != "completed" { errors.append("\(row.job): \(error)") }
                 }
+                print(table.render(), terminator: "")
+                for error in errors { print("last error of \(error)") }
             }
         }
     }

@@ -4,7 +4,7 @@ import HousingFinance
 import Hub
 
 // The repairs loads, subcommands of `hub load` (`LoadCommand.kinds`): `hub load sor|contract-terms|
-// repair-orders FILE.csv` (README, "Repairs").
+// repair-orders FILE.csv` (docs/repairs.md).
 
 /// Options every repairs load takes.
 struct RepairsLoadOptions: ParsableArguments {

@@ -59,9 +59,16 @@ struct MigrationCommand: ParsableCommand {
                 let entries = try RehearsalStore.list(on: db)
                 if global.json { try printJSON(entries); return }
                 if entries.isEmpty { print("No rehearsals yet: hub migration rehearse MANIFEST"); return }
+                var table = TextTable([
+                    .init("Rehearsal", .right), .init("Made"), .init("By"), .init("Manifest"), .init("Verdict"), .init("Problems", .right),
+                ])
                 for entry in entries {
-                    print("\(entry.id)  \(entry.createdAt)  \(entry.createdBy)  \(entry.manifest)  \(entry.go ? "GO" : "NO-GO")  \(entry.problems) problem\(entry.problems == 1 ? "" : "s")")
+                    table.add([
+                        String(entry.id), Timestamp.text(entry.createdAt), entry.createdBy, entry.manifest, entry.go ? "GO" : "NO-GO",
+                        Wording.number(entry.problems),
+                    ])
                 }
+                print(table.render(), terminator: "")
             }
         }
     }

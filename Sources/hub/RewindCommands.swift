@@ -36,7 +36,7 @@ extension RunsCommand {
                         FileHandle.standardError.write(Data("Nothing was done: confirm with --yes when not at a terminal.\n".utf8))
                         return
                     }
-                    print("Reverse these \(plan.reversals.count) runs? Type yes to go on: ", terminator: "")
+                    print("Reverse \(plan.reversals.count == 1 ? "this run" : "these \(Wording.count(plan.reversals.count, "run"))")? Type yes to go on: ", terminator: "")
                     guard readLine()?.lowercased() == "yes" else { print("Nothing was done."); return }
                 }
                 let result = try Rewinder(runner: environment.runner, config: environment.config)
@@ -69,20 +69,27 @@ extension RunsCommand {
                     throw RunError(.badInput, "run \(id) is not waiting to be replayed (waiting: \(waiting.sorted().map(String.init).joined(separator: ", ")))")
                 }
                 if list {
-                    if global.json { try printJSON(pending.map { ["run_id": String($0.run.id), "job": $0.run.job, "business_key": $0.run.businessKey] }); return }
+                    if global.json {
+                        try printJSON(pending.map { PendingJSON(runId: $0.run.id, job: $0.run.job, businessKey: $0.run.businessKey, businessDate: $0.run.businessDate, rewindId: $0.rewindId) })
+                        return
+                    }
                     if pending.isEmpty { print("Nothing waits to be replayed."); return }
-                    for item in pending { print("run \(item.run.id) \(item.run.job) \(item.run.businessKey) (\(item.run.businessDate.iso)), rewind \(item.rewindId)") }
+                    var table = TextTable([.init("Run", .right), .init("Job"), .init("Key"), .init("Business date"), .init("Rewind", .right)])
+                    for item in pending {
+                        table.add([String(item.run.id), item.run.job, item.run.displayKey, item.run.businessDate.iso, String(item.rewindId)])
+                    }
+                    print(table.render(), terminator: "")
                     return
                 }
                 let done = try rewinder.replay(except: Set(except))
                 if global.json { try printJSON(done); return }
                 if done.isEmpty { print("Nothing waits to be replayed."); return }
+                var table = TextTable([.init("Run", .right), .init("Job"), .init("Key"), .init("Outcome"), .init("As run", .right), .init("Note")])
                 for item in done {
-                    var line = "run \(item.runId) \(item.job) \(item.businessKey.count > 20 ? String(item.businessKey.prefix(12)) + "..." : item.businessKey): \(item.outcome)"
-                    if let id = item.replayRunId { line += " as run \(id)" }
-                    if let note = item.note { line += " (\(note))" }
-                    print(line)
+                    let key = item.businessKey.count == 64 ? Wording.shortHash(item.businessKey) : item.businessKey
+                    table.add([String(item.runId), item.job, key, item.outcome, item.replayRunId.map(String.init) ?? "", item.note ?? ""])
                 }
+                print(table.render(), terminator: "")
             }
         }
     }
@@ -118,8 +125,19 @@ struct CheckpointCommand: ParsableCommand {
                 let checkpoints = try Checkpoint.list(on: try environment.database.connect())
                 if global.json { try printJSON(checkpoints); return }
                 if checkpoints.isEmpty { print("No checkpoints yet: hub checkpoint create NAME --note TEXT"); return }
-                for c in checkpoints { print("\(c.name)  run \(c.runId)  \(c.createdAt)  \(c.createdBy)  \(c.note)") }
+                var table = TextTable([.init("Checkpoint"), .init("Run", .right), .init("Made"), .init("By"), .init("Note")])
+                for c in checkpoints { table.add([c.name, String(c.runId), Timestamp.text(c.createdAt), c.createdBy, c.note]) }
+                print(table.render(), terminator: "")
             }
         }
     }
+}
+
+/// A run waiting to be replayed, as JSON (`hub runs replay --list --json`).
+struct PendingJSON: Encodable {
+    var runId: Int64
+    var job: String
+    var businessKey: String
+    var businessDate: Day
+    var rewindId: Int64
 }

@@ -22,17 +22,20 @@ struct RunsCommand: ParsableCommand {
                 let db = try environment.database.connect()
                 let runs = try RunRecord.list(
                     job: job, status: status, from: from.flatMap { Day(iso: $0) }, to: to.flatMap { Day(iso: $0) }, limit: limit, on: db)
-                if global.json { try printJSON(runs) } else {
-                    if runs.isEmpty { print("No runs.") }
-                    print("id  job  key  status  operator  business-date  totals")
-                    for run in runs { print(run.summaryLine) }
+                if global.json { try printJSON(runs) } else if runs.isEmpty {
+                    print("No runs.")
+                } else {
+                    print(RunRecord.table(runs).render(), terminator: "")
+                    if runs.count == limit { print("The newest \(Wording.count(limit, "run")); --limit N shows more.") }
                 }
             }
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one run: everything recorded, and its report.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one run: everything recorded, and its report.",
+            discussion: "With --json, the whole report as recorded: every item of the lists that the text report shortens.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The run id.") var id: Int64
 
@@ -42,7 +45,11 @@ struct RunsCommand: ParsableCommand {
                 guard let run = try RunRecord.find(id, on: try environment.database.connect()) else {
                     throw RunError(.notFound, "there is no run \(id)")
                 }
-                if global.json { try printJSON(run) } else { print(run.detail) }
+                if global.json {
+                    try printJSON(RunDetailJSON(run: run, report: try RunRecord.report(id, on: try environment.database.connect())))
+                } else {
+                    print(run.detail, terminator: "")
+                }
             }
         }
     }
@@ -75,9 +82,9 @@ struct RunsCommand: ParsableCommand {
                 let plan = try UnwindPlan.back(to: backTo!, on: try environment.database.connect())
                 if plan.runs.isEmpty { print("Nothing to unwind: no completed run after run \(backTo!)."); return }
                 print("These runs will be reversed, newest first:")
-                for run in plan.runs { print("  " + run.summaryLine) }
+                print(RunRecord.table(plan.runs).render(indent: 2), terminator: "")
                 if !yes {
-                    print("Reverse these \(plan.runs.count) runs? Type yes to go on: ", terminator: "")
+                    print("Reverse \(plan.runs.count == 1 ? "this run" : "these \(Wording.count(plan.runs.count, "run"))")? Type yes to go on: ", terminator: "")
                     guard readLine()?.lowercased() == "yes" else { print("Nothing was done."); throw ExitCode(ExitStatus.refused) }
                 }
                 for run in plan.runs {
@@ -87,4 +94,11 @@ struct RunsCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// A run with the report it recorded, as JSON (`hub runs show ID --json`).
+struct RunDetailJSON: Encodable {
+    var run: RunRecord
+    /// The report as recorded (nil for a failed run).
+    var report: RawJSON?
 }

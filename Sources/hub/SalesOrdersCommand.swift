@@ -31,7 +31,7 @@ struct RunSalesOrderReview: ParsableCommand {
                 let records = try runs.launch(parameters: [:], businessDate: businessDate, preview: dryRun)
                 if global.json { try printJSON(records) } else {
                     if records.isEmpty { print("No completed-jobs files waiting.") }
-                    for record in records { print(record.detail) }
+                    for record in records { print(record.detail, terminator: "") }
                 }
             }
         }
@@ -64,11 +64,20 @@ struct SalesOrdersCommand: ParsableCommand {
                 let environment = try HubEnvironment.open(global)
                 let orders = try SalesOrderRecord.list(status: status, on: try environment.database.connect())
                 if global.json { try printJSON(orders); return }
-                if orders.isEmpty { print("No sales orders\(status.map { " \($0)" } ?? "").") }
+                if orders.isEmpty { print("No sales orders\(status.map { " \($0)" } ?? "")."); return }
+                var table = TextTable([
+                    .init("Sales order"), .init("Status"), .init("Job"), .init("Property"), .init("Priority"), .init("Completed"),
+                    .init("Claimed", .right), .init("Priced", .right), .init("Estimate", .right), .init("Reasons"),
+                ])
                 for order in orders {
-                    print("\(order.reference)  \(order.status.padding(toLength: 8, withPad: " ", startingAt: 0))  job \(order.jobNumber)  \(order.propertyReference ?? "-")  \(order.priority ?? "-")  completed \(order.completionDate.iso)  priced \(order.priced?.formatted ?? "-")  estimate \(order.estimate?.formatted ?? "-")")
-                    for reason in order.reasons { print("    - \(reason.text)") }
+                    table.add([
+                        order.reference, order.status, order.jobNumber, order.propertyReference ?? "-", order.priority ?? "-",
+                        order.completionDate.iso, order.claimed.formatted, order.priced?.formatted ?? "-", order.estimate?.formatted ?? "-",
+                        order.reasons.map(\.text).joined(separator: "; "),
+                    ])
                 }
+                print(table.render(), terminator: "")
+                print(Wording.count(orders.count, "sales order"))
             }
         }
     }
@@ -92,9 +101,14 @@ struct SalesOrdersCommand: ParsableCommand {
                 print("  from \(order.fileName) line \(order.fileLine), review run \(order.reviewRunId)")
                 for reason in order.reasons { print("  - \(reason.text)") }
                 print("  Decisions:")
+                var table = TextTable([.init("When"), .init("Decision"), .init("By"), .init("Value", .right), .init("Note")])
                 for decision in decisions {
-                    print("    \(decision.decidedAt) \(decision.decision) by \(decision.decidedBy)\(decision.automatic ? " (automatic)" : ""): \(decision.note ?? "")")
+                    table.add([
+                        Timestamp.text(decision.decidedAt), decision.decision + (decision.automatic ? " (automatic)" : ""), decision.decidedBy,
+                        decision.value?.formatted ?? "", decision.note ?? "",
+                    ])
                 }
+                print(table.render(indent: 4), terminator: "")
             }
         }
 

@@ -18,7 +18,7 @@ struct ScheduleCommand: ParsableCommand {
         var schedule: String
         var timeZone: String
         var enabled: Bool
-        var firings: [String]
+        var firings: [Date]
     }
 
     func run() throws {
@@ -36,13 +36,17 @@ struct ScheduleCommand: ParsableCommand {
                 let firings = job.schedule(isWorkingDay: { holidays.isWorkingDay($0) }).nextFirings(after: start, count: count)
                 out.append(JobJSON(
                     job: job.name, schedule: job.cron.description, timeZone: job.timeZone.identifier, enabled: job.enabled,
-                    firings: firings.map { localTime($0, in: job.timeZone) }))
+                    firings: firings))
             }
             if global.json { try printJSON(out); return }
+            var table = TextTable([.init("Job"), .init("Schedule"), .init("Time zone"), .init("Next firings (local time and UTC offset)")])
             for job in out {
-                print("\(job.job)  \"\(job.schedule)\" \(job.timeZone)\(job.enabled ? "" : "  (disabled)")")
-                for firing in job.firings { print("  \(firing)") }
+                let zone = TimeZone(identifier: job.timeZone) ?? .current
+                let firings = job.firings.map { localTime($0, in: zone) }
+                table.add([job.job + (job.enabled ? "" : " (disabled)"), job.schedule, job.timeZone, firings.first ?? "never"])
+                for firing in firings.dropFirst() { table.add(["", "", "", firing]) }
             }
+            print(table.render(), terminator: "")
         }
     }
 }

@@ -46,9 +46,7 @@ struct ServeCommand: ParsableCommand {
                     return .init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: prometheus.render())
                 case "/health":
                     let verdict = health.evaluate()
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                    let body = (try? String(decoding: encoder.encode(verdict), as: UTF8.self)) ?? "{}"
+                    let body = (try? HubJSON.text(verdict)) ?? "{}"
                     return .init(status: verdict.healthy ? 200 : 503, contentType: "application/json", body: body + "\n")
                 default:
                     return .init(status: 404, body: "not found: try /metrics or /health\n")

@@ -6,7 +6,7 @@ import Hub
 
 /// Tools that need no database: checking a payment file before it is imported (payments staff),
 /// and generating large statements (benchmarks, developers). Hidden from `hub --help`;
-/// documented in the README.
+/// documented in the README and docs/payments.md.
 struct ToolsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tools",
@@ -59,17 +59,28 @@ struct ToolsCommand: ParsableCommand {
                     try printJSON(Output(file: url.lastPathComponent, totals: totals, payments: payments ? listed : nil, seconds: seconds))
                     return
                 }
-                print("\(url.lastPathComponent): \(totals.format.rawValue), \(totals.statements) statement\(totals.statements == 1 ? "" : "s")"
+                print("\(url.lastPathComponent): \(totals.format.rawValue), \(Wording.count(totals.statements, "statement"))"
                       + (totals.fileDate.map { ", dated \($0.iso)" } ?? ""))
-                print("  credits \(totals.creditCount)  \(totals.creditTotal.plain)")
-                print("  debits  \(totals.debitCount)  \(totals.debitTotal.plain)")
+                var table = TextTable([.init(""), .init("Count", .right), .init("Amount", .right)])
+                table.add(["credits", Wording.number(totals.creditCount), totals.creditTotal.formatted])
+                table.add(["debits", Wording.number(totals.debitCount), totals.debitTotal.formatted])
+                print(table.render(indent: 2), terminator: "")
                 if let opening = totals.openingBalance, let closing = totals.closingBalance {
-                    print("  opening balance \(opening.plain), closing balance \(closing.plain)")
+                    print("  opening balance \(opening.formatted), closing balance \(closing.formatted)")
                 }
                 for check in totals.checks { print("  checked: \(check)") }
-                for payment in listed {
-                    print("  \(payment.position): \(payment.direction == .credit ? "credit" : "debit ") \(payment.amount.plain) \(payment.bookingDate.iso) '\(payment.reference)'"
-                          + (payment.bankReference.map { " bank ref \($0)" } ?? "") + (payment.payerName.map { " from \($0)" } ?? ""))
+                if !listed.isEmpty {
+                    var payments = TextTable([
+                        .init("Position"), .init("Direction"), .init("Amount", .right), .init("Booked"), .init("Reference"),
+                        .init("Bank reference"), .init("Payer"),
+                    ])
+                    for payment in listed {
+                        payments.add([
+                            payment.position.description, payment.direction == .credit ? "credit" : "debit", payment.amount.formatted,
+                            payment.bookingDate.iso, payment.reference, payment.bankReference ?? "", payment.payerName ?? "",
+                        ])
+                    }
+                    print(payments.render(indent: 2), terminator: "")
                 }
                 print(String(format: "  read in %.2f s", seconds))
             } catch let error as FileReadError {

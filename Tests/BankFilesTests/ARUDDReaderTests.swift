@@ -16,7 +16,7 @@ import Testing
         #expect(totals.debitCount == 3 && totals.debitTotal == Money(pence: 29_775))
         #expect(totals.creditCount == 0)
         #expect(totals.fileDate == Day(year: 2026, month: 12, day: 2))
-        #expect(totals.checks == ["originating account record 1: 3 returned debits, 297.75, tie to its Totals"])
+        #expect(totals.checks == ["originating account record 1: 3 returned debits, £297.75, tie to its Totals"])
         #expect(payments.map(\.reference) == ["10002345", "10003456", "10005678"])
         #expect(payments.map(\.returnReasonCode) == ["0", "1", "B"])
         #expect(payments.map(\.amount.pence) == [9_850, 11_225, 8_700])

@@ -37,8 +37,8 @@ import XML
         #expect(totals.closingBalance == Money(pence: 138_550))
         #expect(totals.fileDate == CamtFixtures.day)
         #expect(totals.checks == [
-            "Stmt 'STMT-20261201': transaction summary ties: 3 entries, credits 425.50, debits 40.00",
-            "Stmt 'STMT-20261201': opening 1000.00 + credits 425.50 - debits 40.00 = closing 1385.50",
+            "Stmt 'STMT-20261201': transaction summary ties: 3 entries, credits £425.50, debits £40.00",
+            "Stmt 'STMT-20261201': opening £1,000.00 + credits £425.50 - debits £40.00 = closing £1,385.50",
             "Stmt 'STMT-20261201': 1 entry with status PDNG skipped (not booked)",
         ])
         #expect(payments.map(\.reference) == ["RENT 10002345 FLAT 3", "10003456", "10004567", "10005678", "RETURNED 10002345"])
@@ -330,7 +330,7 @@ struct SplitMix {
         #expect(totals.format == .camt054)
         #expect(totals.creditCount == 3 && totals.creditTotal == Money(pence: 31_075))
         #expect(totals.openingBalance == nil && totals.closingBalance == nil)
-        #expect(totals.checks.first == "Ntfctn 'NTF-20261202-0001-1': transaction summary ties: 2 entries, credits 310.75, debits 0.00")
+        #expect(totals.checks.first == "Ntfctn 'NTF-20261202-0001-1': transaction summary ties: 2 entries, credits £310.75, debits £0.00")
         #expect(payments.map(\.reference) == ["RENT 1000 2345", "10003456", "10004567 DEC"])
         #expect(payments.map(\.entryReference) == ["1", "2", "2"])
         #expect(payments.map(\.bankReference) == ["FPS2026120200017", "BGC2026120200018/1", "BGC2026120200018/2"])

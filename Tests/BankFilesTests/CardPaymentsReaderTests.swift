@@ -24,7 +24,7 @@ import Testing
         #expect(totals.creditTotal == Money(pence: 95_50 + 1_200_00 + 125_00))
         #expect(totals.debitCount == 1)
         #expect(totals.debitTotal == Money(pence: 30_00))
-        #expect(totals.checks == ["no trailer: 3 payments 1420.50 and 1 refunds 30.00 read; 1 rows skipped as not successful"])
+        #expect(totals.checks == ["no trailer: 3 payments £1,420.50 and 1 refund £30.00 read; 1 row skipped as not successful"])
         #expect(payments.map(\.position.line) == [2, 3, 5, 7])
 
         #expect(payments[0].reference == "100023450")

@@ -30,7 +30,7 @@ import Testing
         #expect(totals.creditTotal == Money(pence: 45_00 + 95_50 + 120_00 + 62_25 + 310_00))
         #expect(totals.debitCount == 1)
         #expect(totals.debitTotal == Money(pence: 20_00))
-        #expect(totals.checks == ["no trailer (the public layout has none): 6 lines, net 612.75 read"])
+        #expect(totals.checks == ["no trailer (the public layout has none): 6 lines, net £612.75 read"])
 
         #expect(payments.map(\.position.line) == [1, 2, 3, 4, 5, 6])
         let allpay = payments[0]
@@ -56,7 +56,7 @@ import Testing
     @Test func trailerMustTieToThePenny() throws {
         let sample = try Self.sample()
         let good = sample + Self.trailer(6, "612.75")
-        #expect(try readAll(Self.reader(good).read).totals.checks == ["trailer: 6 lines, net 612.75, as the trailer says"])
+        #expect(try readAll(Self.reader(good).read).totals.checks == ["trailer: 6 lines, net £612.75, as the trailer says"])
         let error = expectRefusal(.totalsDoNotTie, file: Self.name, line: 7, containing: "£612.76", Self.reader(sample + Self.trailer(6, "612.76")).read)
         #expect(error?.message.contains("£612.75") == true)
         #expect(error?.message.contains("difference of £0.01") == true)

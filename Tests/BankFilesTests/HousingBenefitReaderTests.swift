@@ -22,7 +22,7 @@ import Testing
         #expect(totals.creditTotal == Money(pence: 95_50 + 62_10 + 110_00 + 8_75))
         #expect(totals.debitCount == 1)
         #expect(totals.debitTotal == Money(pence: 12_40))
-        #expect(totals.checks == ["trailer: 5 credits, net 263.95, as read"])
+        #expect(totals.checks == ["trailer: 5 credits, net £263.95, as read"])
         #expect(payments.map(\.position.line) == [2, 3, 4, 5, 6])
 
         let regular = payments[0]

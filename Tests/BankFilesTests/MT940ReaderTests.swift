@@ -35,7 +35,7 @@ import Testing
         #expect(totals.closingBalance == Money(pence: 13_192_50))
         #expect(totals.fileDate == Day(year: 2025, month: 1, day: 7))
         #expect(totals.checks.count == 2)
-        #expect(totals.checks[0].contains("opening 12500.00 + credits 567.50 - debits 95.50 = 12972.00"))
+        #expect(totals.checks[0].contains("opening £12,500.00 + credits £567.50 - debits £95.50 = closing :62F: £12,972.00"))
 
         #expect(payments.map(\.position.line) == [6, 9, 12, 14, 24, 26])
         let first = payments[0]

@@ -21,7 +21,7 @@ import Testing
         #expect(totals.creditTotal == Money(pence: 95_50 + 40_00 + 45_00 + 120_00 + 12_00))
         #expect(totals.debitCount == 1)
         #expect(totals.debitTotal == Money(pence: 120_00))
-        #expect(totals.checks == ["trailer: 6 payments, net 192.50, as read"])
+        #expect(totals.checks == ["trailer: 6 payments, net £192.50, as read"])
         #expect(payments.map(\.position.line) == [2, 3, 4, 5, 6, 7])
 
         let first = payments[0]

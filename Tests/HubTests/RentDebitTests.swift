@@ -212,10 +212,15 @@ import Testing
         #expect(statement.entries.map(\.balancePence) == [17143, 27143])
         #expect(statement.closingBalancePence == 27143)
         #expect(statement.tenants == ["Ann Smith", "Bob Smith"])
-        let json = String(decoding: try JSONEncoder().encode(statement), as: UTF8.self)
-        for key in ["\"account\"", "\"balance_brought_forward\"", "\"entries\"", "\"amount_pence\"", "\"run_id\"", "\"balance_pence\"", "\"closing_balance_pence\""] {
-            #expect(json.contains(key))
+        let json = try HubJSON.text(statement)
+        for key in ["\"account\"", "\"balance_brought_forward_pence\":7143", "\"entries\"", "\"amount_pence\":10000", "\"run_id\"", "\"balance_pence\":17143", "\"closing_balance_pence\":27143", "\"from\":\"2026-11-09\""] {
+            #expect(json.contains(key), "\(json)")
         }
+        // As people read it: one row per entry, amounts and balances in pounds, right-aligned.
+        let text = statement.render()
+        #expect(text.contains("Balance brought forward at 2026-11-09: £71.43"), "\(text)")
+        #expect(TextRows.row(text, with: "2026-11-16") == ["2026-11-16", "DBR", "Basic rent, week of 2026-11-16", "£100.00", "£271.43", String(statement.entries[1].runId)], "\(text)")
+        #expect(text.contains("Closing balance: £271.43 (arrears); 2 entries"), "\(text)")
         #expect(throws: RunError.self) { try AccountStatement.load(account: "999999999", from: nil, to: nil, on: db) }
     }
 }

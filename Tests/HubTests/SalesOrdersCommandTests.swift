@@ -44,10 +44,11 @@ import Testing
 
         (status, output) = try hub(["sales-orders", "list", "--status", "held"], environment, in: folder)
         #expect(status == 0, "\(output)")
-        let held = output.split(separator: "\n").filter { $0.hasPrefix("SO") }
-        #expect(held.count == 2 && held[0].contains("job J4") && held[1].contains("job J5"), "\(output)")
-        let j4 = String(held[0].prefix(10))
-        let j5 = String(held[1].prefix(10))
+        let held = TextRows.all(output).filter { $0.first?.hasPrefix("SO") == true }
+        #expect(held.count == 2 && held[0][1] == "held" && held[0][2] == "J4" && held[1][2] == "J5", "\(output)")
+        #expect(output.contains("2 sales orders"), "\(output)")
+        let j4 = held[0][0]
+        let j5 = held[1][0]
 
         // The test server's superuser has no authorisation limit in the configuration: refused, exit 5.
         (status, output) = try hub(["sales-orders", "approve", j5, "--note", "agreed"], environment, in: folder)
@@ -57,8 +58,10 @@ import Testing
         (status, output) = try hub(["sales-orders", "reject", j4, "--reason", "two rooms were not done"], environment, in: folder)
         #expect(status == 0, "\(output)")
         (status, output) = try hub(["sales-orders", "show", j4], environment, in: folder)
-        #expect(output.contains("rejected by"), "\(output)")
-        #expect(output.contains("two rooms were not done"), "\(output)")
+        // The decisions: who rejected it, when, and why.
+        let decision = try #require(TextRows.row(output, with: "rejected"), "\(output)")
+        #expect(decision.count == 5 && !decision[2].isEmpty && decision[3].hasPrefix("£") && decision[4] == "two rooms were not done", "\(output)")
+        #expect(decision[0].wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/) != nil, "a time to the second: \(output)")
         (status, output) = try hub(["sales-orders", "reject", j4, "--reason", "again"], environment, in: folder)
         #expect(status == 5, "\(output)")
 

@@ -23,17 +23,29 @@ import Testing
         #expect(checked.status == 0, "\(checked.output)")
         #expect(checked.output.contains("statement.xml: camt053, 1 statement, dated 2026-12-01"), "\(checked.output)")
         // 500 entries: 10 itemised in three (30 payments), 5 returned items.
-        #expect(checked.output.contains("credits 505 "), "\(checked.output)")
-        #expect(checked.output.contains("debits  5 "), "\(checked.output)")
+        #expect(TextRows.row(checked.output, with: "credits")?.prefix(2) == ["credits", "505"], "\(checked.output)")
+        #expect(TextRows.row(checked.output, with: "debits")?.prefix(2) == ["debits", "5"], "\(checked.output)")
+        #expect(TextRows.row(checked.output, with: "credits")?.last?.hasPrefix("£") == true, "\(checked.output)")
         #expect(checked.output.contains("= closing"), "\(checked.output)")
 
         // The same payments as MT940, with the same totals.
         let json = try run(["tools", "check", "--json", mt940.path], in: folder)
         let camtJSON = try run(["tools", "check", "--json", "--format", "camt053", camt.path], in: folder)
-        struct Output: Decodable { struct Totals: Decodable, Equatable { var creditCount: Int; var debitCount: Int; var closingBalance: Pence? }; struct Pence: Decodable, Equatable { var pence: Int64 }; var totals: Totals }
+        // The hub's JSON style: snake_case keys, money as integer pence in keys ending _pence.
+        struct Output: Decodable {
+            struct Totals: Decodable, Equatable {
+                var credit_count: Int
+                var debit_count: Int
+                var credit_total_pence: Int64
+                var debit_total_pence: Int64
+                var closing_balance_pence: Int64?
+            }
+            var totals: Totals
+        }
         let fromMT940 = try JSONDecoder().decode(Output.self, from: Data(json.output.utf8))
         let fromCamt = try JSONDecoder().decode(Output.self, from: Data(camtJSON.output.utf8))
         #expect(fromMT940.totals == fromCamt.totals)
+        #expect(fromCamt.totals.credit_count == 505 && fromCamt.totals.debit_count == 5 && fromCamt.totals.closing_balance_pence != nil)
 
         // A closing balance off by a penny: exit code 2, the file, line and element named.
         var text = try String(contentsOf: camt, encoding: .utf8)

@@ -59,13 +59,14 @@ public struct DemoCouncil: Sendable {
 
         /// The summary as people read it.
         public func render() -> String {
-            var lines = [
-                "Properties: \(properties) (" + byType.keys.sorted().map { "\(byType[$0]!) \($0 == "flat" ? "flats" : $0 + "s")" }.joined(separator: ", ") + ")",
-                "Voids (no live tenancy): \(voids)",
-                "Tenancies: \(tenancies) (\(liveTenancies) live, \(jointTenancies) joint, \(endedTenancies) with an end date)",
-                "Rent accounts: \(accounts) (\(paymentCards) payment cards, \(legacyReferences) legacy references)",
-                "Weekly charges: " + chargesByCode.keys.sorted().map { "\($0) \(chargesByCode[$0]!)" }.joined(separator: ", "),
-                "Opening balances: \(openingBalances) (\(inArrears) in arrears, \(inCredit) in credit), net \(Money(pence: openingTotalPence).formatted)",
+            let n = Wording.number
+            let lines = [
+                "Properties: \(n(properties)) (" + byType.keys.sorted().map { Wording.count(byType[$0]!, $0) }.joined(separator: ", ") + ")",
+                "Voids (no live tenancy): \(n(voids))",
+                "Tenancies: \(n(tenancies)) (\(n(liveTenancies)) live, \(n(jointTenancies)) joint, \(n(endedTenancies)) with an end date)",
+                "Rent accounts: \(n(accounts)) (\(Wording.count(paymentCards, "payment card")), \(Wording.count(legacyReferences, "legacy reference")))",
+                "Weekly charges: " + chargesByCode.keys.sorted().map { "\($0) \(n(chargesByCode[$0]!))" }.joined(separator: ", "),
+                "Opening balances: \(n(openingBalances)) (\(n(inArrears)) in arrears, \(n(inCredit)) in credit), net \(Money(pence: openingTotalPence).formatted)",
                 "Free weeks in rent year \(rentYear): " + (freeWeeks.isEmpty ? "none" : freeWeeks.map(\.iso).joined(separator: ", ")),
             ]
             return lines.joined(separator: "\n") + "\n"

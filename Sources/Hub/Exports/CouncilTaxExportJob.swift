@@ -60,6 +60,8 @@ public struct CouncilTaxExportJob: Job {
         public var sha256: String?
         /// The events sent, in file order.
         public var sent: [Line]
+        /// Events sent more than `lateAfterDays` after they took effect (also in `sent`).
+        public var late: [Line]
         /// Events more than `aheadDays` ahead, held back until they are due.
         public var heldBack: [Line]
         /// Events that could not be sent (a property without a UPRN...), with why.
@@ -67,6 +69,9 @@ public struct CouncilTaxExportJob: Job {
         /// Properties void for longer than the long-void limit, with the day the void began.
         public var longVoids: [Line]
         public var warnings: [String]
+        /// The run, to say where every event is listed.
+        public var runId: Int64
+        public var isPreview: Bool
 
         public var counts: [String: Int] {
             var counts = ["events sent": sent.count, "held back": heldBack.count, "not sendable": refused.count, "long voids": longVoids.count]
@@ -77,16 +82,20 @@ public struct CouncilTaxExportJob: Job {
         public func render() -> String {
             var text = "Council tax changes as of \(asOf.iso)\n"
             if let fileName, let sequence {
-                text += "  File \(interface) #\(sequence): \(fileName) (\(sent.count) event\(sent.count == 1 ? "" : "s"))\n  SHA-256 \(sha256 ?? "")\n"
+                text += "  File \(interface) #\(sequence): \(fileName) (\(Wording.count(sent.count, "event")))\n  SHA-256 \(sha256 ?? "")\n"
             } else {
                 text += "  No events to send: no file was made.\n"
             }
-            for line in sent.prefix(30) {
-                text += "  \(line.eventId ?? "") \(line.kind.padding(toLength: 13, withPad: " ", startingAt: 0)) \(line.propertyReference) \(line.effectiveDate.iso)"
-                if let original = line.originalEventId { text += " (corrects \(original))" }
-                text += "\n"
+            if !sent.isEmpty {
+                var table = TextTable([.init("Event"), .init("Kind"), .init("Property"), .init("Effective"), .init("Corrects")])
+                for line in sent.prefix(LongList.shown) {
+                    table.add([line.eventId ?? "", line.kind, line.propertyReference, line.effectiveDate.iso, line.originalEventId ?? ""])
+                }
+                text += table.render(indent: 2)
+                if sent.count > LongList.shown {
+                    text += "  ... and \(Wording.number(sent.count - LongList.shown)) more: \(LongList.seeAll(runId: runId, preview: isPreview))\n"
+                }
             }
-            if sent.count > 30 { text += "  ... and \(sent.count - 30) more (hub exports show \(sequence ?? 0) --interface \(interface))\n" }
             for warning in warnings { text += "  warning: \(warning)\n" }
             return text
         }
@@ -175,7 +184,7 @@ public struct CouncilTaxExportJob: Job {
         var held: [Line] = []
         var refused: [Line] = []
         var toSend: [(event: CouncilTaxEvent, key: String, kind: CouncilTaxEvent.Kind, note: String?)] = []
-        var late: [String] = []
+        var late: [Line] = []
         var notes: [String] = []
         let latestDue = asOf + settings.aheadDays
         let lateBefore = asOf - settings.lateAfterDays
@@ -209,28 +218,40 @@ public struct CouncilTaxExportJob: Job {
                 let why = item.propertyRef == nil ? "the property \(item.fallbackPropertyRef) no longer exists" : "\(error.message) (\(error.field ?? "record"))"
                 refused.append(Line(kind: kind.rawValue, originalEventId: event.originalEventId, propertyReference: event.propertyReference,
                                     effectiveDate: effective, note: why))
-                if refused.count <= 20 {
-                    warnings.append("\(item.kind.rawValue) of \(event.propertyReference) on \(effective.iso) cannot be sent: \(why); correct the property or tenancy and it goes in the next file")
-                }
                 continue
             }
             if effective < lateBefore {
-                late.append("\(event.eventId) \(kind.rawValue) of \(event.propertyReference) on \(effective.iso) (\(effective.distance(to: asOf)) days)")
+                late.append(Line(eventId: event.eventId, kind: kind.rawValue, originalEventId: event.originalEventId,
+                                 propertyReference: event.propertyReference, effectiveDate: effective,
+                                 note: "\(Wording.count(effective.distance(to: asOf), "day")) after taking effect"))
             }
-            if let note { notes.append("\(event.eventId) \(kind.rawValue) of \(event.propertyReference): \(note)") }
+            if note != nil { notes.append("\(event.eventId) \(kind.rawValue) of \(event.propertyReference)") }
             toSend.append((event, item.key, item.kind, note))
         }
-        if refused.count > 20 { warnings.append("\(refused.count - 20) more events cannot be sent (see the report's list)") }
-        if !late.isEmpty {
+        // Each long list as one warning: the count, the first few, and where the rest are.
+        let seeAll = LongList.seeAll(runId: context.runId, preview: context.isPreview)
+        if !refused.isEmpty {
+            let list = refused.map { "\($0.kind) of \($0.propertyReference) on \($0.effectiveDate.iso): \($0.note ?? "")" }
             warnings.append(
-                "\(late.count) event\(late.count == 1 ? " was" : "s were") sent more than \(settings.lateAfterDays) days after taking effect: "
-                    + late.prefix(20).joined(separator: ", ") + (late.count > 20 ? ", ..." : ""))
+                "\(Wording.count(refused.count, "event")) cannot be sent; correct the property or tenancy and \(refused.count == 1 ? "it goes" : "they go") in the next file: "
+                    + LongList.inline(list, seeAll: seeAll))
         }
-        warnings += notes.prefix(20)
-        if notes.count > 20 { warnings.append("\(notes.count - 20) more forwarding addresses were sent without a postcode part and left out") }
+        if !late.isEmpty {
+            let list = late.map { "\($0.eventId ?? "") \($0.kind) of \($0.propertyReference) on \($0.effectiveDate.iso) (\($0.effectiveDate.distance(to: asOf)) days)" }
+            warnings.append(
+                "\(Wording.count(late.count, "event")) \(late.count == 1 ? "was" : "were") sent more than \(settings.lateAfterDays) days after taking effect: "
+                    + LongList.inline(list, seeAll: seeAll))
+        }
+        if !notes.isEmpty {
+            warnings.append(
+                "\(Wording.count(notes.count, "event")) \(notes.count == 1 ? "was" : "were") sent without the forwarding address, which has no postcode as its last part: "
+                    + LongList.inline(notes, seeAll: seeAll))
+        }
         if !held.isEmpty {
-            let list = held.prefix(20).map { "\($0.kind) \($0.propertyReference) \($0.effectiveDate.iso)" }.joined(separator: ", ")
-            warnings.append("\(held.count) event\(held.count == 1 ? " is" : "s are") more than \(settings.aheadDays) days ahead and held back until due: \(list)\(held.count > 20 ? ", ..." : "")")
+            let list = held.map { "\($0.kind) \($0.propertyReference) \($0.effectiveDate.iso)" }
+            warnings.append(
+                "\(Wording.count(held.count, "event")) \(held.count == 1 ? "is" : "are") more than \(settings.aheadDays) days ahead and held back until due: "
+                    + LongList.inline(list, seeAll: seeAll))
         }
 
         let longVoids = try db.query(
@@ -245,15 +266,18 @@ public struct CouncilTaxExportJob: Job {
             """, [asOf, settings.longVoidMonths]
         ).map { Line(kind: "VOID", propertyReference: try $0.decode(String.self, 0), effectiveDate: try $0.decode(Day.self, 1)) }
         if !longVoids.isEmpty {
-            let list = longVoids.prefix(20).map { "\($0.propertyReference) since \($0.effectiveDate.iso)" }.joined(separator: ", ")
-            warnings.append("\(longVoids.count) home\(longVoids.count == 1 ? " has" : "s have") been void for more than \(settings.longVoidMonths) months (empty-homes premium): \(list)\(longVoids.count > 20 ? ", ..." : "")")
+            let list = longVoids.map { "\($0.propertyReference) since \($0.effectiveDate.iso)" }
+            warnings.append(
+                "\(Wording.count(longVoids.count, "home")) \(longVoids.count == 1 ? "has" : "have") been void for more than \(settings.longVoidMonths) months (empty-homes premium): "
+                    + LongList.inline(list, seeAll: seeAll))
         }
 
         var report = Report(
             asOf: asOf, interface: settings.interface,
             sent: toSend.map { Line(eventId: $0.event.eventId, kind: $0.event.kind.rawValue, originalEventId: $0.event.originalEventId,
                                     propertyReference: $0.event.propertyReference, effectiveDate: $0.event.effectiveDate, note: $0.note) },
-            heldBack: held, refused: refused, longVoids: longVoids, warnings: warnings)
+            late: late, heldBack: held, refused: refused, longVoids: longVoids, warnings: warnings, runId: context.runId,
+            isPreview: context.isPreview)
         guard !toSend.isEmpty || settings.sendEmpty else { return report }
 
         let events = toSend.map(\.event)
@@ -288,7 +312,7 @@ public struct CouncilTaxExportJob: Job {
             SELECT x.event_id, x.event_key, x.event_kind, x.sent_as, x.original_event_id, x.property_ref, x.effective_date::date, $2, $3, $4
             FROM jsonb_to_recordset($1::jsonb) AS x(event_id text, event_key text, event_kind text, sent_as text, original_event_id text,
                                                   property_ref text, effective_date text)
-            """, [String(decoding: try JSONEncoder().encode(sentRows), as: UTF8.self), file.id, file.sequence, context.runId])
+            """, [try HubJSON.text(sentRows), file.id, file.sequence, context.runId])
         report.fileName = file.fileName
         report.sequence = file.sequence
         report.sha256 = file.sha256

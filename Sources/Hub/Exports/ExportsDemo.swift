@@ -23,9 +23,8 @@ public enum ExportsDemo {
 
         func describe(_ interface: String, _ sequence: Int64?) throws -> String {
             guard let sequence, let file = try OutboundFile.find(interface: interface, sequence: sequence, on: db) else { return "" }
-            var line = "  File: \(file.deliveredPath ?? file.fileName)\n  Control totals:"
-            for key in file.controlTotals.keys.sorted() { line += " \(key)=\(file.controlTotals[key]!)" }
-            return line + "\n"
+            let totals = file.controlTotalsText.map { "\($0.key) \($0.value)" }.joined(separator: "; ")
+            return "  File: \(file.deliveredPath ?? file.fileName)\n  Control totals: \(totals)\n"
         }
 
         do {

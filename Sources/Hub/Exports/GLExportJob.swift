@@ -85,14 +85,16 @@ public struct GLExportJob: Job {
             } else {
                 text += "  No postings to export: no file was made.\n"
             }
-            let sources = postingsBySource.keys.sorted().map { "\($0) \(postingsBySource[$0]!)" }.joined(separator: ", ")
-            text += "  Postings exported: \(postings)\(sources.isEmpty ? "" : " (\(sources))")"
+            let sources = postingsBySource.keys.sorted().map { "\($0) \(Wording.number(postingsBySource[$0]!))" }.joined(separator: ", ")
+            text += "  Postings exported: \(Wording.number(postings))\(sources.isEmpty ? "" : " (\(sources))")"
             if let firstDate, let lastDate { text += ", dated \(firstDate.iso) to \(lastDate.iso)" }
-            text += "\n  Journal lines: \(lines); debits \(Money(pence: debitPence).formatted), credits \(Money(pence: creditPence).formatted)"
+            text += "\n  Journal lines: \(Wording.number(lines)); debits \(Money(pence: debitPence).formatted), credits \(Money(pence: creditPence).formatted)"
             text += debitPence == creditPence ? " (balanced)\n" : " (NOT BALANCED)\n"
             text += "Reconciliation:\n"
-            text += "  Net movement on debtors control account \(controlAccount) in the journal: \(Money(pence: controlMovementPence).formatted)\n"
-            text += "  Net movement of the rent accounts in the ledger (same postings):     \(Money(pence: ledgerMovementPence).formatted)\n"
+            var table = TextTable([.init("Net movement"), .init("Amount", .right)])
+            table.add(["on debtors control account \(controlAccount) in the journal", Money(pence: controlMovementPence).formatted])
+            table.add(["of the rent accounts in the ledger (same postings)", Money(pence: ledgerMovementPence).formatted])
+            text += table.render(indent: 2)
             text += reconciles ? "  They tie.\n" : "  They DO NOT tie: difference \(Money(pence: controlMovementPence - ledgerMovementPence).formatted).\n"
             for warning in warnings { text += "  warning: \(warning)\n" }
             return text
@@ -159,10 +161,10 @@ public struct GLExportJob: Job {
         }
         let journal: Journal
         do { journal = try Journal(groups: groups, map: settings.map) } catch {
-            let list = error.codes.map { "  \($0.code): \($0.postingCount) posting\($0.postingCount == 1 ? "" : "s") (first posting id \($0.firstEntryId))" }
+            let list = error.codes.map { "  \($0.code): \(Wording.count($0.postingCount, "posting")) (first posting id \($0.firstEntryId))" }
             throw RunError(
                 .badInput,
-                "the general-ledger export through \(through.iso) is refused: \(error.codes.count) transaction code\(error.codes.count == 1 ? " has" : "s have") no mapping in \(settings.map.file):\n"
+                "the general-ledger export through \(through.iso) is refused: \(Wording.count(error.codes.count, "transaction code")) \(error.codes.count == 1 ? "has" : "have") no mapping in \(settings.map.file):\n"
                     + list.joined(separator: "\n")
                     + "\nAdd \(error.codes.count == 1 ? "it" : "them") to the financial map and run the export again; nothing was exported or marked.")
         }

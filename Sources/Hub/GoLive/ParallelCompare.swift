@@ -27,12 +27,21 @@ public struct ParallelComparison: Codable, Sendable {
 
     public func render() -> String {
         func money(_ pence: Int64) -> String { Money(pence: pence).formatted }
-        var lines = ["\(what) from \(file): \(accountsCompared) account\(accountsCompared == 1 ? "" : "s") compared, \(differences.count) differ."]
-        for d in differences {
-            lines.append("  \(d.account)\(d.chargeCode.map { " \($0)" } ?? ""): hub \(money(d.hubPence)), old system \(money(d.oldPence)), difference \(money(d.differencePence)): \(d.cause)")
+        var text = "\(what) from \(file): \(Wording.count(accountsCompared, "account")) compared, \(Wording.number(differences.count)) differ.\n"
+        if !differences.isEmpty {
+            var table = TextTable([
+                .init("Account"), .init("Code"), .init("Hub", .right), .init("Old system", .right), .init("Difference", .right), .init("Likely cause"),
+            ])
+            for d in differences.prefix(LongList.shown) {
+                table.add([d.account, d.chargeCode ?? "", money(d.hubPence), money(d.oldPence), money(d.differencePence), d.cause])
+            }
+            text += table.render(indent: 2)
+            if differences.count > LongList.shown {
+                text += "  ... and \(Wording.number(differences.count - LongList.shown)) more: the same command with --json lists them all\n"
+            }
         }
-        lines.append("Totals: hub \(money(hubTotalPence)), old system \(money(oldTotalPence)), difference \(money(hubTotalPence - oldTotalPence)) = sum of the differences \(money(differenceTotalPence))\(ties ? "" : " (DOES NOT TIE)")")
-        return lines.joined(separator: "\n") + "\n"
+        text += "Totals: hub \(money(hubTotalPence)), old system \(money(oldTotalPence)), difference \(money(hubTotalPence - oldTotalPence)) = sum of the differences \(money(differenceTotalPence))\(ties ? "" : " (DOES NOT TIE)")\n"
+        return text
     }
 }
 
@@ -55,7 +64,7 @@ public enum ParallelCompare {
             rows.append((Array(fields.prefix(keys)), amount.pence))
         }
         guard problems.isEmpty else {
-            throw RunError(.badInput, "\(url.lastPathComponent): \(problems.count) bad line\(problems.count == 1 ? "" : "s"); nothing was compared:\n  " + problems.prefix(20).joined(separator: "\n  "))
+            throw RunError(.badInput, "\(url.lastPathComponent): \(Wording.count(problems.count, "bad line")); nothing was compared:\n  " + problems.prefix(20).joined(separator: "\n  "))
         }
         return rows
     }

@@ -65,23 +65,24 @@ public struct RehearsalReport: Codable, Sendable {
 
     public func render() -> String {
         func money(_ pence: Int64?) -> String { pence.map { Money(pence: $0).formatted } ?? "-" }
-        var lines = ["Migration rehearsal\(id.map { " \($0)" } ?? "") of \(manifest) (go-live \(goLive.iso)): \(go ? "GO" : "NO-GO") (\(problems) problem\(problems == 1 ? "" : "s"))", ""]
-        lines.append("Files:")
+        var text = "Migration rehearsal\(id.map { " \($0)" } ?? "") of \(manifest) (go-live \(goLive.iso)): \(go ? "GO" : "NO-GO") (\(Wording.count(problems, "problem")))\n\n"
+        text += "Files:\n"
+        var table = TextTable([
+            .init(""), .init("Kind"), .init("File"), .init("Rows", .right), .init("Old system", .right), .init("Total", .right),
+            .init("Old system", .right),
+        ])
         for file in files {
-            var line = "  \(file.agrees ? "ok " : "BAD") \(file.kind) \(file.file): "
-            if !file.loaded { line += "refused" } else {
-                line += "\(file.rows ?? 0) rows" + (file.expectedRows.map { " (old system \($0))" } ?? "")
-                if file.totalPence != nil || file.expectedTotalPence != nil {
-                    line += ", total \(money(file.totalPence))" + (file.expectedTotalPence.map { " (old system \(money($0)))" } ?? "")
-                }
-            }
-            lines.append(line)
+            table.add([
+                file.agrees ? "ok" : "BAD", file.kind, file.file, file.loaded ? Wording.number(file.rows ?? 0) : "refused",
+                file.expectedRows.map(Wording.number) ?? "", file.totalPence.map { money($0) } ?? "", file.expectedTotalPence.map { money($0) } ?? "",
+            ])
         }
+        text += table.render(indent: 2)
+        let seeAll = id.map { "`hub migration reports \($0) --json` lists them all" } ?? "the same command with --json lists them all"
         func section(_ title: String, _ items: [String]) {
             guard !items.isEmpty else { return }
-            lines.append("")
-            lines.append("\(title) (\(items.count)):")
-            lines += items.map { "  " + $0 }
+            text += "\n\(title): \(Wording.number(items.count))\n"
+            for line in LongList.lines(items, seeAll: seeAll) { text += "  \(line)\n" }
         }
         section("Refused rows", refusedRows.map { row in
             "\(row.file)" + (row.line.map { " line \($0)" } ?? "") + (row.column.map { ", \($0)" } ?? "")
@@ -90,15 +91,22 @@ public struct RehearsalReport: Codable, Sendable {
         section("Accounts without charges at go-live", accountsWithoutCharges.map { "\($0.reference): \($0.detail)" })
         section("Tenancies without an account", tenanciesWithoutAccount.map { "\($0.reference): \($0.detail)" })
         section("Properties let twice", propertiesLetTwice.map { "\($0.reference): \($0.detail)" })
-        section("Balances that differ from the old system's", balanceDifferences.map {
-            "\($0.account): hub \(money($0.hubPence)), old system \(money($0.oldPence)), difference \(money($0.differencePence))"
-        })
+        if !balanceDifferences.isEmpty {
+            text += "\nBalances that differ from the old system's: \(Wording.number(balanceDifferences.count))\n"
+            var differences = TextTable([.init("Account"), .init("Hub", .right), .init("Old system", .right), .init("Difference", .right)])
+            for difference in balanceDifferences.prefix(LongList.shown) {
+                differences.add([difference.account, money(difference.hubPence), money(difference.oldPence), money(difference.differencePence)])
+            }
+            text += differences.render(indent: 2)
+            if balanceDifferences.count > LongList.shown {
+                text += "  ... and \(Wording.number(balanceDifferences.count - LongList.shown)) more: \(seeAll)\n"
+            }
+        }
         section("Could not be checked", failures)
-        lines.append("")
-        lines.append("Balances compared: \(balancesCompared), differing: \(balanceDifferences.count)")
+        text += "\nBalances compared: \(Wording.number(balancesCompared)), differing: \(Wording.number(balanceDifferences.count))\n"
         let debitAgrees = rentDebitPence == nil || lastWeeklyDebitPence == nil || rentDebitPence == lastWeeklyDebitPence
-        lines.append("First rent debit: \(money(rentDebitPence))" + (lastWeeklyDebitPence.map { ", old system's last weekly debit \(money($0))\(debitAgrees ? "" : ": they differ by \(money((rentDebitPence ?? 0) - $0))")" } ?? ""))
-        return lines.joined(separator: "\n") + "\n"
+        text += "First rent debit: \(money(rentDebitPence))" + (lastWeeklyDebitPence.map { ", old system's last weekly debit \(money($0))\(debitAgrees ? "" : ": they differ by \(money((rentDebitPence ?? 0) - $0))")" } ?? "") + "\n"
+        return text
     }
 }
 

@@ -18,7 +18,7 @@ public enum RehearsalStore {
     @discardableResult
     public static func keep(_ report: inout RehearsalReport, on db: Connection) throws -> Int64 {
         try db.transaction { db in
-            let json = String(decoding: try JSONEncoder.sorted.encode(report), as: UTF8.self)
+            let json = try HubJSON.text(report)
             let id = try db.queryOne(
                 """
                 INSERT INTO migration_rehearsals (manifest, manifest_sha256, go, problems, report, report_text)
@@ -45,6 +45,6 @@ public enum RehearsalStore {
         guard let row = try db.queryOne("SELECT report::text FROM migration_rehearsals WHERE id = \(id)") else {
             throw RunError(.notFound, "there is no rehearsal \(id) (list them with hub migration reports)")
         }
-        return try JSONDecoder().decode(RehearsalReport.self, from: Data(try row.decode(String.self, 0).utf8))
+        return try HubJSON.decoder().decode(RehearsalReport.self, from: Data(try row.decode(String.self, 0).utf8))
     }
 }

@@ -70,16 +70,16 @@ public struct RewindPlan: Sendable {
     public func render() -> String {
         let point = checkpoint.map { "checkpoint \($0) (run \(toRunId))" } ?? "run \(toRunId)"
         guard !steps.isEmpty else { return "Nothing to rewind: no completed run after \(point).\n" }
-        var lines = ["Rewind to \(point): \(reversals.count) of \(steps.count) later runs will be reversed, newest first:"]
+        var table = TextTable([.init("Action"), .init("Run", .right), .init("Job"), .init("Key"), .init("Business date"), .init("Why kept")])
         for step in steps {
             let run = step.run
-            let what = "run \(run.id) \(run.job) \(run.businessKey.count > 20 ? String(run.businessKey.prefix(12)) + "..." : run.businessKey) (\(run.businessDate.iso))"
             switch step.action {
-            case .reverse: lines.append("  reverse  \(what)")
-            case .keep(let why): lines.append("  keep     \(what): \(why)")
+            case .reverse: table.add(["reverse", String(run.id), run.job, run.displayKey, run.businessDate.iso])
+            case .keep(let why): table.add(["keep", String(run.id), run.job, run.displayKey, run.businessDate.iso, why])
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return "Rewind to \(point): \(Wording.number(reversals.count)) of \(Wording.count(steps.count, "later run")) will be reversed, newest first:\n"
+            + table.render(indent: 2)
     }
 }
 
@@ -99,10 +99,13 @@ public struct RewindResult: Codable, Sendable {
     }
 
     public func render() -> String {
-        var lines = ["Rewind \(rewindId) to \(checkpoint.map { "checkpoint \($0) (run \(toRunId))" } ?? "run \(toRunId)"): \(reversed.count) run\(reversed.count == 1 ? "" : "s") reversed, \(kept.count) kept."]
-        for run in reversed { lines.append("  run \(run.runId) \(run.job) reversed by run \(run.reversalRunId)") }
-        lines.append("Run them again with `hub runs replay` (leave out the faulty one with --except RUN).")
-        return lines.joined(separator: "\n") + "\n"
+        var text = "Rewind \(rewindId) to \(checkpoint.map { "checkpoint \($0) (run \(toRunId))" } ?? "run \(toRunId)"): \(Wording.count(reversed.count, "run")) reversed, \(Wording.number(kept.count)) kept.\n"
+        if !reversed.isEmpty {
+            var table = TextTable([.init("Run", .right), .init("Job"), .init("Reversed by run", .right)])
+            for run in reversed { table.add([String(run.runId), run.job, String(run.reversalRunId)]) }
+            text += table.render(indent: 2)
+        }
+        return text + "Run them again with `hub runs replay` (leave out the faulty one with --except RUN).\n"
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HousingFinance
 
 /// One thing wrong with a loader file: where (line and column), what was there, and why it is refused.
 public struct LoadProblem: Codable, Hashable, Sendable, CustomStringConvertible {
@@ -50,8 +51,8 @@ public struct LoadError: Error, Hashable, Sendable, CustomStringConvertible {
         let lineCount = badLines.count
         let whole = problems.count - problems.filter { $0.line != nil }.count
         var summary = "\(file): the \(kind) file is refused and nothing was loaded: "
-        if lineCount > 0 { summary += "\(lineCount) bad line\(lineCount == 1 ? "" : "s")" }
-        if whole > 0 { summary += (lineCount > 0 ? " and " : "") + "\(whole) problem\(whole == 1 ? "" : "s") with the file as a whole" }
+        if lineCount > 0 { summary += Wording.count(lineCount, "bad line") }
+        if whole > 0 { summary += (lineCount > 0 ? " and " : "") + "\(Wording.count(whole, "problem")) with the file as a whole" }
         summary += lineCount > 0 ? ". Correct every line listed and load the file again." : "."
         var lines = [summary]
         for problem in problems { lines.append("  " + problem.description) }

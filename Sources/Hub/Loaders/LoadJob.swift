@@ -81,8 +81,8 @@ public struct LoadReport: JobReport {
     public var counts: [String: Int] { done.merging(["rows": rows]) { a, _ in a } }
 
     public func render() -> String {
-        var lines = ["Loaded \(kind) from \(file) (sha256 \(sha256.prefix(16))...): \(rows) rows"]
-        for key in done.keys.sorted() { lines.append("  \(key): \(done[key]!)") }
+        var lines = ["Loaded \(kind) from \(file) (SHA-256 \(Wording.shortHash(sha256))): \(Wording.count(rows, "row"))"]
+        for key in done.keys.sorted() { lines.append("  \(key): \(Wording.number(done[key]!))") }
         if let totalPence { lines.append("  total: \(Money(pence: totalPence).formatted)") }
         for warning in warnings { lines.append("  warning: \(warning)") }
         return lines.joined(separator: "\n") + "\n"
@@ -192,7 +192,7 @@ public struct LoadJob<Kind: LoadKind>: Job {
             [sha256, Kind.kind, file, rows.count, context.runId])
         try db.execute(
             "INSERT INTO audit_events (action, entity, entity_ref, run_id, details) VALUES ('load', $1, $2, $3, $4::jsonb)",
-            [Kind.kind, sha256, context.runId, String(decoding: try JSONEncoder.sorted.encode(done.merging(["rows": rows.count]) { a, _ in a }), as: UTF8.self)])
+            [Kind.kind, sha256, context.runId, try HubJSON.text(done.merging(["rows": rows.count]) { a, _ in a })])
         var warnings: [String] = []
         if rows.isEmpty { warnings.append("the file has a header and no rows: nothing was loaded") }
         return LoadReport(kind: Kind.kind, file: file, sha256: sha256, rows: rows.count, done: done, totalPence: total, warnings: warnings)

@@ -32,6 +32,18 @@ public struct OutboundFile: Codable, Hashable, Sendable {
         deliveredPath = try row.decode(String?.self, 8)
     }
 
+    /// The control totals that are amounts of money (stored as the file writes them, `1234.56`).
+    static let moneyTotals: Set<String> = ["debits", "credits", "control-movement", "ledger-movement", "total"]
+
+    /// The control totals as people read them, in key order: amounts as `£1,234.56`.
+    public var controlTotalsText: [(key: String, value: String)] {
+        controlTotals.keys.sorted().map { key in
+            let value = controlTotals[key]!
+            guard Self.moneyTotals.contains(key), let money = try? Money(parsing: value) else { return (key, value) }
+            return (key, money.formatted)
+        }
+    }
+
     /// Makes a file inside a run's transaction: takes the interface's next sequence number (gap-free:
     /// the counter stays locked until the run commits, and a rollback gives the number back), builds
     /// the content for it, and stores content, SHA-256 and control totals with the run. Deliver it
@@ -55,7 +67,7 @@ public struct OutboundFile: Codable, Hashable, Sendable {
         guard !made.fileName.contains("/"), !made.fileName.hasPrefix(".") else {
             throw RunError(.badInput, "an outbound file name may not contain '/' or start with '.': \(made.fileName)")
         }
-        let totals = String(decoding: try JSONEncoder.sorted.encode(made.controlTotals), as: UTF8.self)
+        let totals = try HubJSON.text(made.controlTotals)
         let id = try db.queryOne(
             """
             INSERT INTO outbound_files (interface, sequence, file_name, content, sha256, control_totals, run_id)

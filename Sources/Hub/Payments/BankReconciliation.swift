@@ -177,35 +177,54 @@ public struct BankReconciliation: Codable, Sendable {
         func money(_ pence: Int64) -> String { Money(pence: pence).formatted }
         var text = "Bank reconciliation for \(date.iso)\n"
         text += "\nSettlements reconciled to provider files on \(date.iso): \(matched.count)\n"
-        for match in matched {
-            text += "  \(match.provider): \(money(match.amountPence)) = \(match.files.joined(separator: " + "))\n"
+        if !matched.isEmpty {
+            var table = TextTable([.init("Provider"), .init("Amount", .right), .init("Provider files")])
+            for match in matched { table.add([match.provider, money(match.amountPence), match.files.joined(separator: " + ")]) }
+            text += table.render(indent: 2)
         }
         text += "\nSettlements on the statement not yet reconciled: \(openSettlements.count)\n"
-        for open in openSettlements {
-            text += "  \(open.date.iso) \(open.provider) \(money(open.amountPence)) '\(open.reference)': "
-            if let difference = open.differencePence, let files = open.candidatePence {
-                text += "amount differs: the files \(open.candidateFiles.joined(separator: ", ")) hold \(money(files)), difference \(money(difference))\n"
-            } else {
-                text += "no provider file yet\n"
+        if !openSettlements.isEmpty {
+            var table = TextTable([.init("Date"), .init("Provider"), .init("Amount", .right), .init("Reference", maxWidth: 30), .init("Why")])
+            for open in openSettlements {
+                let why: String
+                if let difference = open.differencePence, let files = open.candidatePence {
+                    why = "amount differs: the files \(open.candidateFiles.joined(separator: ", ")) hold \(money(files)), difference \(money(difference))"
+                } else {
+                    why = "no provider file yet"
+                }
+                table.add([open.date.iso, open.provider, money(open.amountPence), open.reference, why])
             }
+            text += table.render(indent: 2)
         }
         text += "\nProvider files with no settlement yet: \(openBatches.count)\n"
-        for batch in openBatches {
-            text += "  \(batch.fileDate.iso) \(batch.provider) \(batch.file): \(batch.entries) payments, \(money(batch.amountPence)); settlement expected \(batch.expectedBy.iso)\(batch.overdue ? " - OVERDUE" : "")\n"
+        if !openBatches.isEmpty {
+            var table = TextTable([
+                .init("File date"), .init("Provider"), .init("File"), .init("Payments", .right), .init("Amount", .right),
+                .init("Settlement expected"), .init(""),
+            ])
+            for batch in openBatches {
+                table.add([
+                    batch.fileDate.iso, batch.provider, batch.file, Wording.number(batch.entries), money(batch.amountPence),
+                    batch.expectedBy.iso, batch.overdue ? "OVERDUE" : "",
+                ])
+            }
+            text += table.render(indent: 2)
         }
         text += "\nBank statement against the ledger\n"
         if statements.isEmpty { text += "  No bank statement dated \(date.iso) has been imported.\n" }
         for tie in statements {
             text += "  Statement \(tie.file) (run \(tie.runId)): opening \(money(tie.openingPence)), closing \(money(tie.closingPence))\n"
-            text += "    movement on the statement (closing - opening)          \(money(tie.movementPence).leftPadded(14))\n"
-            text += "    compared with:\n"
-            text += "    payments on rent accounts in the ledger (by entry key) \(money(tie.rentPostingsPence).leftPadded(14))\n"
-            text += "    held in suspense (SUS)                                 \(money(tie.suspensePence).leftPadded(14))\n"
-            text += "    settlements reconciled to provider files               \(money(tie.reconciledSettlementsPence).leftPadded(14))\n"
-            text += "    settlements not yet reconciled                         \(money(tie.openSettlementsPence).leftPadded(14))\n"
-            text += "    bank debits reported, not rent                         \(money(tie.reportedPence).leftPadded(14))\n"
-            text += "    difference                                             \(money(tie.differencePence).leftPadded(14))"
-            text += tie.differencePence == 0 ? "  ties to the penny\n" : "  DOES NOT TIE\n"
+            var table = TextTable([.init(""), .init("Amount", .right)])
+            table.add(["movement on the statement (closing - opening)", money(tie.movementPence)])
+            table.add(["compared with:", ""])
+            table.add(["  payments on rent accounts in the ledger (by entry key)", money(tie.rentPostingsPence)])
+            table.add(["  held in suspense (SUS)", money(tie.suspensePence)])
+            table.add(["  settlements reconciled to provider files", money(tie.reconciledSettlementsPence)])
+            table.add(["  settlements not yet reconciled", money(tie.openSettlementsPence)])
+            table.add(["  bank debits reported, not rent", money(tie.reportedPence)])
+            table.add(["difference", money(tie.differencePence)])
+            text += table.render(indent: 4)
+            text += tie.differencePence == 0 ? "    Ties to the penny.\n" : "    DOES NOT TIE.\n"
         }
         return text
     }

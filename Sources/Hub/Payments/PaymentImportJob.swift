@@ -89,7 +89,7 @@ public struct PaymentImportJob: Job {
         scheme: AccountReferenceScheme
     ) throws {
         self.fileName = fileName
-        self.sha256 = SHA256.hex(SHA256.hash(try JSONEncoder.sorted.encode(payments)))
+        self.sha256 = SHA256.hex(SHA256.hash(try HubJSON.encoder().encode(payments)))
         self.format = format
         self.settings = settings
         self.scheme = scheme
@@ -134,7 +134,7 @@ public struct PaymentImportJob: Job {
         // The accounts, cards and legacy references: loaded once.
         let accounts = try AccountDirectory.load(db, scheme: scheme)
         if accounts.invalidReferences > 0 {
-            warnings.append("\(accounts.invalidReferences) account references in the database are not valid under the reference scheme and cannot be matched")
+            warnings.append("\(Wording.count(accounts.invalidReferences, "account reference")) in the database \(accounts.invalidReferences == 1 ? "is" : "are") not valid under the reference scheme and cannot be matched")
         }
         let matcher = ReferenceMatcher(scheme: scheme)
 
@@ -533,7 +533,7 @@ public struct PaymentImportJob: Job {
         _ tallies: Tallies, totals: FileTotals, format: PaymentFormat, context: RunContext, warnings: inout [String]
     ) throws {
         for (source, n) in tallies.unassigned.sorted(by: { $0.key < $1.key }) where format != .housingBenefit {
-            warnings.append("\(n) payments of \(format.rawValue)/\(source) belong to no provider in payments.yaml settlements: they will not be reconciled with the bank statement")
+            warnings.append("\(Wording.count(n, "payment")) of \(format.rawValue)/\(source) belong\(n == 1 ? "s" : "") to no provider in payments.yaml settlements: \(n == 1 ? "it" : "they") will not be reconciled with the bank statement")
         }
         let fileDate = totals.fileDate ?? tallies.lastDate ?? context.businessDate
         for (provider, tally) in tallies.batches.sorted(by: { $0.key < $1.key }) {
@@ -553,7 +553,7 @@ public struct PaymentImportJob: Job {
         let debitSum = lines.reduce(Tally()) { $0 + $1.debits }
         var warnings = warnings
         if tallies.suspenseCount > tallies.suspense.count {
-            warnings.append("\(tallies.suspenseCount) entries went to suspense; the report lists the first \(tallies.suspense.count) (hub suspense list has them all)")
+            warnings.append("\(Wording.count(tallies.suspenseCount, "entry")) went to suspense; the recorded report keeps the first \(Wording.number(tallies.suspense.count)) (`hub suspense list --status open` lists them all)")
         }
         return PaymentImportReport(
             file: fileName, format: format.rawValue, sha256: sha256, fileDate: totals.fileDate, statements: totals.statements,

@@ -12,14 +12,17 @@ public struct Tally: Codable, Hashable, Sendable {
         self.pence = pence
     }
 
+    enum CodingKeys: String, CodingKey {
+        case count
+        case pence = "amountPence"
+    }
+
     mutating func add(_ amount: Money) {
         count += 1
         pence += amount.pence
     }
 
     static func + (a: Tally, b: Tally) -> Tally { Tally(count: a.count + b.count, pence: a.pence + b.pence) }
-
-    var text: String { "\(String(count).leftPadded(6))  \(Money(pence: pence).formatted.leftPadded(14))" }
 }
 
 /// What became of an entry of an imported file.
@@ -91,6 +94,12 @@ public struct PaymentImportReport: JobReport {
     public var fileChecks: [String]
     public var warnings: [String]
 
+    enum CodingKeys: String, CodingKey {
+        case file, format, sha256, fileDate, statements, openingBalancePence, closingBalancePence, fileCredits, fileDebits, lines
+        case ties, byRule, suspenseItems, batches, reconciled, fileChecks, warnings
+        case ledgerByCode = "ledgerByCodePence"
+    }
+
     public var counts: [String: Int] {
         var counts = ["entries": fileCredits.count + fileDebits.count]
         for line in lines { counts[line.outcome.rawValue] = line.credits.count + line.debits.count }
@@ -102,14 +111,22 @@ public struct PaymentImportReport: JobReport {
     public func line(_ outcome: EntryOutcome) -> Line { lines.first { $0.outcome == outcome } ?? Line(outcome: outcome, credits: Tally(), debits: Tally()) }
 
     public func render() -> String {
-        var text = "Payment file \(file) (\(format)), SHA-256 \(sha256.prefix(16))...\n"
-        if let fileDate { text += "  File date: \(fileDate.iso)" + (statements > 1 ? ", \(statements) statements" : "") + "\n" }
+        var text = "Payment file \(file) (\(format)), SHA-256 \(Wording.shortHash(sha256))\n"
+        if let fileDate { text += "  File date: \(fileDate.iso)" + (statements > 1 ? ", \(Wording.count(statements, "statement"))" : "") + "\n" }
         if let openingBalancePence, let closingBalancePence {
             text += "  Statement balances: opening \(Money(pence: openingBalancePence).formatted), closing \(Money(pence: closingBalancePence).formatted)\n"
         }
-        text += "\nReconciliation of the file            credits                     debits\n"
-        text += "                                 count          amount      count          amount\n"
-        text += "  File's own totals          \(fileCredits.text)    \(fileDebits.text)\n"
+        text += "\nReconciliation of the file:\n"
+        var table = TextTable([
+            .init(""), .init("Credits", .right), .init("Amount", .right), .init("Debits", .right), .init("Amount", .right),
+        ])
+        func add(_ label: String, _ credits: Tally, _ debits: Tally) {
+            table.add([
+                label, Wording.number(credits.count), Money(pence: credits.pence).formatted, Wording.number(debits.count),
+                Money(pence: debits.pence).formatted,
+            ])
+        }
+        add("File's own totals", fileCredits, fileDebits)
         for outcome in EntryOutcome.allCases {
             let line = line(outcome)
             let label: String
@@ -120,27 +137,31 @@ public struct PaymentImportReport: JobReport {
             case .settlement: label = "Provider settlements"
             case .reported: label = "Reported, not posted"
             }
-            text += "  \(label.padding(toLength: 27, withPad: " ", startingAt: 0))\(line.credits.text)    \(line.debits.text)\n"
+            add(label, line.credits, line.debits)
         }
+        text += table.render(indent: 2)
         text += ties
             ? "  Ties to the penny: the file's totals = posted + skipped + suspense + settlements + reported.\n"
             : "  DOES NOT TIE: the entries do not add up to the file's totals.\n"
         if !byRule.isEmpty {
-            text += "\nMatched by rule: " + byRule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+            text += "\nMatched by rule: " + byRule.sorted { $0.key < $1.key }.map { "\($0.key) \(Wording.number($0.value))" }.joined(separator: ", ") + "\n"
         }
         if !ledgerByCode.isEmpty {
             text += "Posted by code: " + ledgerByCode.sorted { $0.key < $1.key }.map { "\($0.key) \(Money(pence: $0.value).formatted)" }.joined(separator: ", ") + "\n"
         }
         if !suspenseItems.isEmpty {
-            text += "\nTo suspense:\n"
-            for item in suspenseItems.prefix(20) {
-                text += "  \(item.position): \(Money(pence: item.amountPence).formatted) '\(item.reference)': \(item.reason)\n"
+            let total = max(line(.suspense).credits.count + line(.suspense).debits.count, suspenseItems.count)
+            text += "\nTo suspense: \(Wording.count(total, "entry"))\n"
+            var items = TextTable([.init("Position"), .init("Amount", .right), .init("Reference", maxWidth: 40), .init("Why")])
+            for item in suspenseItems.prefix(LongList.shown) {
+                items.add([item.position, Money(pence: item.amountPence).formatted, item.reference, item.reason])
             }
-            if suspenseItems.count > 20 { text += "  ... and \(suspenseItems.count - 20) more (hub suspense list)\n" }
+            text += items.render(indent: 2)
+            if total > LongList.shown { text += "  ... and \(Wording.number(total - LongList.shown)) more: `hub suspense list --status open` lists them all\n" }
         }
         if !batches.isEmpty {
             text += "\nProvider batches: " + batches.sorted { $0.key < $1.key }
-                .map { "\($0.key) \($0.value.count) entries \(Money(pence: $0.value.pence).formatted)" }.joined(separator: "; ") + "\n"
+                .map { "\($0.key) \(Wording.count($0.value.count, "entry")) \(Money(pence: $0.value.pence).formatted)" }.joined(separator: "; ") + "\n"
         }
         for match in reconciled {
             text += "Reconciled: \(match.provider) settlement of \(Money(pence: match.settlementPence).formatted) on \(match.settlementDate.iso) with \(match.files.joined(separator: ", "))\n"

@@ -48,7 +48,7 @@ public struct PaymentImporter: Sendable {
         let connection = try runner.database.connect()
         if let earlier = try connection.queryOne(
             """
-            SELECT r.id, r.business_date, COALESCE(f.file_name, r.parameters->>'file'), to_char(r.finished_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI')
+            SELECT r.id, r.business_date, COALESCE(f.file_name, r.parameters->>'file'), r.finished_at
             FROM runs r LEFT JOIN payment_files f ON f.run_id = r.id
             WHERE r.job = $1 AND r.business_key = $2 AND r.status = 'completed' AND r.reversed_by_run_id IS NULL
             """, [PaymentImportJob.name, job.sha256])
@@ -56,7 +56,7 @@ public struct PaymentImporter: Sendable {
             let id = try earlier.decode(Int64.self, 0)
             throw RunError(
                 .alreadyCompleted,
-                "\(job.fileName) was already imported by run \(id) on \(try earlier.decode(Day.self, 1).iso) (as \(earlier.text(2) ?? "?"), at \(earlier.text(3) ?? "?")): the same content (SHA-256 \(job.sha256.prefix(16))...) is never imported twice. Reverse run \(id) first if it must be imported again.",
+                "\(job.fileName) was already imported by run \(id) on \(try earlier.decode(Day.self, 1).iso) (as \(earlier.text(2) ?? "?"), at \(try earlier.decode(Date?.self, 3).map(Timestamp.text) ?? "?")): the same content (SHA-256 \(Wording.shortHash(job.sha256))) is never imported twice. Reverse run \(id) first if it must be imported again.",
                 runId: id)
         }
         do {

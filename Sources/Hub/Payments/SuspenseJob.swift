@@ -62,20 +62,35 @@ public struct SuspenseItem: Codable, Hashable, Sendable {
             .map(SuspenseItem.init)
     }
 
-    /// The list as people read it.
+    /// The list as people read it: a table, then the money open in suspense by kind.
     public static func render(_ items: [SuspenseItem]) -> String {
         guard !items.isEmpty else { return "No suspense items.\n" }
-        var text = "   Id  Kind  Status     Date        Amount      Reference / payer                         From\n"
+        var table = TextTable([
+            .init("Id", .right), .init("Kind"), .init("Status"), .init("Date"), .init("Amount", .right),
+            .init("Reference / payer", maxWidth: 40), .init("From"), .init("Why, or what became of it"),
+        ])
         var open: [String: Int64] = [:]
         for item in items {
-            let who = item.reference + (item.payer.map { " / \($0)" } ?? "")
-            let shown = who.count > 40 ? String(who.prefix(40)) : who
-            text += "\(String(item.id).leftPadded(5))  \(item.kind.padding(toLength: 4, withPad: " ", startingAt: 0))  \(item.status.padding(toLength: 9, withPad: " ", startingAt: 0))  \(item.date.iso)  \(Money(pence: item.amountPence).plain.leftPadded(10))  \(shown.padding(toLength: 40, withPad: " ", startingAt: 0))  \(item.file) \(item.position)\n"
-            if item.status == "open" { open[item.kind, default: 0] += item.amountPence }
-            if item.status == "open" { text += "       why: \(item.reason)\n" }
-            if let account = item.account { text += "       \(item.status) to \(account) by run \(item.resolvedRunId.map(String.init) ?? "?")" + (item.note.map { ": \($0)" } ?? "") + "\n" }
-            else if item.status == "refunded" { text += "       refunded by run \(item.resolvedRunId.map(String.init) ?? "?")" + (item.note.map { ": \($0)" } ?? "") + "\n" }
+            let outcome: String
+            let note = item.note.map { ": \($0)" } ?? ""
+            let run = item.resolvedRunId.map(String.init) ?? "?"
+            if item.status == "open" {
+                open[item.kind, default: 0] += item.amountPence
+                outcome = item.reason
+            } else if let account = item.account {
+                outcome = "\(item.status) to \(account) by run \(run)\(note)"
+            } else if item.status == "refunded" {
+                outcome = "refunded by run \(run)\(note)"
+            } else {
+                outcome = item.reason
+            }
+            table.add([
+                String(item.id), item.kind, item.status, item.date.iso, Money(pence: item.amountPence).formatted,
+                item.reference + (item.payer.map { " / \($0)" } ?? ""), "\(item.file) \(item.position)", outcome,
+            ])
         }
+        var text = table.render()
+        text += "\(Wording.count(items.count, "item"))\n"
         for (kind, pence) in open.sorted(by: { $0.key < $1.key }) {
             text += "Open \(kind == "hb" ? "Housing Benefit" : "cash") suspense: \(Money(pence: pence).formatted)\n"
         }

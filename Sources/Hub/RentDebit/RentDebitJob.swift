@@ -46,8 +46,24 @@ public struct RentDebitJob: Job {
         public var adjustmentsNetPence: Int64
         public var accountsRecalculated: Int
         public var skipped: [String: Int]
-        public var skippedExamples: [String]
+        /// Every account skipped, with why (free weeks apart: then every account is).
+        public var skippedAccounts: [SkippedAccount]
         public var warnings: [String]
+        /// The run, to say where the whole list of skipped accounts is.
+        public var runId: Int64
+        public var isPreview: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case week, rentYear, weekNumber, weeksInYear, freeWeek, accountsDebited, entriesByCode, adjustments
+            case adjustmentsNetPence, accountsRecalculated, skipped, skippedAccounts, warnings, runId, isPreview
+            case penceByCode = "debitsByCodePence"
+        }
+
+        /// An account the week did not charge, and why.
+        public struct SkippedAccount: Codable, Hashable, Sendable {
+            public var account: String
+            public var reason: String
+        }
 
         public var counts: [String: Int] {
             var counts = ["accounts debited": accountsDebited, "adjustments": adjustments, "accounts recalculated": accountsRecalculated]
@@ -56,20 +72,36 @@ public struct RentDebitJob: Job {
         }
 
         public func render() -> String {
-            var lines = ["Rent debit for the week of \(week.iso) (rent year \(rentYear), week \(weekNumber) of \(weeksInYear))"]
-            if freeWeek { lines.append("  This is a free week: no debits are raised.") }
-            lines.append("  Accounts debited: \(accountsDebited)")
-            for code in entriesByCode.keys.sorted() {
-                lines.append("  \(code): \(entriesByCode[code]!) entries, \(Money(pence: penceByCode[code] ?? 0).formatted)")
+            var text = "Rent debit for the week of \(week.iso) (rent year \(rentYear), week \(weekNumber) of \(weeksInYear))\n"
+            if freeWeek { text += "  This is a free week: no debits are raised.\n" }
+            text += "  Accounts debited: \(Wording.number(accountsDebited))\n"
+            if !entriesByCode.isEmpty {
+                var table = TextTable([.init("Code"), .init("Entries", .right), .init("Amount", .right)])
+                for code in entriesByCode.keys.sorted() {
+                    table.add([code, Wording.number(entriesByCode[code]!), Money(pence: penceByCode[code] ?? 0).formatted])
+                }
+                text += table.render(indent: 2)
             }
-            lines.append("  Adjustments to earlier weeks: \(adjustments), net \(Money(pence: adjustmentsNetPence).formatted) (accounts recalculated: \(accountsRecalculated))")
+            text += "  Adjustments to earlier weeks: \(Wording.count(adjustments, "entry")), net \(Money(pence: adjustmentsNetPence).formatted)"
+                + " (\(Wording.count(accountsRecalculated, "account")) recalculated)\n"
             if !skipped.isEmpty {
-                lines.append("  Accounts skipped:")
-                for reason in skipped.keys.sorted() { lines.append("    \(reason): \(skipped[reason]!)") }
-                if !skippedExamples.isEmpty { lines.append("    for example: " + skippedExamples.joined(separator: ", ")) }
+                text += "  Accounts skipped: \(Wording.number(skipped.values.reduce(0, +)))\n"
+                var table = TextTable([.init("Reason"), .init("Accounts", .right)])
+                for reason in skipped.keys.sorted() { table.add([reason, Wording.number(skipped[reason]!)]) }
+                text += table.render(indent: 4)
+                if !skippedAccounts.isEmpty {
+                    text += skipped[SkipReason.freeWeek.rawValue] != nil
+                        ? "    Skipped other than for the free week: \(Wording.count(skippedAccounts.count, "account"))\n"
+                        : "    The accounts:\n"
+                    for line in LongList.lines(
+                        skippedAccounts.map { "\($0.account) (\($0.reason))" }, seeAll: LongList.seeAll(runId: runId, preview: isPreview))
+                    {
+                        text += "      \(line)\n"
+                    }
+                }
             }
-            for warning in warnings { lines.append("  warning: \(warning)") }
-            return lines.joined(separator: "\n") + "\n"
+            for warning in warnings { text += "  warning: \(warning)\n" }
+            return text
         }
     }
 
@@ -125,8 +157,8 @@ public struct RentDebitJob: Job {
         var report = Report(
             week: week.monday, rentYear: week.rentYear.label, weekNumber: week.rentYear.weekNumber(of: week) ?? 0,
             weeksInYear: week.rentYear.weekCount, freeWeek: calendar.isFree(week), accountsDebited: 0, entriesByCode: [:],
-            penceByCode: [:], adjustments: 0, adjustmentsNetPence: 0, accountsRecalculated: 0, skipped: [:], skippedExamples: [],
-            warnings: [])
+            penceByCode: [:], adjustments: 0, adjustmentsNetPence: 0, accountsRecalculated: 0, skipped: [:], skippedAccounts: [],
+            warnings: [], runId: context.runId, isPreview: context.isPreview)
 
         // This week, every account whose tenancy has not ended before it.
         let accounts = try loadAccounts(db, where: "(t.end_date IS NULL OR t.end_date >= $1)", [week.monday])
@@ -160,8 +192,8 @@ public struct RentDebitJob: Job {
                 if debited { report.accountsDebited += 1 }
             case .failure(let skip):
                 report.skipped[skip.reason.rawValue, default: 0] += 1
-                if report.skippedExamples.count < 10 && skip.reason != .freeWeek {
-                    report.skippedExamples.append("\(account.ref) (\(skip.reason.rawValue))")
+                if skip.reason != .freeWeek {
+                    report.skippedAccounts.append(.init(account: account.ref, reason: skip.reason.rawValue))
                 }
                 for (code, pence) in already where pence != 0 {
                     postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))

@@ -105,7 +105,9 @@ public enum RepairsDemo {
         ]
         for (name, content, load) in loads {
             let url = try write(name, content)
-            do { text += "  " + (try load(name, Array(content.utf8))) } catch let error as RunError where error.code == .alreadyCompleted {
+            do {
+                text += (try load(name, Array(content.utf8))).split(separator: "\n").map { "  \($0)\n" }.joined()
+            } catch let error as RunError where error.code == .alreadyCompleted {
                 text += "  \(url.lastPathComponent): already loaded\n"
             }
         }

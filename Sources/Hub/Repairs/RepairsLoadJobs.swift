@@ -13,8 +13,8 @@ public struct RepairsLoadReport: JobReport {
     public var counts: [String: Int] { details.merging(["rows": rows]) { a, _ in a } }
     public var warnings: [String] { [] }
     public func render() -> String {
-        var lines = ["Loaded \(kind) from \(file): \(rows) rows (SHA-256 \(sha256.prefix(16))...)"]
-        for key in details.keys.sorted() { lines.append("  \(key): \(details[key]!)") }
+        var lines = ["Loaded \(kind) from \(file) (SHA-256 \(Wording.shortHash(sha256))): \(Wording.count(rows, "row"))"]
+        for key in details.keys.sorted() { lines.append("  \(key): \(Wording.number(details[key]!))") }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -114,18 +114,18 @@ struct RepairsCSV {
     func throwProblems() throws {
         guard !problems.isEmpty else { return }
         let shown = problems.prefix(200)
-        throw RunError(.badInput, "\(file.name): \(problems.count) bad value\(problems.count == 1 ? "" : "s"); nothing was loaded. Correct them and load the file again:\n  "
+        throw RunError(.badInput, "\(file.name): \(Wording.count(problems.count, "bad value")); nothing was loaded. Correct them and load the file again:\n  "
             + shown.map(\.description).joined(separator: "\n  ") + (problems.count > shown.count ? "\n  ... and \(problems.count - shown.count) more" : ""))
     }
 
     /// Refuses a file loaded before (by its SHA-256), whatever it was loaded as.
     static func refuseIfLoaded(sha256: String, fileName: String, context: RunContext) throws {
         if let earlier = try context.connection.queryOne(
-            "SELECT kind, file_name, run_id, loaded_at::text FROM loaded_files WHERE sha256 = $1", [sha256])
+            "SELECT kind, file_name, run_id, loaded_at FROM loaded_files WHERE sha256 = $1", [sha256])
         {
             throw RunError(
                 .alreadyCompleted,
-                "\(fileName) was already loaded (as \(earlier.text(0) ?? "?") '\(earlier.text(1) ?? "?")' by run \(earlier.text(2) ?? "?") at \(earlier.text(3) ?? "?")): the same file (SHA-256 \(sha256)) is never loaded twice",
+                "\(fileName) was already loaded (as \(earlier.text(0) ?? "?") '\(earlier.text(1) ?? "?")' by run \(earlier.text(2) ?? "?") at \(try earlier.decode(Date?.self, 3).map(Timestamp.text) ?? "?")): the same file (SHA-256 \(sha256)) is never loaded twice",
                 runId: try earlier.decode(Int64.self, 2))
         }
     }

@@ -33,6 +33,12 @@ public struct SalesOrderApprovalJob: Job {
         public var salesOrderFileSequence: Int64
         public var note: String
         public var counts: [String: Int] { ["approved": 1] }
+
+        enum CodingKeys: String, CodingKey {
+            case salesOrder, jobNumber, approvedBy, salesOrderFile, salesOrderFileSequence, note
+            case value = "valuePence"
+            case authorisationLimit = "authorisationLimitPence"
+        }
         public var warnings: [String] { [] }
         public func render() -> String {
             """
@@ -123,7 +129,7 @@ public enum SalesOrderAuthority {
             reasons.append(SalesOrderReview.Reason("rejected-by-reviewer", reason))
             try db.execute(
                 "UPDATE sales_orders SET status = 'rejected', reasons = $2::jsonb WHERE id = $1",
-                [id, String(decoding: try JSONEncoder.sorted.encode(reasons), as: UTF8.self)])
+                [id, try HubJSON.text(reasons)])
             try db.execute(
                 "INSERT INTO sales_order_decisions (sales_order_id, decision, automatic, note, value_pence) VALUES ($1, 'rejected', false, $2, $3)",
                 [id, reason, try row.decode(Int64?.self, 2)])

@@ -3,7 +3,7 @@ import Foundation
 import HousingFinance
 import Postgres
 
-/// The review of one ODS completed-jobs file (DOMAIN.md, "Repairs"; README, "Repairs"): every job
+/// The review of one ODS completed-jobs file (DOMAIN.md, "Repairs"; docs/repairs.md): every job
 /// priced at the contract price in force on its completion date, then rejected, held or approved
 /// with reasons. Approved orders go to ODS in one sales-order file (validated against the XSD)
 /// and their costs are posted to `gl_postings`, all in the run's transaction. One run per file:
@@ -36,6 +36,12 @@ public struct SalesOrderReviewJob: Job {
         public var priced: Money?
         public var claimed: Money
         public var reasons: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case salesOrder, jobNumber, decision, reasons
+            case priced = "pricedPence"
+            case claimed = "claimedPence"
+        }
     }
 
     public struct Report: JobReport {
@@ -50,28 +56,45 @@ public struct SalesOrderReviewJob: Job {
         /// The sales-order file made for ODS, if anything was approved.
         public var salesOrderFile: String?
         public var salesOrderFileSequence: Int64?
+        /// The run, to say where every verdict is listed.
+        public var runId: Int64
+        public var isPreview: Bool
         public var warnings: [String] { [] }
         public var counts: [String: Int] { ["jobs": jobs, "approved": approved, "held": held, "rejected": rejected] }
 
+        enum CodingKeys: String, CodingKey {
+            case file, jobs, approved, held, rejected, verdicts, salesOrderFile, salesOrderFileSequence, runId, isPreview
+            case approvedValue = "approvedValuePence"
+            case heldValue = "heldValuePence"
+        }
+
         public func render() -> String {
-            var lines = ["Sales-order review of \(file): \(jobs) jobs"]
-            lines.append("  approved: \(approved) (\(approvedValue.formatted)), held: \(held) (\(heldValue.formatted)), rejected: \(rejected)")
+            var text = "Sales-order review of \(file): \(Wording.count(jobs, "job"))\n"
+            text += "  approved: \(Wording.number(approved)) (\(approvedValue.formatted)), held: \(Wording.number(held)) (\(heldValue.formatted)), rejected: \(Wording.number(rejected))\n"
             for decision in [SalesOrderReview.Decision.approved, .held, .rejected] {
                 let some = verdicts.filter { $0.decision == decision }
                 guard !some.isEmpty else { continue }
-                lines.append("  \(decision.rawValue.capitalized):")
-                for verdict in some {
-                    let value = verdict.priced?.formatted ?? "not priced"
-                    lines.append("    \(verdict.salesOrder) job \(verdict.jobNumber): \(value) (claimed \(verdict.claimed.formatted))")
-                    for reason in verdict.reasons { lines.append("      - \(reason)") }
+                text += "  \(decision.rawValue.capitalized): \(Wording.count(some.count, "order"))\n"
+                var table = TextTable([
+                    .init("Sales order"), .init("Job"), .init("Priced", .right), .init("Claimed", .right), .init("Reasons"),
+                ])
+                for verdict in some.prefix(LongList.shown) {
+                    table.add([
+                        verdict.salesOrder, verdict.jobNumber, verdict.priced?.formatted ?? "not priced", verdict.claimed.formatted,
+                        verdict.reasons.joined(separator: "; "),
+                    ])
+                }
+                text += table.render(indent: 4)
+                if some.count > LongList.shown {
+                    text += "    ... and \(Wording.number(some.count - LongList.shown)) more: \(LongList.seeAll(runId: runId, preview: isPreview))\n"
                 }
             }
             if let salesOrderFile {
-                lines.append("  Sales-order file to ODS: \(salesOrderFile) (sequence \(salesOrderFileSequence ?? 0))")
+                text += "  Sales-order file to ODS: \(salesOrderFile) (sequence \(salesOrderFileSequence ?? 0))\n"
             } else {
-                lines.append("  Nothing approved: no sales-order file.")
+                text += "  Nothing approved: no sales-order file.\n"
             }
-            return lines.joined(separator: "\n") + "\n"
+            return text
         }
     }
 
@@ -89,7 +112,7 @@ public struct SalesOrderReviewJob: Job {
         let now = try db.queryOne("SELECT now()")!.decode(Date.self, 0)
         var report = Report(
             file: fileName, jobs: file.jobs.count, approved: 0, held: 0, rejected: 0, approvedValue: .zero, heldValue: .zero,
-            verdicts: [], salesOrderFile: nil, salesOrderFileSequence: nil)
+            verdicts: [], salesOrderFile: nil, salesOrderFileSequence: nil, runId: context.runId, isPreview: context.isPreview)
         var approved: [(id: Int64, order: SalesOrder, analysis: String)] = []
         var inThisFile: [String: String] = [:]  // job number -> sales order approved or held in this run
         let approvedBy = "automatic review (run \(context.runId))"
@@ -150,7 +173,7 @@ public struct SalesOrderReviewJob: Job {
                 order: order, councilOwned: owned, billedAs: billedAs, pricing: pricing, businessDate: context.businessDate,
                 settings: review.settings)
             let analysis = order.map { void ? RepairsCodes.void : RepairsCodes.analysis(for: $0.priority) }
-            let reasonsJSON = String(decoding: try JSONEncoder.sorted.encode(outcome.reasons), as: UTF8.self)
+            let reasonsJSON = try HubJSON.text(outcome.reasons)
             let id = try db.queryOne(
                 """
                 INSERT INTO sales_orders (review_run_id, file_sha256, file_name, file_line, job_number, repair_order_id, completion_date,

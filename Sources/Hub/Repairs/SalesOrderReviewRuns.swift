@@ -80,7 +80,7 @@ public struct SalesOrderReviewRuns: Sendable {
             }
         }
         if !failures.isEmpty {
-            throw RunError(.badInput, "\(failures.count) completed-jobs file\(failures.count == 1 ? "" : "s") could not be reviewed and moved to rejected/\(settings.inboxFolder):\n" + failures.joined(separator: "\n"))
+            throw RunError(.badInput, "\(Wording.count(failures.count, "completed-jobs file")) could not be reviewed and moved to rejected/\(settings.inboxFolder):\n" + failures.joined(separator: "\n"))
         }
         return records
     }

@@ -116,6 +116,14 @@ public struct SalesOrderRecord: Codable, Hashable, Sendable {
     public var fileName: String
     public var fileLine: Int
 
+    enum CodingKeys: String, CodingKey {
+        case id, reference, jobNumber, propertyReference, priority, completionDate, status, reasons, analysis, approvedBy
+        case reviewRunId, sentFileId, fileName, fileLine
+        case claimed = "claimedPence"
+        case priced = "pricedPence"
+        case estimate = "estimatePence"
+    }
+
     /// `SO00000042`.
     public static func reference(_ id: Int64) -> String {
         let digits = String(id)
@@ -212,4 +220,9 @@ public struct SalesOrderDecision: Codable, Hashable, Sendable {
     public var note: String?
     public var value: Money?
     public var runId: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case decision, decidedBy, decidedAt, automatic, note, runId
+        case value = "valuePence"
+    }
 }

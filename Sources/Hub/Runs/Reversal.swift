@@ -57,7 +57,7 @@ public struct ReversalJob: Job {
         public var counts: [String: Int] { ["entries reversed": entriesReversed] }
         public var warnings: [String] { [] }
         public func render() -> String {
-            "Reversed run \(originalRunId) (\(originalJob) \(originalKey)): \(entriesReversed) entries, net \(Money(pence: netPence).formatted) taken back.\nReason: \(reason)\n"
+            "Reversed run \(originalRunId) (\(originalJob) \(originalKey.count == 64 ? Wording.shortHash(originalKey) : originalKey)): \(Wording.count(entriesReversed, "entry")), net \(Money(pence: netPence).formatted) taken back.\nReason: \(reason)\n"
         }
     }
 

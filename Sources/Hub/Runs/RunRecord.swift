@@ -7,6 +7,33 @@ public struct CodeTotal: Codable, Hashable, Sendable {
     public var code: String
     public var entries: Int
     public var pence: Int64
+
+    public init(code: String, entries: Int, pence: Int64) {
+        self.code = code
+        self.entries = entries
+        self.pence = pence
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case code, entries
+        case pence = "amount_pence"
+        /// How runs recorded before the JSON style named the amount.
+        case olderPence = "pence"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(String.self, forKey: .code)
+        entries = try container.decode(Int.self, forKey: .entries)
+        pence = try container.decodeIfPresent(Int64.self, forKey: .pence) ?? container.decode(Int64.self, forKey: .olderPence)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(entries, forKey: .entries)
+        try container.encode(pence, forKey: .pence)
+    }
 }
 
 /// A run as recorded in `runs`: what `hub runs list` and `hub runs show` print.
@@ -78,13 +105,62 @@ public struct RunRecord: Codable, Hashable, Sendable {
         ).map(RunRecord.init)
     }
 
-    /// A one-line summary.
-    public var summaryLine: String {
-        let money = totals.map { "\($0.code) \(Money(pence: $0.pence).plain)" }.joined(separator: ", ")
-        var flags = ""
-        if let reversedByRunId { flags += " [reversed by run \(reversedByRunId)]" }
-        if let reversesRunId { flags += " [reverses run \(reversesRunId)]" }
-        return "\(id)  \(job)  \(businessKey)  \(status)  \(`operator`)  \(businessDate.iso)  \(money)\(flags)"
+    /// The business key as lists show it: a file's SHA-256 shortened to its first 12 characters.
+    public var displayKey: String {
+        businessKey.count == 64 && businessKey.allSatisfy(\.isHexDigit) ? Wording.shortHash(businessKey) : businessKey
+    }
+
+    /// Entries posted to the ledger, over every code.
+    public var entries: Int { totals.reduce(0) { $0 + $1.entries } }
+
+    /// Money posted to the ledger, net over every code.
+    public var netPence: Int64 { totals.reduce(0) { $0 + $1.pence } }
+
+    /// What a list says beside a run: reversed by or reversing another run.
+    public var note: String {
+        var notes: [String] = []
+        if let reversedByRunId { notes.append("reversed by run \(reversedByRunId)") }
+        if let reversesRunId { notes.append("reverses run \(reversesRunId)") }
+        return notes.joined(separator: ", ")
+    }
+
+    /// Runs as a table, for `hub runs list` and the plan of `hub runs reverse --back-to`.
+    public static func table(_ runs: [RunRecord]) -> TextTable {
+        var table = TextTable([
+            .init("Run", .right), .init("Job"), .init("Key"), .init("Business date"), .init("Status"), .init("Started"),
+            .init("Operator"), .init("Entries", .right), .init("Net", .right), .init("Note"),
+        ])
+        for run in runs {
+            table.add([
+                String(run.id), run.job, run.displayKey, run.businessDate.iso, run.status, Timestamp.text(run.startedAt), run.operator,
+                Wording.number(run.entries), Money(pence: run.netPence).formatted, run.note,
+            ])
+        }
+        return table
+    }
+
+    /// The money a run posted to the ledger, by transaction code, as a table.
+    public static func totalsTable(_ totals: [CodeTotal]) -> TextTable {
+        var table = TextTable([.init("Code"), .init("Entries", .right), .init("Amount", .right)])
+        for total in totals { table.add([total.code, Wording.number(total.entries), Money(pence: total.pence).formatted]) }
+        return table
+    }
+
+    /// Count labels as stored with a run and printed as JSON: snake_case (`accounts debited` ->
+    /// `accounts_debited`, `rule: payment-card` -> `rule_payment_card`).
+    public static func countLabels(_ counts: [String: Int]) -> [String: Int] {
+        Dictionary(counts.map { (label($0.key), $0.value) }, uniquingKeysWith: +)
+    }
+
+    /// A label in snake_case: lowercase letters and digits, anything else one `_`.
+    static func label(_ text: String) -> String {
+        var result = ""
+        for character in text.lowercased() {
+            if character.isASCII && (character.isLetter || character.isNumber) { result.append(character) }
+            else if !result.isEmpty && result.last != "_" { result.append("_") }
+        }
+        while result.last == "_" { result.removeLast() }
+        return result
     }
 
     /// Every recorded field, for `hub runs show`.
@@ -94,23 +170,29 @@ public struct RunRecord: Codable, Hashable, Sendable {
             "  status:         \(status)",
             "  business date:  \(businessDate.iso)",
             "  operator:       \(`operator`) on \(host)",
-            "  started:        \(startedAt)",
-            "  finished:       \(finishedAt.map { "\($0)" } ?? "-")",
+            "  started:        \(Timestamp.text(startedAt))",
+            "  finished:       \(finishedAt.map(Timestamp.text) ?? "-")",
         ]
         if let slot { lines.append("  slot:           \(slot)") }
         if !parameters.isEmpty {
             lines.append("  parameters:     " + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         }
-        for (key, value) in counts.sorted(by: { $0.key < $1.key }) { lines.append("  \(key): \(value)") }
-        if !totals.isEmpty {
-            lines.append("  totals by code:")
-            for total in totals { lines.append("    \(total.code)  \(total.entries) entries  \(Money(pence: total.pence).formatted)") }
+        for (key, value) in counts.sorted(by: { $0.key < $1.key }) {
+            lines.append("  \(key.replacingOccurrences(of: "_", with: " ")): \(Wording.number(value))")
         }
         if let reversesRunId { lines.append("  reverses run:   \(reversesRunId)") }
         if let reversedByRunId { lines.append("  reversed by:    run \(reversedByRunId)") }
         for warning in warnings { lines.append("  warning: \(warning)") }
         if let error { lines.append("  error: \(error)") }
-        if let reportText { lines.append(""); lines.append(reportText) }
-        return lines.joined(separator: "\n")
+        var text = lines.joined(separator: "\n") + "\n"
+        if !totals.isEmpty { text += "  posted to the ledger by code:\n" + RunRecord.totalsTable(totals).render(indent: 4) }
+        if let reportText { text += "\n" + reportText }
+        return text
+    }
+
+    /// The report stored with a run, as JSON in the hub's style (`hub runs show ID --json`), or
+    /// nil for a run that recorded none (a failed run).
+    public static func report(_ id: Int64, on connection: Connection) throws -> RawJSON? {
+        try connection.queryOne("SELECT report::text FROM runs WHERE id = \(id)")?.decode(String?.self, 0).map(RawJSON.init)
     }
 }

@@ -10,17 +10,15 @@ public struct RunOutcome<Report: JobReport>: Sendable {
     /// True for a dry run: nothing was kept.
     public var isPreview: Bool
 
-    /// The report as people read it, marked when it is a preview.
+    /// The report as people read it, marked when it is a preview, with the money posted to the
+    /// ledger by transaction code.
     public func render() -> String {
         var text = ""
         if isPreview { text += "PREVIEW (dry run): nothing has been posted.\n" }
-        text += "Run \(record.id): \(record.job) \(record.businessKey), \(isPreview ? "previewed" : record.status) by \(record.operator)\n"
+        text += "Run \(record.id): \(record.job) \(record.displayKey), \(isPreview ? "previewed" : record.status) by \(record.operator)\n"
         text += report.render()
         if !record.totals.isEmpty {
-            text += "\nTotals by code:\n"
-            for total in record.totals {
-                text += "  \(total.code.padding(toLength: 5, withPad: " ", startingAt: 0)) \(String(total.entries).leftPadded(9)) entries  \(Money(pence: total.pence).formatted.leftPadded(16))\n"
-            }
+            text += "\nPosted to the ledger by code:\n" + RunRecord.totalsTable(record.totals).render(indent: 2)
         }
         return text
     }
@@ -68,7 +66,7 @@ public struct Runner: Sendable {
         var logger = self.logger
         logger[metadataKey: "job"] = "\(J.name)"
         logger[metadataKey: "key"] = "\(job.businessKey)"
-        let parametersJSON = String(decoding: try JSONEncoder.sorted.encode(job.parameters), as: UTF8.self)
+        let parametersJSON = try HubJSON.text(job.parameters)
         do {
             try connection.execute("BEGIN")
             let key = try connection.advisoryKey("run \(J.name) \(job.businessKey)")
@@ -76,13 +74,13 @@ public struct Runner: Sendable {
                 throw RunError(.inProgress, "\(J.name) \(job.businessKey) is being run by another process right now; try again when it has finished")
             }
             if let earlier = try connection.queryOne(
-                "SELECT id, finished_at::text, operator FROM runs WHERE job = $1 AND business_key = $2 AND status = 'completed' AND reversed_by_run_id IS NULL",
+                "SELECT id, finished_at, operator FROM runs WHERE job = $1 AND business_key = $2 AND status = 'completed' AND reversed_by_run_id IS NULL",
                 [J.name, job.businessKey])
             {
                 let id = try earlier.decode(Int64.self, 0)
                 throw RunError(
                     .alreadyCompleted,
-                    "\(J.name) \(job.businessKey) was already completed by run \(id) (at \(earlier.text(1) ?? "?") by \(earlier.text(2) ?? "?")); it will not run twice. Reverse run \(id) first if it must be run again.",
+                    "\(J.name) \(job.businessKey) was already completed by run \(id) (at \(try earlier.decode(Date?.self, 1).map(Timestamp.text) ?? "?") by \(earlier.text(2) ?? "?")); it will not run twice. Reverse run \(id) first if it must be run again.",
                     runId: id)
             }
             let runId = try connection.queryOne(
@@ -93,14 +91,14 @@ public struct Runner: Sendable {
             let context = RunContext(connection: connection, runId: runId, businessDate: businessDate, isPreview: preview, logger: logger)
             let report = try job.run(in: context)
             if let input = job.inboundFile { try InboundFileStore.store(input, runId: runId, on: connection) }
-            let reportJSON = String(decoding: try JSONEncoder.sorted.encode(report), as: UTF8.self)
-            let countsJSON = String(decoding: try JSONEncoder.sorted.encode(report.counts), as: UTF8.self)
-            let warningsJSON = String(decoding: try JSONEncoder.sorted.encode(report.warnings), as: UTF8.self)
+            let reportJSON = try HubJSON.text(report)
+            let countsJSON = try HubJSON.text(RunRecord.countLabels(report.counts))
+            let warningsJSON = try HubJSON.text(report.warnings)
             try connection.execute(
                 """
                 UPDATE runs SET status = 'completed', finished_at = clock_timestamp(), counts = $2::jsonb, warnings = $3::jsonb,
                     report = $4::jsonb, report_text = $5,
-                    totals = COALESCE((SELECT jsonb_agg(jsonb_build_object('code', code, 'entries', n, 'pence', pence) ORDER BY code)
+                    totals = COALESCE((SELECT jsonb_agg(jsonb_build_object('code', code, 'entries', n, 'amount_pence', pence) ORDER BY code)
                               FROM (SELECT code, count(*) AS n, sum(amount_pence) AS pence FROM ledger_entries WHERE run_id = $1 GROUP BY code) t), '[]')
                 WHERE id = $1
                 """, [runId, countsJSON, warningsJSON, reportJSON, report.render()])
@@ -140,16 +138,6 @@ public struct Runner: Sendable {
         } catch {
             logger.error("could not record the failed run", metadata: ["error": "\(error)"])
         }
-    }
-}
-
-extension JSONEncoder {
-    /// An encoder with sorted keys, so that stored JSON is stable.
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
     }
 }
 

@@ -157,7 +157,7 @@ public struct SlotStore: Sendable {
     public func fence(_ claim: SlotClaim, on connection: Connection) throws {
         guard let row = try connection.queryOne(
             """
-            SELECT owner, fencing_token, state, lease_expires_at > clock_timestamp(), lease_expires_at::text
+            SELECT owner, fencing_token, state, lease_expires_at > clock_timestamp(), lease_expires_at
             FROM scheduler_slots WHERE id = $1 FOR UPDATE
             """, [claim.id])
         else { throw LeaseLostError(job: claim.job, slot: claim.slot, reason: "its row is gone") }
@@ -167,7 +167,7 @@ public struct SlotStore: Sendable {
             throw LeaseLostError(job: claim.job, slot: claim.slot, reason: "now held by \(owner ?? "nobody") with token \(token.map(String.init) ?? "none")")
         }
         if row.text(2) != "running" || row.text(3) != "t" {
-            throw LeaseLostError(job: claim.job, slot: claim.slot, reason: "the lease expired at \(row.text(4) ?? "?")")
+            throw LeaseLostError(job: claim.job, slot: claim.slot, reason: "the lease expired at \(try row.decode(Date?.self, 4).map(Timestamp.text) ?? "?")")
         }
     }
 
@@ -263,8 +263,6 @@ public struct SlotStore: Sendable {
     }
 
     static func json(_ parameters: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(parameters), as: UTF8.self)
+        try HubJSON.text(parameters)
     }
 }
