@@ -32,12 +32,14 @@ extension RunsCommand {
                 if !global.json { print(plan.render(), terminator: "") }
                 guard !plan.reversals.isEmpty else { return }
                 if !yes {
+                    // Declined, at a terminal or not, is the same answer: nothing done, exit 5 (as
+                    // `runs reverse --back-to`).
                     guard isatty(STDIN_FILENO) == 1 else {
                         FileHandle.standardError.write(Data("Nothing was done: confirm with --yes when not at a terminal.\n".utf8))
-                        return
+                        throw ExitCode(ExitStatus.refused)
                     }
                     print("Reverse \(plan.reversals.count == 1 ? "this run" : "these \(Wording.count(plan.reversals.count, "run"))")? Type yes to go on: ", terminator: "")
-                    guard readLine()?.lowercased() == "yes" else { print("Nothing was done."); return }
+                    guard readLine()?.lowercased() == "yes" else { print("Nothing was done."); throw ExitCode(ExitStatus.refused) }
                 }
                 let result = try Rewinder(runner: environment.runner, config: environment.config)
                     .rewind(plan, reason: reason, businessDate: businessDate)

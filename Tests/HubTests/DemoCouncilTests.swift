@@ -119,6 +119,10 @@ import Testing
         var (status, text) = try demo([], embedded)
         #expect(status == 0, "\(text)")
         #expect(text.contains("Properties: 20 ("), "\(text)")
+        // Go-live safety: the council's extract is rehearsed through its manifest first, and a go-live checkpoint marks the loads.
+        #expect(text.contains("Migration rehearsal 1 of demo-migration.yaml (go-live 2026-04-06): GO (0 problems)"), "\(text)")
+        #expect(text.contains("Checkpoint go-live marks the loads"), "\(text)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("var/demo/demo-migration.yaml").path))
         (status, text) = try demo([], embedded)
         #expect(text.contains("reusing it"), "\(text)")
         // --reset: the cluster is stopped and deleted, and the council made again from nothing.

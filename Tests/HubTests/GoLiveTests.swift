@@ -121,7 +121,7 @@ import Testing
         let world = try World()
         try Checkpoint.create(name: "start", note: "", on: world.db)
         let week2 = try world.debit("2026-04-13")
-        try world.runner.run(GLExportJob(through: d("2026-04-13"), settings: try ExportsTestSupport.gl()), businessDate: d("2026-04-13"))
+        _ = try world.runner.run(GLExportJob(through: d("2026-04-13"), settings: try ExportsTestSupport.gl()), businessDate: d("2026-04-13"))
         let plan = try RewindPlan.make(to: "start", on: world.db)
         #expect(plan.reversals.map(\.id) == [week2.id])
         #expect(plan.render().contains("keep"))
@@ -282,5 +282,66 @@ import Testing
         try Data("account_ref,balance\n100000010,12.3.4\n".utf8).write(to: balances)
         let error = try #require(throws: RunError.self) { try ParallelCompare.balances(file: balances, asOf: d("2026-04-14"), on: world.db) }
         #expect(error.message.contains("line 2"))
+    }
+}
+
+/// The go-live commands as a person runs them: the built executable, its output and exit codes.
+@Suite struct GoLiveCommandTests {
+    @Test func rehearseCheckpointRewindAndReplayFromTheCommandLine() throws {
+        let voice = CommandOutputTests()
+        let (folder, environment) = try voice.setUp()
+        let scratch = try TestHub.database()
+
+        // A clean extract is a go (exit 0); the report is kept and listed.
+        let manifest = try MigrationRehearsalTests.manifest()
+        var (status, output) = try voice.hub(["migration", "rehearse", manifest.path, "--scratch-url", scratch.connectionString], environment, in: folder)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("GO (0 problems)"), "\(output)")
+        // A faulty one is a no-go: exit 5, naming the fault.
+        let faulty = try MigrationRehearsalTests.manifest(chargesTotal: "554.26")
+        (status, output) = try voice.hub(
+            ["migration", "rehearse", faulty.path, "--scratch-url", try TestHub.database().connectionString], environment, in: folder)
+        #expect(status == 5, "\(output)")
+        #expect(output.contains("NO-GO"), "\(output)")
+        (status, output) = try voice.hub(["migration", "reports"], environment, in: folder)
+        #expect(status == 0 && output.contains("NO-GO"), "\(output)")
+        // The live database was never the scratch: it has no properties.
+        let live = try Connection(environment["HUB_DATABASE_URL"]!)
+        #expect(try live.queryOne("SELECT count(*) FROM properties")!.decode(Int.self, 0) == 0)
+        // Rehearsing into the live database itself is refused (exit 2).
+        (status, output) = try voice.hub(["migration", "rehearse", manifest.path, "--scratch-url", environment["HUB_DATABASE_URL"]!], environment, in: folder)
+        #expect(status == 2, "\(output)")
+
+        // Load the extract for real, checkpoint, then a payment file after it.
+        let extract = manifest.deletingLastPathComponent()
+        for kind in MigrationManifest.kinds {
+            (status, output) = try voice.hub(["load", kind, extract.appendingPathComponent("\(kind).csv").path, "--as-of", "2026-04-06"], environment, in: folder)
+            #expect(status == 0, "\(output)")
+        }
+        (status, output) = try voice.hub(["checkpoint", "create", "go-live", "--note", "loads agreed"], environment, in: folder)
+        #expect(status == 0, "\(output)")
+        (status, output) = try voice.hub(["run", "rent-debit", "--week", "2026-04-06", "--as-of", "2026-04-06"], environment, in: folder)
+        #expect(status == 0, "\(output)")
+        let runsBefore = try live.queryOne("SELECT count(*) FROM runs")!.decode(Int.self, 0)
+
+        // Without --yes and not at a terminal, nothing is done: exit 5, as for an unwind declined.
+        (status, output) = try voice.hub(["runs", "rewind", "--to", "go-live", "--reason", "test"], environment, in: folder)
+        #expect(status == 5, "\(output)")
+        #expect(output.contains("Nothing was done"), "\(output)")
+        #expect(try live.queryOne("SELECT count(*) FROM runs")!.decode(Int.self, 0) == runsBefore)
+        // With --yes the rent week is reversed; replay posts it again, and the balances are as before.
+        let balance: () throws -> Int64 = { try live.queryOne("SELECT COALESCE(sum(amount_pence), 0) FROM ledger_entries WHERE code <> 'OPB'")!.decode(Int64.self, 0) }
+        let debited = try balance()
+        #expect(debited == 43_535)
+        (status, output) = try voice.hub(["runs", "rewind", "--to", "go-live", "--reason", "test", "--yes"], environment, in: folder)
+        #expect(status == 0, "\(output)")
+        #expect(try balance() == 0)
+        (status, output) = try voice.hub(["runs", "replay"], environment, in: folder)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("replayed"), "\(output)")
+        #expect(try balance() == debited)
+        // An unknown point is bad input (exit 2).
+        (status, output) = try voice.hub(["runs", "rewind", "--to", "no-such-point", "--reason", "test", "--yes"], environment, in: folder)
+        #expect(status == 2, "\(output)")
     }
 }

@@ -54,7 +54,11 @@ public enum ParallelCompare {
         var rows: [([String], Int64)] = []
         var problems: [String] = []
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() where index > 0 && !line.isEmpty {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard case .success(let split) = LoaderCSV.split(String(line)) else {
+                problems.append("line \(index + 1): a double quote in the middle of a field; enclose the whole field in quotes")
+                continue
+            }
+            let fields = split.map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count == keys + 1, fields.prefix(keys).allSatisfy({ !$0.isEmpty && $0.count <= 40 }),
                   let amount = try? Money(parsing: fields[keys])
             else {

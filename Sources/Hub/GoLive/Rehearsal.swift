@@ -239,7 +239,9 @@ public struct Rehearsal: Sendable {
         }
         var old: [String: Int64] = [:]
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() where index > 0 && !line.isEmpty {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let split: [String]
+            if case .success(let read) = LoaderCSV.split(String(line)) { split = read } else { split = [] }
+            let fields = split.map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count == 2, !fields[0].isEmpty, let amount = try? Money(parsing: fields[1]) else {
                 report.refusedRows.append(.init(file: name, line: index + 1, column: nil, value: String(line.prefix(40)), reason: "expected account_ref,balance (pounds, like -12.50)"))
                 continue

@@ -42,7 +42,7 @@ public struct RewindPlan: Sendable {
             guard try id == 0 || RunRecord.find(id, on: db) != nil else { throw RunError(.notFound, "there is no run \(id)") }
             toRunId = id
         } else {
-            throw RunError(.notFound, "'\(point.prefix(40))' is neither a checkpoint nor a run id (list them with `hub checkpoint list` and `hub runs list`)")
+            throw RunError(.badInput, "'\(point.prefix(40))' is neither a checkpoint nor a run id (list them with `hub checkpoint list` and `hub runs list`)")
         }
         let later = try db.query(
             "SELECT \(unescaped: RunRecord.columns) FROM runs WHERE id > \(toRunId) AND status = 'completed' AND reversed_by_run_id IS NULL ORDER BY id DESC"
