@@ -55,6 +55,11 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
 
     /// Appends another query (its binds renumbered after this one's).
     public mutating func append(_ other: SQLQuery) {
+        Self.splice(other, into: &segments, binds: &binds)
+    }
+
+    /// Adds a query's segments and binds after others, its `$n` numbered on from theirs.
+    static func splice(_ other: SQLQuery, into segments: inout [Segment], binds: inout [PostgresValue]) {
         let offset = binds.count
         for segment in other.segments {
             switch segment {
@@ -98,14 +103,7 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
 
         /// Another query, with its binds.
         public mutating func appendInterpolation(_ query: SQLQuery) {
-            let offset = binds.count
-            for segment in query.segments {
-                switch segment {
-                case .text: segments.append(segment)
-                case .bind(let index): segments.append(.bind(index + offset))
-                }
-            }
-            binds += query.binds
+            SQLQuery.splice(query, into: &segments, binds: &binds)
         }
     }
 

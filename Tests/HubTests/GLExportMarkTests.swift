@@ -15,12 +15,12 @@ import Testing
 
     @Test func theMarkStopsAtTheFirstPostingLeftForLaterAndMovesPastEverythingExported() throws {
         let w = try GLExportTests().world()
-        try w.rent.postThrough(RentWeek(containing: d("2026-11-16")), businessDate: d("2026-11-16"))
+        _ = try w.rent.postThrough(RentWeek(containing: d("2026-11-16")), businessDate: d("2026-11-16"))
         try w.hand("later", [
             .init(ledgerAccount: w.accounts[0], code: "RPY", pence: -5_000, date: "2026-12-20"),
             .init(code: "SUS", pence: -1_000, date: "2026-11-10"),
         ])
-        try w.export(through: "2026-11-16")
+        _ = try w.export(through: "2026-11-16")
         let afterFirst = try #require(try marks(w.db))
         // The ledger mark is the payment dated 20 December, the only ledger posting not exported.
         let late = try w.db.queryOne("SELECT id FROM ledger_entries WHERE entry_date = '2026-12-20'")!.decode(Int64.self, 0)
@@ -29,7 +29,7 @@ import Testing
         // Every gl posting was exported: the gl mark is past the last one.
         #expect(afterFirst.gl == (try w.count("SELECT max(id) + 1 FROM gl_postings")))
 
-        try w.export(through: "2026-12-31")
+        _ = try w.export(through: "2026-12-31")
         let afterSecond = try #require(try marks(w.db))
         #expect(afterSecond.ledger == (try w.count("SELECT max(id) + 1 FROM ledger_entries")))
         #expect(try w.count("SELECT count(*) FROM gl_exported") == (try w.count("SELECT count(*) FROM postings")))
@@ -37,7 +37,7 @@ import Testing
 
     @Test func anExportWaitsForARunStillPostingSoNothingSlipsBelowTheMark() throws {
         let w = try GLExportTests().world()
-        try w.rent.postThrough(RentWeek(containing: d("2026-11-16")), businessDate: d("2026-11-16"))
+        _ = try w.rent.postThrough(RentWeek(containing: d("2026-11-16")), businessDate: d("2026-11-16"))
         // Another run is half way: its posting has an id but is not committed.
         let other = try w.runner.database.connect()
         try other.execute("BEGIN")
