@@ -265,6 +265,7 @@ struct CamtDocumentState {
     mutating func readStatement(start: XMLEvent, _ body: (Payment) throws -> Void) throws {
         totals.statements += 1
         var id: String?
+        var accountId: String?
         var opening: Balance?
         var closing: Balance?
         var summary: XMLSubtree?
@@ -287,6 +288,7 @@ struct CamtDocumentState {
                 created = try date(text: xml.readText(), node: node, field: "statement creation date")
             case "Acct":
                 let account = try XMLSubtree.collect(start: event, from: xml)
+                accountId = account.value("Id/IBAN") ?? account.value("Id/Othr/Id")
                 if let currency = account.first("Ccy") { try checkCurrency(currency.text, at: currency) }
             case "Bal":
                 let node = try XMLSubtree.collect(start: event, from: xml)
@@ -301,7 +303,7 @@ struct CamtDocumentState {
                 summary = try XMLSubtree.collect(start: event, from: xml)
             case "Ntry":
                 let node = try XMLSubtree.collect(start: event, from: xml)
-                let entry = try readEntry(node, statementId: id, fallbackDate: created ?? groupDate)
+                let entry = try readEntry(node, statementId: id, account: accountId, fallbackDate: created ?? groupDate)
                 if let status = entry.skippedStatus {
                     skipped[status, default: 0] += 1
                 } else if entry.reversal {
@@ -435,7 +437,7 @@ struct CamtDocumentState {
         var reversal: Bool
     }
 
-    func readEntry(_ node: XMLSubtree, statementId: String?, fallbackDate: Day?) throws -> Entry {
+    func readEntry(_ node: XMLSubtree, statementId: String?, account: String? = nil, fallbackDate: Day?) throws -> Entry {
         guard let amountNode = node.child("Amt") else {
             throw error(.malformed, at: node, "the entry has no amount (Amt); the statement is not valid camt")
         }
@@ -468,6 +470,7 @@ struct CamtDocumentState {
         base.entryReference = node.value("NtryRef")
         base.bankTransactionCode = entryBankCode
         base.statementId = statementId
+        base.statementAccount = account
         let entryText = node.value("AddtlNtryInf")
         let detailReferences = details.compactMap { $0.value("Refs/AcctSvcrRef") }
         let distinctDetailReferences = detailReferences.count == details.count && Set(detailReferences).count == details.count

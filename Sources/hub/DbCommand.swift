@@ -4,7 +4,7 @@ import Hub
 
 struct DbCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "db", abstract: "Database schema.", subcommands: [Migrate.self])
+        commandName: "db", abstract: "Database schema.", subcommands: [Migrate.self, Verify.self])
 
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -23,6 +23,25 @@ struct DbCommand: ParsableCommand {
                         ? "The schema is up to date (\(before) applied before)."
                         : "Applied: \(report.applied.joined(separator: ", ")) (\(before) applied before).")
                 }
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that the ledger is what its runs sealed: every entry, the running totals and the hash chain (exit 6 if not).")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try reportingErrors {
+                let environment = try HubEnvironment.open(global)
+                let result = try LedgerVerification.verify(on: try environment.database.connect())
+                if global.json {
+                    try printJSON(result)
+                } else {
+                    print(result.render(), terminator: "")
+                }
+                if !result.isIntact { throw ExitCode(ExitStatus.integrity) }
             }
         }
     }

@@ -92,6 +92,8 @@ struct JobsCommand: ParsableCommand {
                     let parts = parameter.split(separator: "=", maxSplits: 1)
                     merged[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
                 }
+                // Refused by name before anything is fired (exit 2).
+                if let problem = JobParameters.problems(job: name, parameters: merged).first { throw RunError(.badInput, "--param: " + problem) }
                 let stamp = ISO8601DateFormatter().string(from: now)
                 let key = "manual \(stamp) \(UUID().uuidString.prefix(8).lowercased())"
                 guard let result = try setup.core.fire(job: name, key: key, businessDate: businessDate, parameters: merged) else {

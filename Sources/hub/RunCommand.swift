@@ -37,6 +37,7 @@ struct RunCommand: ParsableCommand {
                     outcomes = try runs.postThrough(RentWeek(containing: Day(iso: through)!), businessDate: businessDate, preview: dryRun)
                     if outcomes.isEmpty && !global.json { print("Every week up to \(through) is already posted.") }
                 }
+                if !dryRun && !outcomes.isEmpty { crashAfterCommitIfAsked() }
                 if global.json {
                     try printJSON(outcomes.map { RunJSON(run: $0.record, preview: $0.isPreview, report: $0.report) })
                 } else {

@@ -21,7 +21,10 @@ import Testing
         for name in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where name != "hub.yaml" {
             try FileManager.default.copyItem(at: shipped.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
-        return (folder, ["HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": database.connectionString])
+        return (folder, [
+            "HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": database.connectionString,
+            "HUB_ADMIN_DATABASE_URL": database.adminConnectionString!,
+        ])
     }
 
     func hub(_ arguments: [String], _ environment: [String: String], in folder: URL) throws -> (status: Int32, output: String) {
@@ -124,7 +127,7 @@ import Testing
 
         // Text: runs as a table, keys that are hashes shortened, money in pounds.
         let runs = try hub(["runs", "list", "--limit", "100"], environment, in: folder).output
-        #expect(TextRows.all(runs).first == ["Run", "Job", "Key", "Business date", "Status", "Started", "Operator", "Entries", "Net", "Note"], "\(runs)")
+        #expect(TextRows.all(runs).first == ["Run", "Job", "Key", "Business date", "Status", "Started", "Finished", "Operator", "Entries", "Net", "Note"], "\(runs)")
         let importRow = try #require(TextRows.row(runs, with: String(importRun.id)), "\(runs)")
         #expect(importRow[2] == String(importRun.businessKey.prefix(12)), "\(importRow)")
         #expect(importRow[5].wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/) != nil, "\(importRow)")

@@ -271,7 +271,7 @@ import Testing
 
     @Test func anAuditorCannotLoad() throws {
         let runner = try TestHub.runner()
-        let db = try runner.database.connect()
+        let db = try runner.database.admin()
         try db.execute("SET ROLE hub_auditor")
         let job = LoadJob<PropertiesLoad>(file: "properties.csv", bytes: try LoaderTests.sample("properties"), scheme: .standard)
         let error = try #require(throws: PostgresError.self) { try runner.run(job, on: db, businessDate: d("2026-04-06")) }
@@ -281,7 +281,7 @@ import Testing
 
     @Test func theFinanceRoleLoadsEveryFileAndReversesOpeningBalances() throws {
         let runner = try TestHub.runner()
-        let db = try runner.database.connect()
+        let db = try runner.database.admin()
         // The privileges of hub_finance (the operator recorded stays the session user).
         try db.execute("SET ROLE hub_finance")
         for (kind, run) in [

@@ -246,7 +246,8 @@ import Testing
     @Test func aReturnedDirectDebitReversesItsCollectionWithRDN() throws {
         let world = try PaymentWorld()
         let account = world.ids[world.refs[0]]!
-        let collection = try world.db.queryOne(
+        // A collection run as Direct Debit will make it (not yet a job of the hub).
+        let collection = try world.runner.database.admin().queryOne(
             "INSERT INTO runs (job, business_key, business_date, host, status) VALUES ('dd-collection', '2025-01-02', '2025-01-02', 'test', 'completed') RETURNING id"
         )!.decode(Int64.self, 0)
         let rdd = try world.db.queryOne(

@@ -31,7 +31,7 @@ import Testing
 
     @Test func auditorReadsEverythingAndWritesNothing() throws {
         let database = try TestHub.database()
-        let db = try database.connect()
+        let db = try database.admin()
         try db.addTenancy(account: "100000011", property: "P1", start: "2026-04-06", charges: [])
         try db.execute("CREATE ROLE auditor_\(unescaped: String(db.backendPID)) LOGIN IN ROLE hub_auditor")
         try db.execute("SET ROLE auditor_\(unescaped: String(db.backendPID))")
@@ -51,7 +51,7 @@ import Testing
 
     @Test func odsSeesOnlyItsOwnFiles() throws {
         let database = try TestHub.database()
-        let db = try database.connect()
+        let db = try database.admin()
         try db.execute("SET ROLE hub_ods")
         _ = try db.query("SELECT * FROM ods_sales_order_files")
         for table in ["outbound_files", "ledger_entries", "rent_accounts", "runs"] {

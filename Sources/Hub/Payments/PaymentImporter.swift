@@ -63,6 +63,13 @@ public struct PaymentImporter: Sendable {
             return try runner.run(job, on: connection, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
         } catch let error as FileReadError {
             throw RunError(.badInput, "\(error.description)\nNothing was posted from \(job.fileName).")
+        } catch let error as PostgresError where error.isUniqueViolation && error.message.contains("payment_entries_once") {
+            // Another import (of a different file carrying some of the same payments) posted them
+            // while this one ran: each payment is posted once, so this run was rolled back whole.
+            throw RunError(
+                .inProgress,
+                "\(job.fileName): some of its payments were being imported from another file at the same moment, and that import posted them first. "
+                    + "Nothing was posted from \(job.fileName). Import it again: the payments already posted will be skipped and the rest posted.")
         }
     }
 }

@@ -84,7 +84,7 @@ public struct Runner: Sendable {
                     runId: id)
             }
             let runId = try connection.queryOne(
-                "INSERT INTO runs (job, business_key, business_date, parameters, host, slot, status) VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'running') RETURNING id",
+                "SELECT hub_run_start($1, $2, $3, $4::jsonb, $5, $6)",
                 [J.name, job.businessKey, businessDate, parametersJSON, host, slot])!.decode(Int64.self, 0)
             logger[metadataKey: "run"] = "\(runId)"
             logger.info("run started", metadata: ["preview": "\(preview)"])
@@ -94,14 +94,9 @@ public struct Runner: Sendable {
             let reportJSON = try HubJSON.text(report)
             let countsJSON = try HubJSON.text(RunRecord.countLabels(report.counts))
             let warningsJSON = try HubJSON.text(report.warnings)
+            // Completes the run, its totals and its seal (the ledger's hash chain, `hub db verify`).
             try connection.execute(
-                """
-                UPDATE runs SET status = 'completed', finished_at = clock_timestamp(), counts = $2::jsonb, warnings = $3::jsonb,
-                    report = $4::jsonb, report_text = $5,
-                    totals = COALESCE((SELECT jsonb_agg(jsonb_build_object('code', code, 'entries', n, 'amount_pence', pence) ORDER BY code)
-                              FROM (SELECT code, count(*) AS n, sum(amount_pence) AS pence FROM ledger_entries WHERE run_id = $1 GROUP BY code) t), '[]')
-                WHERE id = $1
-                """, [runId, countsJSON, warningsJSON, reportJSON, report.render()])
+                "SELECT hub_run_complete($1, $2::jsonb, $3::jsonb, $4::jsonb, $5)", [runId, countsJSON, warningsJSON, reportJSON, report.render()])
             let record = try RunRecord.find(runId, on: connection)!
             if preview {
                 try connection.execute("ROLLBACK")
@@ -133,7 +128,7 @@ public struct Runner: Sendable {
         do {
             let connection = try database.connect()
             try connection.execute(
-                "INSERT INTO runs (job, business_key, business_date, parameters, host, slot, status, finished_at, error) VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'failed', clock_timestamp(), $7)",
+                "SELECT hub_run_failed($1, $2, $3, $4::jsonb, $5, $6, $7)",
                 [name, job.businessKey, businessDate, parametersJSON, host, slot, "\(error)"])
         } catch {
             logger.error("could not record the failed run", metadata: ["error": "\(error)"])
