@@ -131,7 +131,7 @@ import Testing
         let importRow = try #require(TextRows.row(runs, with: String(importRun.id)), "\(runs)")
         #expect(importRow[2] == String(importRun.businessKey.prefix(12)), "\(importRow)")
         #expect(importRow[5].wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/) != nil, "\(importRow)")
-        #expect(importRow[8].hasPrefix("-£"), "a payment is a credit: \(importRow)")
+        #expect(importRow[9].hasPrefix("-£"), "a payment is a credit: \(importRow)")
 
         let balances = try hub(["accounts", "balance"], environment, in: folder).output
         let lines = balances.split(separator: "\n").dropFirst()

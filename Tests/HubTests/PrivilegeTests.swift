@@ -314,3 +314,41 @@ import Testing
         #expect(try admin.queryOne("SELECT reversed_by_run_id IS NULL AND status = 'completed' FROM runs WHERE id = $1", [completed])!.decode(Bool.self, 0))
     }
 }
+
+/// A database migrated before hub_owner existed (everything owned by the administrator, runs
+/// completed without seals) is handed over and sealed by the next `hub db migrate`.
+@Suite struct OwnerUpgradeTests {
+    @Test func aDatabaseMigratedByTheSuperuserIsHandedToTheOwnerAndItsRunsSealed() throws {
+        let url = try TestHub.server().createDatabase()
+        let admin = try Connection(url)
+        // As the hub migrated before 0019: as the connected superuser.
+        try Migrator(try HubDatabase.migrations().filter { $0.version < 19 }).migrate(admin)
+        let account = try admin.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [])
+        let run = try admin.queryOne(
+            "INSERT INTO runs (job, business_key, business_date, host, status, finished_at) VALUES ('old', 'k', '2026-04-06', 'h', 'completed', now()) RETURNING id"
+        )!.decode(Int64.self, 0)
+        try admin.execute("INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id) VALUES (\(account), 'DBR', 10000, '2026-04-06', \(run))")
+
+        let database = HubDatabase(connectionString: HubDatabase.connectionString(url, user: HubDatabase.serviceRole), adminConnectionString: url)
+        let report = try database.migrate()
+        #expect(report.applied.contains { $0.hasPrefix("0019") })
+        let strangers = try admin.query(
+            """
+            SELECT c.relname::text FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relowner <> $1::regrole
+            UNION ALL SELECT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.proowner <> $1::regrole
+            """, [HubDatabase.ownerRole]).map { try $0.decode(String.self, 0) }
+        #expect(strangers.isEmpty, "\(strangers)")
+        let hub = try database.connect()
+        let result = try LedgerVerification.verify(on: hub)
+        #expect(result.isIntact, "\(result.problems)")
+        #expect(result.runsChecked == 1 && result.runningPence == 10000)
+        // The hub works as its own login on the handed-over schema.
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let outcome = try RentDebitRuns(runner: Runner(database: database, host: "h", logger: logger), config: TestHub.config(goLive: d("2026-04-06")))
+            .postThrough(RentWeek(containing: d("2026-04-06")), businessDate: d("2026-04-06"))
+        #expect(outcome.count == 1)
+        #expect(try LedgerVerification.verify(on: hub).isIntact)
+        #expect(try database.migrate().applied.isEmpty)
+    }
+}
