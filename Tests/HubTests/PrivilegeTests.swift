@@ -319,6 +319,9 @@ import Testing
 /// completed without seals) is handed over and sealed by the next `hub db migrate`.
 @Suite struct OwnerUpgradeTests {
     @Test func aDatabaseMigratedByTheSuperuserIsHandedToTheOwnerAndItsRunsSealed() throws {
+        // The cluster's roles first (another database's migration making them at the same moment
+        // would race this one's CREATE ROLE).
+        _ = try TestHub.database()
         let url = try TestHub.server().createDatabase()
         let admin = try Connection(url)
         // As the hub migrated before 0019: as the connected superuser.

@@ -54,20 +54,22 @@ CREATE TABLE run_seal_head (
 );
 INSERT INTO run_seal_head (seq, chain, running_entries, running_pence) VALUES (0, repeat('0', 64), 0, 0);
 
--- A ledger entry's hash: every field that says what was posted, unambiguously quoted, independent
--- of the session's DateStyle.
-CREATE FUNCTION ledger_entry_hash(l ledger_entries) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-    SELECT ('x' || left(encode(sha256(convert_to(concat_ws(',',
+-- A ledger entry's hash: every field that says what was posted, unambiguously quoted, dates as
+-- day numbers (independent of the session's DateStyle); the first 64 bits of its SHA-256. A plain
+-- SQL expression, so that the planner inlines it (sealing a million entries costs about a second).
+CREATE FUNCTION ledger_entry_hash(l ledger_entries) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT ('x' || encode(substr(sha256(convert_to(concat_ws(',',
         l.id::text, l.account_id::text, quote_nullable(l.code), quote_nullable(l.charge_code), l.amount_pence::text,
-        to_char(l.entry_date, 'YYYY-MM-DD'), quote_nullable(to_char(l.rent_week, 'YYYY-MM-DD')), l.run_id::text,
-        quote_nullable(l.description), quote_nullable(l.source_ref), quote_nullable(l.reverses_entry_id::text)), 'UTF8')), 'hex'), 16))::bit(64)::bigint
+        (l.entry_date - DATE '2000-01-01')::text, quote_nullable((l.rent_week - DATE '2000-01-01')::text), l.run_id::text,
+        quote_nullable(l.description), quote_nullable(l.source_ref), quote_nullable(l.reverses_entry_id::text)), 'UTF8')), 1, 8), 'hex'))::bit(64)::bigint
 $$;
 
--- The chain's next hash from the previous one and a run's sealed content.
+-- The chain's next hash from the previous one and a run's sealed content (the arrays in their
+-- binary form: no text is built for them).
 CREATE FUNCTION run_seal_chain(previous text, run_id bigint, entries bigint, pence bigint, ids bigint[], hashes bigint[])
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    SELECT encode(sha256(convert_to(previous || ':' || run_id || ':' || entries || ':' || pence || ':'
-        || array_to_string(ids, ',') || ':' || array_to_string(hashes, ','), 'UTF8')), 'hex')
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT encode(sha256(convert_to(previous || ':' || run_id || ':' || entries || ':' || pence || ':', 'UTF8')
+        || array_send(ids) || array_send(hashes)), 'hex')
 $$;
 
 -- Seals a run (inside the transaction that completes it).
@@ -78,15 +80,16 @@ DECLARE
     hashes bigint[];
     n bigint;
     total bigint;
+    next text;
 BEGIN
     SELECT COALESCE(array_agg(l.id ORDER BY l.id), '{}'), COALESCE(array_agg(ledger_entry_hash(l) ORDER BY l.id), '{}'),
            count(*), COALESCE(sum(l.amount_pence), 0)
     INTO ids, hashes, n, total FROM ledger_entries l WHERE l.run_id = p_run;
     SELECT * INTO head FROM run_seal_head FOR UPDATE;
+    next := run_seal_chain(head.chain, p_run, n, total, ids, hashes);
     INSERT INTO run_seals (run_id, seq, entries, pence, running_entries, running_pence, entry_ids, entry_hashes, previous_chain, chain)
-    VALUES (p_run, head.seq + 1, n, total, head.running_entries + n, head.running_pence + total, ids, hashes, head.chain,
-            run_seal_chain(head.chain, p_run, n, total, ids, hashes));
-    UPDATE run_seal_head SET seq = head.seq + 1, chain = run_seal_chain(head.chain, p_run, n, total, ids, hashes),
+    VALUES (p_run, head.seq + 1, n, total, head.running_entries + n, head.running_pence + total, ids, hashes, head.chain, next);
+    UPDATE run_seal_head SET seq = head.seq + 1, chain = next,
         running_entries = head.running_entries + n, running_pence = head.running_pence + total;
 END $$;
 REVOKE ALL ON FUNCTION seal_run(bigint) FROM PUBLIC;
