@@ -120,17 +120,32 @@ import Testing
         let release = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
         let firstResult = Locked<Result<Int64, any Error>?>(nil)
+        let holding = Locked(false)
         let importer = world.importer
         Thread {
-            let result = Result { try importer.importFile(a, format: nil, businessDate: day, beforeCommit: { _ in release.wait() }).record.id }
+            let result = Result {
+                try importer.importFile(a, format: nil, businessDate: day, beforeCommit: { _ in
+                    holding.withLock { $0 = true }
+                    release.wait()
+                }).record.id
+            }
             firstResult.withLock { $0 = result }
             done.signal()
         }.start()
         // The first import holds its postings uncommitted until released.
-        while try world.sum("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database()") == 0 {
-            Thread.sleep(forTimeInterval: 0.05)
+        while !holding.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.05) }
+        // Released once the second import waits on the first's uncommitted payment.
+        let adminURL = world.runner.database.adminConnectionString!
+        DispatchQueue.global().async {
+            let watcher = try? Connection(adminURL)
+            for _ in 0..<1200 {
+                if let waiting = try? watcher?.queryOne(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")?.decode(Int.self, 0),
+                    waiting > 0 { break }
+                usleep(50_000)
+            }
+            release.signal()
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 1) { release.signal() }
         let error = try #require(throws: RunError.self) { try world.importer.importFile(b, format: nil, businessDate: day) }
         done.wait()
         #expect(error.code == .inProgress)
