@@ -95,6 +95,11 @@ struct DemoCommand: ParsableCommand {
                 print("\n== \(title) " + String(repeating: "=", count: max(0, 90 - title.count)))
                 print(try demo())
             }
+            // Who did all this, and that the ledger is as its runs sealed it (docs/security.md).
+            let session = try db.queryOne("SELECT session_user::text")!.text(0) ?? "?"
+            print("\n== The ledger's seal " + String(repeating: "=", count: 70))
+            print("Every run above was made by the login \(session) (a member of the staff roles; the schema belongs to hub_owner, whom nobody logs in as).")
+            print(try LedgerVerification.verify(on: db).render(), terminator: "")
             print()
 
             if let cluster = environment.embedded {
