@@ -21,13 +21,15 @@ let package = Package(
         // C libraries through system-library targets with small shim headers.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Thin safe layers over the C libraries.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         .target(name: "XML", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
 
         // The domain: pure values and rules, no I/O.
-        .target(name: "HousingFinance", swiftSettings: swiftSettings),
+        // (SHA-256 comes from OpenSSL's libcrypto: hashing bytes in memory, no I/O.)
+        .target(name: "HousingFinance", dependencies: ["CCrypto"], swiftSettings: swiftSettings),
 
         // File formats in and out; they know nothing of the database.
         .target(name: "BankFiles", dependencies: ["HousingFinance", "XML"], swiftSettings: swiftSettings),
