@@ -56,23 +56,34 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
+
+        // What the demo and the tests need and production never runs: the demo council and its
+        // files (`hub demo`, `hub tools generate-council`), the test PostgreSQL server and fixture writers.
+        .target(
+            name: "HubDemo",
+            dependencies: [
+                "Hub", "Scheduler", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(name: "HubTesting", dependencies: ["Postgres", "HousingFinance", "XML"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "hub",
             dependencies: [
-                "Hub", "Scheduler", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
+                "Hub", "HubDemo", "Scheduler", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
 
         // One test target per module. Tests that touch data run against a real PostgreSQL.
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "HubTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
         .testTarget(name: "HousingFinanceTests", dependencies: ["HousingFinance"], swiftSettings: swiftSettings),
-        .testTarget(name: "BankFilesTests", dependencies: ["BankFiles", "HousingFinance", "XML"], swiftSettings: swiftSettings),
+        .testTarget(name: "BankFilesTests", dependencies: ["BankFiles", "HousingFinance", "XML", "HubTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "InterfaceFilesTests", dependencies: ["InterfaceFiles", "HousingFinance", "XML"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "HubTests", dependencies: ["Hub", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles", "hub"],
+            name: "HubTests", dependencies: ["Hub", "HubDemo", "HubTesting", "Scheduler", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles", "hub"],
             swiftSettings: swiftSettings),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Hub", "Postgres", "HousingFinance"], swiftSettings: swiftSettings),
     ]

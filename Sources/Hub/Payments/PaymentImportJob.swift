@@ -546,12 +546,17 @@ public struct PaymentImportJob: Job {
 }
 
 /// The council's rent accounts, cards and legacy references, loaded once per run.
-struct AccountDirectory {
-    var index: AccountIndex
-    var ids: [AccountReference: Int64]
-    var invalidReferences: Int
+public struct AccountDirectory {
+    /// What the reference matcher searches.
+    public var index: AccountIndex
+    /// Each account's row id.
+    public var ids: [AccountReference: Int64]
+    /// Accounts whose reference is not valid under the scheme (they cannot be matched).
+    public var invalidReferences: Int
 
-    static func load(_ db: Connection, scheme: AccountReferenceScheme) throws -> AccountDirectory {
+    /// Loads every account, payment card and legacy reference.
+    /// - Throws: database errors.
+    public static func load(_ db: Connection, scheme: AccountReferenceScheme) throws -> AccountDirectory {
         var ids: [AccountReference: Int64] = [:]
         var byId: [Int64: AccountReference] = [:]
         var invalid = 0
