@@ -180,45 +180,36 @@ public struct PaymentImportJob: Job {
             for (payment, key) in zip(chunk, keys) {
                 var decision = Decision(payment: payment, key: key, outcome: .posted)
                 defer { decisions.append(decision) }
-                if let first = seen[key] {
+                let seenBefore = seen[key].map { (entryId: $0.id, inThisRun: $0.run == context.runId) }
+                let facts = PaymentEntryFacts(
+                    isDebit: payment.direction == .debit, seenBefore: seenBefore,
+                    repeatedInChunk: seenBefore == nil && !keysInChunk.insert(key).inserted,
+                    transactionCode: payment.transactionCode, hasReturnReason: payment.returnReasonCode != nil,
+                    isReturnsReport: readFormat == .arudd, isBankStatement: isStatement)
+                let route = PaymentRoute.decide(
+                    facts, returnedDebitCode: settings.returnedDirectDebitCode, settlementProvider: { settlementProvider(payment) },
+                    match: { matcher.match(payment.reference, cardNumber: payment.cardNumber, in: accounts.index) })
+                switch route {
+                case .skipDuplicate(let first, let inThisRun):
                     decision.outcome = .skipped
-                    decision.firstEntryId = first.id
-                    decision.note = first.run == context.runId ? "repeated in this file (entry \(first.id))" : "already imported (entry \(first.id))"
-                    continue
-                }
-                if keysInChunk.contains(key) {
-                    decision.outcome = .skipped
-                    decision.note = "repeated in this file"
-                    continue
-                }
-                keysInChunk.insert(key)
-
-                let isReturnedDebit = payment.direction == .debit
-                    && (payment.transactionCode == settings.returnedDirectDebitCode || payment.returnReasonCode != nil || readFormat == .arudd)
-                if isReturnedDebit {
+                    decision.firstEntryId = first
+                    decision.note = first.map { inThisRun ? "repeated in this file (entry \($0))" : "already imported (entry \($0))" } ?? "repeated in this file"
+                case .returnedDebit:
                     try decideReturnedDebit(&decision, db: db, accounts: accounts, matcher: matcher, used: &returnedEntries)
-                    continue
-                }
-                if isStatement {
-                    if payment.direction == .debit {
-                        decision.outcome = .reported
-                        decision.note = "a debit on the bank statement (charge or returned item): not rent"
-                        continue
-                    }
-                    if let provider = settlementProvider(payment) {
-                        decision.outcome = .settlement
-                        decision.provider = provider
-                        continue
-                    }
-                }
-                decision.code = payment.transactionCode ?? defaultCode(readFormat)
-                switch matcher.match(payment.reference, cardNumber: payment.cardNumber, in: accounts.index) {
-                case .matched(let account, let rule):
+                case .reportBankDebit:
+                    decision.outcome = .reported
+                    decision.note = "a debit on the bank statement (charge or returned item): not rent"
+                case .settlement(let provider):
+                    decision.outcome = .settlement
+                    decision.provider = provider
+                case .post(let account, let rule):
+                    decision.code = payment.transactionCode ?? defaultCode(readFormat)
                     decision.accountId = accounts.ids[account]
                     decision.rule = Self.ruleName(rule)
                     decision.ledgerPence = payment.direction == .credit ? -payment.amount.pence : payment.amount.pence
                     if case .nearMiss(let original) = rule { decision.note = "near miss: \(original) read as \(account.digits)" }
-                case .unmatched(let reason):
+                case .suspense(let reason):
+                    decision.code = payment.transactionCode ?? defaultCode(readFormat)
                     decision.outcome = .suspense
                     decision.rule = "suspense"
                     decision.suspenseKind = readFormat == .housingBenefit ? "hb" : "cash"
