@@ -40,7 +40,20 @@ struct HubEnvironment {
     }
 
     static func loadConfig(_ options: GlobalOptions) throws -> HubConfig {
-        try HubConfig.load(file: configFile(options), databaseURLOverride: ProcessInfo.processInfo.environment["HUB_DATABASE_URL"])
+        let file = configFile(options)
+        let environment = ProcessInfo.processInfo.environment
+        if !FileManager.default.isReadableFile(atPath: file.path) {
+            let given = options.config != nil ? "--config" : environment["HUB_CONFIG"].map { $0.isEmpty ? nil : "HUB_CONFIG" } ?? nil
+            let how = "give the configuration with --config FILE or HUB_CONFIG=FILE (a system-wide install keeps it in /etc/hub/hub.yaml: "
+                + "docs/operations.md), or run hub from the project folder, which has Config/hub.yaml"
+            if let given {
+                throw ConfigError(file: file.path, key: nil, message: "cannot read the configuration named by \(given): check the path and its permissions; \(how)")
+            }
+            throw ConfigError(
+                file: file.path, key: nil,
+                message: "no configuration here (\(FileManager.default.currentDirectoryPath) has no Config/hub.yaml): \(how)")
+        }
+        return try HubConfig.load(file: file, databaseURLOverride: environment["HUB_DATABASE_URL"])
     }
 
     /// Loads the configuration and opens the database (starting and migrating the embedded

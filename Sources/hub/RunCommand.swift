@@ -35,7 +35,9 @@ struct RunCommand: ParsableCommand {
                     outcomes = [try environment.runner.run(runs.job(for: RentWeek(containing: Day(iso: week)!)), businessDate: businessDate, preview: dryRun)]
                 } else if let through {
                     outcomes = try runs.postThrough(RentWeek(containing: Day(iso: through)!), businessDate: businessDate, preview: dryRun)
-                    if outcomes.isEmpty && !global.json { print("Every week up to \(through) is already posted.") }
+                    if outcomes.isEmpty && !global.json {
+                        print("Every week up to \(through) is already posted, and no change made since needs an adjustment: nothing to post.")
+                    }
                 }
                 if global.json {
                     try printJSON(outcomes.map { RunJSON(run: $0.record, preview: $0.isPreview, report: $0.report) })

@@ -150,6 +150,7 @@ public struct SuspenseAllocationJob: Job {
     /// Runs the job, refusing at once an item that is not open (with who cleared it), before the
     /// run framework would refuse it as a duplicate.
     /// - Throws: `RunError.refused` for an item already cleared; `RunError.notFound`.
+    @discardableResult
     public func clear(runner: Runner, businessDate: Day, preview: Bool = false) throws -> RunOutcome<Report> {
         let db = try runner.database.connect()
         guard let item = try SuspenseItem.find(itemId, on: db) else {
