@@ -118,7 +118,9 @@ func exitStatus(for error: any Error) -> Int32 {
     case let error as RunError:
         switch error.code {
         case .alreadyCompleted, .inProgress: return ExitStatus.duplicate
-        case .badInput: return ExitStatus.badInput
+        // A run, account, order, file or item that does not exist is bad input: the command
+        // named something wrong (README, exit codes).
+        case .badInput, .notFound: return ExitStatus.badInput
         default: return ExitStatus.refused
         }
     case is ConfigError: return ExitStatus.badInput

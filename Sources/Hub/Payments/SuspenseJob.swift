@@ -181,7 +181,7 @@ public struct SuspenseAllocationJob: Job {
         switch action {
         case .allocate(let account):
             guard let accountId = try db.queryOne("SELECT id FROM rent_accounts WHERE account_ref = $1", [account])?.decode(Int64.self, 0) else {
-                throw RunError(.badInput, "there is no rent account '\(account)'")
+                throw RunError(.notFound, "there is no rent account '\(account)'")
             }
             try db.execute(
                 """
