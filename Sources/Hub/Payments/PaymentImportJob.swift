@@ -221,7 +221,7 @@ public struct PaymentImportJob: Job {
                 case .unmatched(let reason):
                     decision.outcome = .suspense
                     decision.rule = "suspense"
-                    decision.suspenseKind = readFormat == .housingBenefit ? "hb" : "cash"
+                    decision.suspenseKind = SuspenseItem.kind(of: readFormat)
                     decision.note = reason.description
                 }
             }
@@ -390,7 +390,7 @@ public struct PaymentImportJob: Job {
         } else {
             decision.outcome = .suspense
             decision.rule = "suspense"
-            decision.suspenseKind = "cash"
+            decision.suspenseKind = SuspenseItem.kind(of: .arudd)
             decision.note = "returned Direct Debit (\(reason)): its collection was not found; find the account and allocate"
         }
     }
