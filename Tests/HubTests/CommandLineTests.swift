@@ -122,4 +122,56 @@ import Testing
         let refusal = try String(contentsOfFile: log, encoding: .utf8)
         #expect(refused == 2 && refusal.contains("embedded cluster only"), "\(refusal)")
     }
+
+    /// The README's own examples and every hint the demo prints work on the demo's council.
+    @Test func theReadmesExamplesAndTheDemosHintsWork() throws {
+        let (folder, environment) = try voice.setUp()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var (status, output) = try voice.hub(["demo", "--properties", "30", "--as-of", "2026-12-01"], environment, in: folder)
+        #expect(status == 0, "\(output)")
+        let demo = output
+
+        // The README's quick-start commands.
+        let readme = try String(contentsOf: CommandOutputTests.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        let examples = readme.split(separator: "\n").filter { $0.hasPrefix(".build/debug/hub ") }
+        #expect(examples.count >= 3)
+        for example in examples {
+            let arguments = example.dropFirst(".build/debug/hub ".count).split(separator: " ").map(String.init)
+            (status, output) = try voice.hub(arguments, environment, in: folder)
+            #expect(status == 0, "README: \(example): \(output)")
+        }
+
+        // The demo's "Try next" commands, as printed.
+        let tries = demo.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("hub ") && !$0.contains(" ID ") }
+        #expect(tries.contains { $0.hasPrefix("hub accounts statement ") }, "\(demo)")
+        for line in tries {
+            (status, output) = try voice.hub(line.dropFirst(4).split(separator: " ").map(String.init) + ["--jobs", CommandOutputTests.repository.appendingPathComponent("Jobs").path].filter { _ in line.hasPrefix("hub jobs") }, environment, in: folder)
+            #expect(status == 0, "demo hint \(line): \(output)")
+        }
+        // A person with an authorisation limit approves a held order, as the demo shows.
+        let approve = try #require(demo.split(separator: "\n").first { $0.contains("hub sales-orders approve SO") }, "\(demo)")
+        let match = try #require(approve.firstMatch(of: /HUB_DATABASE_URL='([^']+)' hub sales-orders approve (SO\d+) --note TEXT/), "\(approve)")
+        var asOfficer = environment
+        asOfficer["HUB_DATABASE_URL"] = String(match.1)
+        (status, output) = try voice.hub(["sales-orders", "approve", String(match.2), "--note", "checked on site"], asOfficer, in: folder)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("approved by repairs_officer"), "\(output)")
+
+        // The jobs the demo ran show their last run.
+        (status, output) = try voice.hub(["jobs", "list", "--jobs", CommandOutputTests.repository.appendingPathComponent("Jobs").path], environment, in: folder)
+        #expect(status == 0, "\(output)")
+        for job in ["rent-debit", "payment-import", "sales-order-review", "gl-export", "council-tax-export"] {
+            let row = try #require(TextRows.row(output, with: job), "\(output)")
+            #expect(row.last?.hasPrefix("run ") == true, "\(job): \(output)")
+        }
+
+        // A second demo advises reversing only what can be reversed.
+        (status, output) = try voice.hub(["demo", "--as-of", "2026-12-01"], environment, in: folder)
+        #expect(status == 0, "\(output)")
+        let db = try Connection(environment["HUB_DATABASE_URL"]!)
+        for advice in (demo + output).matches(of: /Reverse run (\d+) first/) {
+            let run = try #require(try RunRecord.find(Int64(advice.1)!, on: db))
+            #expect(try ReversalJob.refusal(for: run, on: db) == nil, "advised to reverse run \(run.id) (\(run.job)), which cannot be: \(output)")
+        }
+    }
 }
