@@ -39,6 +39,24 @@ struct DbCommand: ParsableCommand {
         var running: Bool
         var connection: String?
         var migrationsApplied: Int?
+
+        /// The embedded cluster's status.
+        init(_ cluster: EmbeddedCluster, running: Bool, migrationsApplied: Int? = nil) {
+            embedded = true
+            directory = cluster.directory.path
+            port = cluster.port
+            exists = EmbeddedCluster.exists(in: cluster.directory)
+            self.running = running
+            connection = running ? cluster.connectionString(database: "hub") : nil
+            self.migrationsApplied = migrationsApplied
+        }
+
+        /// A configured database's status.
+        init(configuredMigrationsApplied: Int?) {
+            embedded = false
+            running = true
+            migrationsApplied = configuredMigrationsApplied
+        }
     }
 
     struct Status: ParsableCommand {
@@ -54,7 +72,7 @@ struct DbCommand: ParsableCommand {
                     let connection = try Connection(url)
                     let applied = try connection.queryOne("SELECT count(*) FROM schema_migrations")?.decode(Int.self, 0)
                     if global.json {
-                        try printJSON(StatusJSON(embedded: false, running: true, migrationsApplied: applied))
+                        try printJSON(StatusJSON(configuredMigrationsApplied: applied))
                     } else {
                         print("A database is configured (database.url or HUB_DATABASE_URL) and answers; \(Wording.count(applied ?? 0, "migration")) applied.")
                         print("The hub does not start or stop a configured database: its own service does.")
@@ -69,9 +87,7 @@ struct DbCommand: ParsableCommand {
                     applied = try? connection.queryOne("SELECT count(*) FROM schema_migrations")?.decode(Int.self, 0)
                 }
                 if global.json {
-                    try printJSON(StatusJSON(
-                        embedded: true, directory: cluster.directory.path, port: cluster.port, exists: exists, running: running,
-                        connection: cluster.connectionString(database: "hub"), migrationsApplied: applied))
+                    try printJSON(StatusJSON(cluster, running: running, migrationsApplied: applied))
                     return
                 }
                 print("Embedded cluster: \(cluster.directory.path) (port \(cluster.port))")
@@ -99,9 +115,7 @@ struct DbCommand: ParsableCommand {
                 let environment = try HubEnvironment.open(global)
                 guard let cluster = environment.embedded else { return }
                 if global.json {
-                    try printJSON(StatusJSON(
-                        embedded: true, directory: cluster.directory.path, port: cluster.port, exists: true, running: true,
-                        connection: cluster.connectionString(database: "hub"), migrationsApplied: nil))
+                    try printJSON(StatusJSON(cluster, running: true))
                 } else {
                     print("The embedded cluster is running in \(cluster.directory.path) (port \(cluster.port)), its schema up to date.")
                     print("Open it with: \(cluster.psqlCommand(database: "hub"))")
@@ -123,9 +137,7 @@ struct DbCommand: ParsableCommand {
                 let wasRunning = cluster.isRunning
                 if wasRunning { try cluster.stop() }
                 if global.json {
-                    try printJSON(StatusJSON(
-                        embedded: true, directory: cluster.directory.path, port: cluster.port, exists: EmbeddedCluster.exists(in: cluster.directory),
-                        running: false, connection: nil, migrationsApplied: nil))
+                    try printJSON(StatusJSON(cluster, running: false))
                 } else {
                     print(wasRunning
                         ? "Stopped the embedded cluster in \(cluster.directory.path); its data stays (`hub db start` starts it again)."
