@@ -81,7 +81,8 @@ struct DemoCommand: ParsableCommand {
                     print("Run \(last.id): \(last.job) \(last.displayKey)\n\(last.reportText ?? "")")
                 }
             } else {
-                print("Rent debit: posted \(Wording.count(outcomes.count, "week")) in \(seconds(since: debitStarted)). The last week:")
+                let weeks = outcomes.filter { !$0.report.adjustmentsOnly }.count
+                print("Rent debit: posted \(Wording.count(weeks, "week"))\(weeks < outcomes.count ? " and the adjustments for back-dated changes" : "") in \(seconds(since: debitStarted)). The last run:")
                 for outcome in outcomes.suffix(1) { print(outcome.render()) }
             }
 

@@ -104,6 +104,10 @@ struct JobsCommand: ParsableCommand {
             try reportingSchedulerErrors {
                 let setup = try SchedulerSetup.open(global, jobs: jobs)
                 let job = setup.core.catalog[name]
+                // A job that does not exist is bad input (exit 2), as a run or account that does not.
+                guard job != nil || JobLauncher.jobNames.contains(name) else {
+                    throw RunError(.notFound, "there is no job '\(name)' (jobs: \(setup.core.catalog.jobs.map(\.name).joined(separator: ", ")))")
+                }
                 let zone = job?.timeZone ?? setup.environment.config.timeZone
                 let now = setup.core.now()
                 let businessDate = asOf.flatMap { Day(iso: $0) } ?? Day(now, in: zone)

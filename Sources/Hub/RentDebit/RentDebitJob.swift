@@ -295,17 +295,19 @@ public struct RentDebitJob: Job {
         else {
             throw RunError(.refused, "the week of \(week.monday.iso) has not been posted yet: run `hub run rent-debit --through \(week.monday.iso)`, which posts it with its adjustments")
         }
+        // A free week changed anywhere in the weeks posted (even after this one) marks the accounts.
+        let latestPosted = try db.queryOne(
+            "SELECT max(business_key) FROM runs WHERE job = $1 AND business_key ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND status = 'completed' AND reversed_by_run_id IS NULL",
+            [RentDebitJob.name])?.text(0).flatMap { Day(iso: $0) }.map { RentWeek(containing: $0) } ?? week
         var warnings: [String] = []
-        try synchroniseFreeWeeks(db, warnings: &warnings, lastPosted: week)
+        try synchroniseFreeWeeks(db, warnings: &warnings, lastPosted: max(week, latestPosted))
         var marks: [Int64: Day] = [:]
         for row in try db.query(
             "WITH taken AS (DELETE FROM rent_recalc RETURNING account_id, from_date) SELECT account_id, min(from_date) - \(unescaped: RentDebitJob.epoch) FROM taken GROUP BY account_id")
         {
             marks[row.int64(0)] = Day(daysSinceEpoch: Int(row.int64(1)))
         }
-        let laterPosted = try db.queryOne(
-            "SELECT 1 FROM runs WHERE job = $1 AND business_key ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND business_key > $2 AND status = 'completed' AND reversed_by_run_id IS NULL LIMIT 1",
-            [RentDebitJob.name, week.monday.iso]) != nil
+        let laterPosted = latestPosted > week
         if laterPosted && !marks.isEmpty {
             try db.execute(
                 "INSERT INTO rent_recalc (account_id, from_date) SELECT unnest($1::bigint[]), $2",
