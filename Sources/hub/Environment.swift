@@ -47,10 +47,10 @@ struct HubEnvironment {
             let how = "give the configuration with --config FILE or HUB_CONFIG=FILE (a system-wide install keeps it in /etc/hub/hub.yaml: "
                 + "docs/operations.md), or run hub from the project folder, which has Config/hub.yaml"
             if let given {
-                throw ConfigError(file: file.path, key: nil, message: "cannot read the configuration named by \(given): check the path and its permissions; \(how)")
+                throw ConfigError(.unreadable, file: file.path, key: nil, message: "cannot read the configuration named by \(given): check the path and its permissions; \(how)")
             }
             throw ConfigError(
-                file: file.path, key: nil,
+                .unreadable, file: file.path, key: nil,
                 message: "no configuration here (\(FileManager.default.currentDirectoryPath) has no Config/hub.yaml): \(how)")
         }
         return try HubConfig.load(file: file, databaseURLOverride: environment["HUB_DATABASE_URL"])

@@ -35,7 +35,7 @@ struct JobsCommand: ParsableCommand {
         }
 
         func run() throws {
-            try reportingSchedulerErrors {
+            try reportingErrors {
                 let setup = try SchedulerSetup.open(global, jobs: jobs)
                 let connection = try setup.environment.database.connect()
                 let latest = try setup.core.store.latest(on: connection)
@@ -101,7 +101,7 @@ struct JobsCommand: ParsableCommand {
         }
 
         func run() throws {
-            try reportingSchedulerErrors {
+            try reportingErrors {
                 let setup = try SchedulerSetup.open(global, jobs: jobs)
                 let job = setup.core.catalog[name]
                 // A job that does not exist is bad input (exit 2), as a run or account that does not.
