@@ -597,18 +597,32 @@ struct CamtDocumentState {
         return try date(text: node.text, node: node, field: field)
     }
 
-    /// `YYYY-MM-DD`, optionally followed by `T` and a time (whose date is taken as written).
+    /// `YYYY-MM-DD`, optionally followed by a time zone (`Z`, `+02:00`: an `xs:date` may carry one)
+    /// or by `T` and a time; the calendar day is taken as written, whatever the offset.
     func date(text: String, node: XMLSubtree, field: String) throws -> Day {
         if let day = Self.plainDate(text) { return day }
         let trimmed = text.trimmingSpaces
         let head = trimmed.prefix(10)
-        if let day = Day(iso: head), trimmed.count == 10 || trimmed.dropFirst(10).first == "T" { return day }
+        if let day = Day(iso: head), trimmed.count == 10 || trimmed.dropFirst(10).first == "T" || Self.isTimeZone(trimmed.dropFirst(10)) {
+            return day
+        }
         let shaped = head.count == 10 && head.allSatisfy { $0.isASCIIDigit || $0 == "-" }
         if shaped {
             throw error(.invalidValue, at: node,
                         "the \(field) '\(trimmed)' is not a date that exists; the file is wrong: ask the bank for a corrected one")
         }
         throw error(.malformed, at: node, "the \(field) '\(trimmed)' is not a date written YYYY-MM-DD")
+    }
+
+    /// An `xs:date` time zone: `Z`, or `+HH:MM` / `-HH:MM` with an offset of at most 14 hours.
+    static func isTimeZone(_ text: Substring) -> Bool {
+        if text == "Z" { return true }
+        let chars = Array(text)
+        guard chars.count == 6, chars[0] == "+" || chars[0] == "-", chars[3] == ":",
+              let hours = Int(String(chars[1...2])), let minutes = Int(String(chars[4...5])),
+              chars[1...2].allSatisfy(\.isASCIIDigit), chars[4...5].allSatisfy(\.isASCIIDigit)
+        else { return false }
+        return minutes < 60 && hours * 60 + minutes <= 14 * 60
     }
 
     /// The usual amount, read from its bytes: 1 to 13 digits, optionally a point and one or two

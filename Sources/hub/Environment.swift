@@ -43,7 +43,20 @@ struct HubEnvironment {
     }
 
     static func loadConfig(_ options: GlobalOptions) throws -> HubConfig {
-        try HubConfig.load(file: configFile(options), databaseURLOverride: ProcessInfo.processInfo.environment["HUB_DATABASE_URL"])
+        let file = configFile(options)
+        let environment = ProcessInfo.processInfo.environment
+        if !FileManager.default.isReadableFile(atPath: file.path) {
+            let given = options.config != nil ? "--config" : environment["HUB_CONFIG"].map { $0.isEmpty ? nil : "HUB_CONFIG" } ?? nil
+            let how = "give the configuration with --config FILE or HUB_CONFIG=FILE (a system-wide install keeps it in /etc/hub/hub.yaml: "
+                + "docs/operations.md), or run hub from the project folder, which has Config/hub.yaml"
+            if let given {
+                throw ConfigError(.unreadable, file: file.path, key: nil, message: "cannot read the configuration named by \(given): check the path and its permissions; \(how)")
+            }
+            throw ConfigError(
+                .unreadable, file: file.path, key: nil,
+                message: "no configuration here (\(FileManager.default.currentDirectoryPath) has no Config/hub.yaml): \(how)")
+        }
+        return try HubConfig.load(file: file, databaseURLOverride: environment["HUB_DATABASE_URL"])
     }
 
     /// Loads the configuration and opens the database (starting and migrating the embedded
@@ -134,7 +147,9 @@ func exitStatus(for error: any Error) -> Int32 {
     case let error as RunError:
         switch error.code {
         case .alreadyCompleted, .inProgress: return ExitStatus.duplicate
-        case .badInput: return ExitStatus.badInput
+        // A run, account, order, file or item that does not exist is bad input: the command
+        // named something wrong (README, exit codes).
+        case .badInput, .notFound: return ExitStatus.badInput
         default: return ExitStatus.refused
         }
     case is ConfigError: return ExitStatus.badInput

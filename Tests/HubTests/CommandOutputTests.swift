@@ -112,7 +112,7 @@ import Testing
             ["exports", "show", "1", "--interface", "gl-journal", "--no-content"], ["sales-orders", "list"], ["sales-orders", "show", "6"],
             ["schedule", "--count", "2", "--jobs", Self.repository.appendingPathComponent("Jobs").path],
             ["jobs", "list", "--jobs", Self.repository.appendingPathComponent("Jobs").path],
-            ["tools", "check", "--payments", statement], ["db", "migrate"],
+            ["tools", "check", "--payments", statement], ["db", "migrate"], ["db", "status"],
             ["run", "rent-debit", "--week", "2026-12-07", "--dry-run", "--as-of", "2026-12-07"],
             ["migration", "reports"], ["checkpoint", "create", "voice-test", "--note", "a known-good point"], ["checkpoint", "list"],
             ["runs", "replay", "--list"],

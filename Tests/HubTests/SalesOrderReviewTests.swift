@@ -428,6 +428,9 @@ struct RepairsFixture {
             try runner.run(LoadSORJob(fileName: "sor-again.csv", bytes: good), businessDate: Day(iso: "2026-04-08")!)
         }
         #expect(twice.code == .alreadyCompleted)
+        // A load of reference data cannot be reversed: the refusal must not advise reversing it.
+        #expect(!twice.message.contains("Reverse run"), "\(twice.message)")
+        #expect(twice.message.contains("cannot be reversed: rates are reference data"), "\(twice.message)")
         // Loaded as another kind, the same bytes are refused too.
         let asTerms = try #require(throws: RunError.self) {
             try runner.run(LoadContractTermsJob(fileName: "sor.csv", bytes: good), businessDate: Day(iso: "2026-04-08")!)

@@ -97,7 +97,7 @@ import Testing
         #expect(output.contains("parameter week of rent-debit: 'someday' is not a date YYYY-MM-DD"), "\(output)")
         // An unknown job is reported, not a crash.
         (status, output) = try hub(["jobs", "run", "payroll-export"], environment, in: folder)
-        #expect(status == 5)
+        #expect(status == 2)
         #expect(output.contains("there is no job 'payroll-export'"), "\(output)")
 
         (status, output) = try hub(["jobs", "list"], environment, in: folder)
@@ -105,7 +105,9 @@ import Testing
         let row = try #require(TextRows.row(output, with: "rent-debit"), "\(output)")
         #expect(row.prefix(4) == ["rent-debit", "0 2 * * MON", "all", "2026-11-23 Mon 02:00 +00:00"], "\(output)")
         // The last slot is the completed manual one: the bad week never made a slot.
-        #expect(row.count == 9 && row[4].hasPrefix("manual ") && row[5] == "completed" && row[6] == "1" && row[8] == "this slot", "\(row) in \(output)")
+        #expect(row.count == 10 && row[4].hasPrefix("manual ") && row[5] == "completed" && row[6] == "1" && row[8] == "this slot", "\(row) in \(output)")
+        // And the job's last run, fired by the scheduler's manual slot.
+        #expect(row[9].hasPrefix("run ") && !row[9].contains("by hand"), "\(row) in \(output)")
         #expect(!output.contains("someday"), "\(output)")
     }
 

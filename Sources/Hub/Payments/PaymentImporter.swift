@@ -56,7 +56,7 @@ public struct PaymentImporter: Sendable {
             let id = try earlier.decode(Int64.self, 0)
             throw RunError(
                 .alreadyCompleted,
-                "\(job.fileName) was already imported by run \(id) on \(try earlier.decode(Day.self, 1).iso) (as \(earlier.text(2) ?? "?"), at \(try earlier.decode(Date?.self, 3).map(Timestamp.text) ?? "?")): the same content (SHA-256 \(Wording.shortHash(job.sha256))) is never imported twice. Reverse run \(id) first if it must be imported again.",
+                "\(job.fileName) was already imported by run \(id) on \(try earlier.decode(Day.self, 1).iso) (as \(earlier.text(2) ?? "?"), at \(try earlier.decode(Date?.self, 3).map(Timestamp.text) ?? "?")): the same content (SHA-256 \(Wording.shortHash(job.sha256))) is never imported twice. \(try ReversalJob.rerunAdvice(runId: id, on: connection, again: "imported again"))",
                 runId: id)
         }
         do {

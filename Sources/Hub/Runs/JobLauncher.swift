@@ -142,16 +142,44 @@ public struct RentDebitRuns: Sendable {
     }
 
     /// Posts every week not yet posted up to `through`, oldest first, each its own run. A preview
-    /// shows only the first unposted week (later weeks depend on it being posted).
+    /// shows only the first unposted week (later weeks depend on it being posted). When every
+    /// week up to `through` is posted already, the differences that back-dated changes made to
+    /// those weeks are posted now, in an adjustments run (none when nothing changed).
+    @discardableResult
     public func postThrough(
         _ through: RentWeek, businessDate: Day, preview: Bool = false, slot: String? = nil,
         beforeCommit: ((Connection) throws -> Void)? = nil
     ) throws -> [RunOutcome<RentDebitJob.Report>] {
         var outcomes: [RunOutcome<RentDebitJob.Report>] = []
-        for week in try unpostedWeeks(through: through) {
+        let weeks = try unpostedWeeks(through: through)
+        for week in weeks {
             outcomes.append(try runner.run(job(for: week), businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit))
             if preview { break }
         }
+        if weeks.isEmpty, through >= RentWeek(containing: config.goLive),
+           let adjustments = try adjust(through: through, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
+        {
+            outcomes.append(adjustments)
+        }
         return outcomes
+    }
+
+    /// Posts, for weeks up to `through` (posted already), the differences that back-dated
+    /// changes made: an adjustments run. Nil when no account is marked or none would change.
+    public func adjust(
+        through: RentWeek, businessDate: Day, preview: Bool = false, slot: String? = nil,
+        beforeCommit: ((Connection) throws -> Void)? = nil
+    ) throws -> RunOutcome<RentDebitJob.Report>? {
+        let connection = try runner.database.connect()
+        guard try connection.queryOne("SELECT 1 FROM rent_recalc LIMIT 1") != nil else { return nil }
+        let pending = try RentDebitJob.pendingAdjustments(
+            on: connection, calendar: config.rentCalendar, goLive: config.goLive, adjustmentCode: config.adjustmentCode, through: through)
+        guard let pending, pending.entries > 0 else { return nil }
+        let earlier = try connection.queryOne(
+            "SELECT count(*) FROM runs WHERE job = $1 AND business_key LIKE $2 AND status = 'completed'",
+            [RentDebitJob.name, through.monday.iso + " adjustments %"])?.decode(Int.self, 0) ?? 0
+        let job = RentDebitJob(
+            adjustingThrough: through, number: earlier + 1, calendar: config.rentCalendar, goLive: config.goLive, adjustmentCode: config.adjustmentCode)
+        return try runner.run(job, on: connection, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
     }
 }

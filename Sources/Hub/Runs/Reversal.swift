@@ -79,6 +79,17 @@ public struct ReversalJob: Job {
         }
     }
 
+    /// What to say to someone who wants a completed run done again: reverse it first when the hub
+    /// allows that now, else why it cannot be (a file already sent, a later run to reverse first).
+    /// - Parameter again: what is wanted, as in "if it must be `run again`".
+    public static func rerunAdvice(runId: Int64, on connection: Connection, again: String) throws -> String {
+        guard let run = try RunRecord.find(runId, on: connection) else { return "" }
+        guard let refusal = try refusal(for: run, on: connection) else {
+            return "Reverse run \(runId) first if it must be \(again) (`hub runs reverse \(runId) --reason TEXT`)."
+        }
+        return "It cannot be \(again): \(refusal)."
+    }
+
     public func run(in context: RunContext) throws -> Report {
         let db = context.connection
         guard let original = try RunRecord.find(originalRunId, on: db) else { throw RunError(.notFound, "there is no run \(originalRunId)") }

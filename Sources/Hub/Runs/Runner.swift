@@ -50,6 +50,7 @@ public struct Runner: Sendable {
     ///   - slot: the scheduler's slot, when the scheduler fired it.
     ///   - beforeCommit: a last check inside the transaction (the scheduler's lease fence).
     /// - Throws: `RunError` for refusals; the job's own errors after recording the failure.
+    @discardableResult
     public func run<J: Job>(
         _ job: J, businessDate: Day, preview: Bool = false, slot: String? = nil,
         beforeCommit: ((Connection) throws -> Void)? = nil
@@ -59,6 +60,7 @@ public struct Runner: Sendable {
     }
 
     /// Runs a job on a given connection (which must not be in a transaction).
+    @discardableResult
     public func run<J: Job>(
         _ job: J, on connection: Connection, businessDate: Day, preview: Bool = false, slot: String? = nil,
         beforeCommit: ((Connection) throws -> Void)? = nil
@@ -80,7 +82,7 @@ public struct Runner: Sendable {
                 let id = try earlier.decode(Int64.self, 0)
                 throw RunError(
                     .alreadyCompleted,
-                    "\(J.name) \(job.businessKey) was already completed by run \(id) (at \(try earlier.decode(Date?.self, 1).map(Timestamp.text) ?? "?") by \(earlier.text(2) ?? "?")); it will not run twice. Reverse run \(id) first if it must be run again.",
+                    "\(J.name) \(job.businessKey) was already completed by run \(id) (at \(try earlier.decode(Date?.self, 1).map(Timestamp.text) ?? "?") by \(earlier.text(2) ?? "?")); it will not run twice. \(try ReversalJob.rerunAdvice(runId: id, on: connection, again: "run again"))",
                     runId: id)
             }
             let runId = try connection.queryOne(
