@@ -58,9 +58,8 @@ public struct HubConfig: Sendable {
     /// - Throws: `ConfigError` naming the file and the key.
     public static func load(file: URL, databaseURLOverride: String? = nil) throws -> HubConfig {
         let name = file.path
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError(file: name, key: nil, message: "cannot read the file")
-        }
+        let text: String
+        do { text = try ConfigLimits.text(of: file) } catch { throw ConfigError(file: name, key: nil, message: error.message) }
         let reader = try ConfigReader(yaml: text, file: name)
         let root = reader.root
         let known: Set<String> = ["database", "directories", "time-zone", "go-live", "rent-calendar", "account-reference", "adjustment-code", "http"]
@@ -117,6 +116,39 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { key.map { "\(file): \($0): \(message)" } ?? "\(file): \(message)" }
 }
 
+/// The limits of the configuration files (`Config/*.yaml`, `Config/financial-map.csv`, job
+/// files): 1 MB a file, 1,000 characters a value. Documented in Config/README.md.
+public enum ConfigLimits {
+    /// The largest configuration file, in bytes.
+    public static let maxFileBytes = 1 << 20
+    /// The longest value of a key, in characters.
+    public static let maxValueCharacters = 1_000
+
+    /// Why a configuration file could not be read, in words to put after its name.
+    public struct Problem: Error, Sendable {
+        public var message: String
+    }
+
+    /// Reads a configuration file's UTF-8 text, refusing one larger than `maxFileBytes` before
+    /// reading it.
+    /// - Throws: `Problem` saying what is wrong (unreadable, not UTF-8, too large).
+    public static func text(of file: URL) throws(Problem) -> String {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil, size > maxFileBytes {
+            throw Problem(message: "the file is \(Wording.count(size, "byte")), more than the \(Wording.count(maxFileBytes, "byte")) a configuration file may be; check that it is the right file")
+        }
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw Problem(message: "cannot read the file: check its name and permissions")
+        }
+        guard data.count <= maxFileBytes else {
+            throw Problem(message: "the file is more than the \(Wording.count(maxFileBytes, "byte")) a configuration file may be; check that it is the right file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Problem(message: "the file is not UTF-8 text")
+        }
+        return text
+    }
+}
+
 /// Reads dotted keys from a YAML node with errors that name the file and key.
 struct ConfigReader {
     let file: String
@@ -149,13 +181,18 @@ struct ConfigReader {
 
     func string(_ path: String) throws -> String? {
         guard let node = node(path) else { return nil }
-        if case .scalar(let scalar) = node { return scalar.string == "~" || scalar.string == "null" ? nil : scalar.string }
+        if case .scalar(let scalar) = node {
+            if scalar.string.count > ConfigLimits.maxValueCharacters {
+                throw ConfigError(file: file, key: path, message: "the value \(Wording.shortQuote(scalar.string)) is longer than the \(Wording.count(ConfigLimits.maxValueCharacters, "character")) a value may be")
+            }
+            return scalar.string == "~" || scalar.string == "null" ? nil : scalar.string
+        }
         throw ConfigError(file: file, key: path, message: "expected a single value")
     }
 
     func int(_ path: String) throws -> Int? {
         guard let text = try string(path) else { return nil }
-        guard let value = Int(text) else { throw ConfigError(file: file, key: path, message: "'\(text)' is not a whole number") }
+        guard let value = Int(text) else { throw ConfigError(file: file, key: path, message: "\(Wording.shortQuote(text)) is not a whole number") }
         return value
     }
 
@@ -177,9 +214,8 @@ public enum RentCalendarFile {
     /// Reads a rent calendar file.
     /// - Throws: `ConfigError` naming the file and the rent year.
     public static func load(_ file: URL) throws -> RentCalendar {
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError(file: file.path, key: nil, message: "cannot read the rent calendar")
-        }
+        let text: String
+        do { text = try ConfigLimits.text(of: file) } catch { throw ConfigError(file: file.path, key: nil, message: "the rent calendar: \(error.message)") }
         return try parse(text, file: file.path)
     }
 

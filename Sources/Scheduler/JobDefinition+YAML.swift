@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 import Yams
 
 extension JobDefinition {
@@ -11,9 +12,9 @@ extension JobDefinition {
     public init(contentsOf url: URL, file: String) throws {
         let text: String
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            text = try ConfigLimits.text(of: url)
         } catch {
-            throw JobFileError(.unreadable, file: file, key: nil, problem: "cannot be read as UTF-8 text (\(error.localizedDescription))")
+            throw JobFileError(.unreadable, file: file, key: nil, problem: error.message)
         }
         try self.init(yaml: text, file: file)
     }

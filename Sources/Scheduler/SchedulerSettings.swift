@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 import Yams
 
 /// The scheduler's own settings, `Config/scheduler.yaml` beside `hub.yaml` (every key optional).
@@ -39,9 +40,8 @@ public struct SchedulerSettings: Hashable, Sendable {
         var settings = SchedulerSettings(jobsDirectory: configDirectory.appendingPathComponent("../Jobs").standardizedFileURL)
         guard FileManager.default.fileExists(atPath: file.path) else { return settings }
         let name = file.path
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw SchedulerConfigError(file: name, key: nil, message: "cannot read the file")
-        }
+        let text: String
+        do { text = try ConfigLimits.text(of: file) } catch { throw SchedulerConfigError(file: name, key: nil, message: error.message) }
         let mapping: Node.Mapping
         do {
             guard let node = try Yams.compose(yaml: text) else { return settings }

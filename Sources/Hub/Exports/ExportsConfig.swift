@@ -79,9 +79,8 @@ public struct ExportsConfig: Sendable {
         let name = file.path
         var root: Node = .mapping(Node.Mapping([]))
         if FileManager.default.fileExists(atPath: file.path) {
-            guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-                throw ConfigError(file: name, key: nil, message: "cannot read the file")
-            }
+            let text: String
+            do { text = try ConfigLimits.text(of: file) } catch { throw ConfigError(file: name, key: nil, message: error.message) }
             do {
                 if let node = try Yams.compose(yaml: text) { root = node }
             } catch {
@@ -110,8 +109,9 @@ public struct ExportsConfig: Sendable {
 
         let mapPath = try reader.string("gl-journal.financial-map") ?? "financial-map.csv"
         let mapFile = mapPath.hasPrefix("/") ? URL(fileURLWithPath: mapPath) : hub.directory.appendingPathComponent(mapPath)
-        guard let mapText = try? String(contentsOf: mapFile, encoding: .utf8) else {
-            throw ConfigError(file: name, key: "gl-journal.financial-map", message: "cannot read the financial map \(mapFile.path)")
+        let mapText: String
+        do { mapText = try ConfigLimits.text(of: mapFile) } catch {
+            throw ConfigError(file: name, key: "gl-journal.financial-map", message: "the financial map \(mapFile.path): \(error.message)")
         }
         let control = try reader.string("gl-journal.debtors-control-account") ?? FinancialMap.defaultDebtorsControlAccount
         let map: FinancialMap

@@ -96,9 +96,8 @@ public struct PaymentSettings: Sendable {
     /// - Throws: `ConfigError` naming the file and key.
     public static func load(file: URL, inbox: URL) throws -> PaymentSettings {
         let name = file.path
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError(file: name, key: nil, message: "cannot read the file")
-        }
+        let text: String
+        do { text = try ConfigLimits.text(of: file) } catch { throw ConfigError(file: name, key: nil, message: error.message) }
         let reader = try ConfigReader(yaml: text, file: name)
         let root = reader.root
         try reader.refuseUnknownKeys(root, ["inbox", "card-columns", "codes", "cash-providers", "settlements"], prefix: nil)
@@ -109,7 +108,7 @@ public struct PaymentSettings: Sendable {
             guard let format = PaymentFormat(rawValue: text) else {
                 throw ConfigError(
                     file: name, key: key,
-                    message: "'\(text)' is not a format: use auto, " + PaymentFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                    message: "\(Wording.shortQuote(text)) is not a format: use auto, " + PaymentFormat.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return format
         }
@@ -140,7 +139,7 @@ public struct PaymentSettings: Sendable {
             }
             let dateFormatText = try reader.string("card-columns.date-format") ?? "iso"
             guard let dateFormat = CardColumnMapping.DateFormat(rawValue: dateFormatText) else {
-                throw ConfigError(file: name, key: "card-columns.date-format", message: "'\(dateFormatText)' is not a date format: use iso or uk")
+                throw ConfigError(file: name, key: "card-columns.date-format", message: "\(Wording.shortQuote(dateFormatText)) is not a date format: use iso or uk")
             }
             var statuses: Set<String> = []
             if let list = reader.node("card-columns.successful-statuses") {
@@ -191,7 +190,7 @@ public struct PaymentSettings: Sendable {
                 for (pattern, field) in [(payer, "payer"), (reference, "reference")] {
                     guard let pattern else { continue }
                     do { _ = try Regex(pattern) } catch {
-                        throw ConfigError(file: name, key: "\(prefix).\(field)", message: "'\(pattern)' is not a regular expression: \(error)")
+                        throw ConfigError(file: name, key: "\(prefix).\(field)", message: "\(Wording.shortQuote(pattern)) is not a regular expression: \(error)")
                     }
                 }
                 if payer == nil && reference == nil {
@@ -203,7 +202,7 @@ public struct PaymentSettings: Sendable {
                 for file in files {
                     let formatName = file.split(separator: "/").first.map(String.init) ?? file
                     guard PaymentFormat(rawValue: formatName) != nil else {
-                        throw ConfigError(file: name, key: "\(prefix).files", message: "'\(file)' does not start with a format (cash, outlet, card, hb)")
+                        throw ConfigError(file: name, key: "\(prefix).files", message: "\(Wording.shortQuote(file)) does not start with a format (cash, outlet, card, hb)")
                     }
                 }
                 let delay = try reader.int("\(prefix).delay") ?? 1

@@ -35,8 +35,9 @@ public struct SalesOrderReviewConfig: Sendable, Hashable {
     /// Reads a review configuration file.
     /// - Throws: `ConfigError` naming the file and the key.
     public static func load(file: URL) throws -> SalesOrderReviewConfig {
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError(file: file.path, key: nil, message: "cannot read the file (the sales-order review's tolerances and authorisation limits)")
+        let text: String
+        do { text = try ConfigLimits.text(of: file) } catch {
+            throw ConfigError(file: file.path, key: nil, message: "\(error.message) (the sales-order review's tolerances and authorisation limits)")
         }
         return try parse(text, file: file.path)
     }
@@ -51,7 +52,7 @@ public struct SalesOrderReviewConfig: Sendable, Hashable {
         func pounds(_ key: String) throws -> Money {
             guard let text = try reader.string(key) else { throw ConfigError(file: file, key: key, message: "missing: an amount in pounds, like 50.00") }
             guard let money = try? Money(parsing: text), money >= .zero else {
-                throw ConfigError(file: file, key: key, message: "'\(text)' is not an amount in pounds of 0 or more, like 50.00")
+                throw ConfigError(file: file, key: key, message: "\(Wording.shortQuote(text)) is not an amount in pounds of 0 or more, like 50.00")
             }
             return money
         }
@@ -59,7 +60,7 @@ public struct SalesOrderReviewConfig: Sendable, Hashable {
             throw ConfigError(file: file, key: "tolerance.percent", message: "missing: a percentage of the estimate, like 10 or 12.5")
         }
         guard let percent = try? Money(parsing: percentText), percent >= .zero, !percentText.contains("£") else {
-            throw ConfigError(file: file, key: "tolerance.percent", message: "'\(percentText)' is not a percentage of 0 or more with at most two decimals")
+            throw ConfigError(file: file, key: "tolerance.percent", message: "\(Wording.shortQuote(percentText)) is not a percentage of 0 or more with at most two decimals")
         }
         var limits: [String: Money] = [:]
         if let node = reader.node("authorisation-limits") {
@@ -77,7 +78,7 @@ public struct SalesOrderReviewConfig: Sendable, Hashable {
         }
         let folder = try reader.string("inbox-folder") ?? "ods"
         guard !folder.isEmpty, !folder.contains("/"), !folder.hasPrefix(".") else {
-            throw ConfigError(file: file, key: "inbox-folder", message: "'\(folder)' must be a folder name under the inbox, like ods")
+            throw ConfigError(file: file, key: "inbox-folder", message: "\(Wording.shortQuote(folder)) must be a folder name under the inbox, like ods")
         }
         return SalesOrderReviewConfig(
             settings: SalesOrderReview.Settings(
