@@ -1,4 +1,5 @@
 import Foundation
+import HousingFinance
 
 /// Every scheduled job, read from the job files in Jobs/, one job per file.
 public struct JobCatalog: Hashable, Sendable {
@@ -14,7 +15,7 @@ public struct JobCatalog: Hashable, Sendable {
             if let first = seen[job.name] {
                 throw JobFileError(
                     .duplicateJob, file: job.file, key: "job",
-                    problem: "'\(job.name)' is already defined in \(first.file); each job needs exactly one file")
+                    problem: "\(Wording.shortQuote(job.name)) is already defined in \(first.file); each job needs exactly one file")
             }
             seen[job.name] = job
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HousingFinance
 import Hub
 import Yams
 
@@ -63,7 +64,7 @@ public struct SchedulerSettings: Hashable, Sendable {
                 continue
             }
             guard let number = Double(scalar), number >= 0, number.isFinite else {
-                throw SchedulerConfigError(file: name, key: key, message: "'\(scalar)' is not a number of seconds (0 or more)")
+                throw SchedulerConfigError(file: name, key: key, message: "\(Wording.shortQuote(scalar)) is not a number of seconds (0 or more)")
             }
             switch key {
             case "lease-seconds": settings.leaseSeconds = number
