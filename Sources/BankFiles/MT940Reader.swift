@@ -58,6 +58,7 @@ public struct MT940Reader: Sendable {
         var fieldLength = 0
         /// A continuation line of the open field, within the field's limit.
         func append(_ text: String) throws {
+            if fieldLength == 0 { fieldLength = field!.lines.reduce(0) { $0 + $1.utf8.count + 1 } }
             fieldLength += text.utf8.count + 1
             field!.lines.append(text)
             if fieldLength > limits.maxFieldCharacters {

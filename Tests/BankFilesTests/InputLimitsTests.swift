@@ -92,6 +92,14 @@ import Testing
         expectRefusal(.tooLong, file: "s.sta", line: 8, containing: "the :86: field '100023450 RENT J SMITH\\nRRRR") {
             try MT940Reader(bytes: Array(mt940.utf8), fileName: "s.sta").read($0)
         }
+        // Its first line counts too: 4,000 characters on the tag's line and 4,100 after it.
+        var long = String(decoding: try SampleFiles.inbound("mt940/statement-20250107.sta"), as: UTF8.self)
+        long = long.replacingOccurrences(
+            of: ":86:100023450 RENT J SMITH",
+            with: ":86:" + String(repeating: "S", count: 4_000) + "\n" + String(repeating: "T", count: 4_000) + "\n" + String(repeating: "U", count: 100))
+        expectRefusal(.tooLong, file: "s.sta", line: 8, containing: "8,000 characters an MT940 statement allows") {
+            try MT940Reader(bytes: Array(long.utf8), fileName: "s.sta").read($0)
+        }
     }
 
     @Test func aCamtRemittanceLongerThanAReferenceMayBeIsRefusedAtItsEntry() throws {
