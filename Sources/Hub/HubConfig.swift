@@ -58,9 +58,7 @@ public struct HubConfig: Sendable {
     /// - Throws: `ConfigError` naming the file and the key.
     public static func load(file: URL, databaseURLOverride: String? = nil) throws -> HubConfig {
         let name = file.path
-        let text: String
-        do { text = try ConfigLimits.text(of: file) } catch { throw ConfigError(file: name, key: nil, message: error.message) }
-        let reader = try ConfigReader(yaml: text, file: name)
+        let reader = try ConfigReader(yaml: ConfigLimits.text(of: file, name: name), file: name)
         let root = reader.root
         let known: Set<String> = ["database", "directories", "time-zone", "go-live", "rent-calendar", "account-reference", "adjustment-code", "http"]
         try reader.refuseUnknownKeys(root, known, prefix: nil)
@@ -71,13 +69,13 @@ public struct HubConfig: Sendable {
         }
         let zoneName = try reader.string("time-zone") ?? "Europe/London"
         guard let zone = TimeZone(identifier: zoneName) else {
-            throw ConfigError(file: name, key: "time-zone", message: "'\(zoneName)' is not a time zone (for example Europe/London)")
+            throw ConfigError(file: name, key: "time-zone", message: "\(Wording.shortQuote(zoneName)) is not a time zone (for example Europe/London)")
         }
         guard let goLiveText = try reader.string("go-live") else {
             throw ConfigError(file: name, key: "go-live", message: "missing: the hub's go-live Monday, YYYY-MM-DD")
         }
         guard let goLive = Day(iso: goLiveText), goLive.weekday == .monday else {
-            throw ConfigError(file: name, key: "go-live", message: "'\(goLiveText)' is not a Monday written YYYY-MM-DD")
+            throw ConfigError(file: name, key: "go-live", message: "\(Wording.shortQuote(goLiveText)) is not a Monday written YYYY-MM-DD")
         }
         let calendarPath = try reader.string("rent-calendar") ?? "rent-calendar.yaml"
         let calendarFile = calendarPath.hasPrefix("/") ? URL(fileURLWithPath: calendarPath) : base.appendingPathComponent(calendarPath)
@@ -89,7 +87,7 @@ public struct HubConfig: Sendable {
             case "modulus11": scheme = try AccountReferenceScheme(checkDigit: .modulus11, numberLength: length)
             case "none": scheme = try AccountReferenceScheme(checkDigit: .none, numberLength: length)
             default:
-                throw ConfigError(file: name, key: "account-reference.check-digit", message: "'\(kind)' is not a scheme: use modulus11 or none")
+                throw ConfigError(file: name, key: "account-reference.check-digit", message: "\(Wording.shortQuote(kind)) is not a scheme: use modulus11 or none")
             }
         }
         let database = try reader.string("database.url")
@@ -108,122 +106,18 @@ public struct HubConfig: Sendable {
     public func today(now: Date = Date()) -> Day { Day(now, in: timeZone) }
 }
 
-/// A configuration file that cannot be used: names the file and the key.
-public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var file: String
-    public var key: String?
-    public var message: String
-    public var description: String { key.map { "\(file): \($0): \(message)" } ?? "\(file): \(message)" }
-}
-
-/// The limits of the configuration files (`Config/*.yaml`, `Config/financial-map.csv`, job
-/// files): 1 MB a file, 1,000 characters a value. Documented in Config/README.md.
-public enum ConfigLimits {
-    /// The largest configuration file, in bytes.
-    public static let maxFileBytes = 1 << 20
-    /// The longest value of a key, in characters.
-    public static let maxValueCharacters = 1_000
-
-    /// Why a configuration file could not be read, in words to put after its name.
-    public struct Problem: Error, Sendable {
-        public var message: String
-    }
-
-    /// Reads a configuration file's UTF-8 text, refusing one larger than `maxFileBytes` before
-    /// reading it.
-    /// - Throws: `Problem` saying what is wrong (unreadable, not UTF-8, too large).
-    public static func text(of file: URL) throws(Problem) -> String {
-        if let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil, size > maxFileBytes {
-            throw Problem(message: "the file is \(Wording.count(size, "byte")), more than the \(Wording.count(maxFileBytes, "byte")) a configuration file may be; check that it is the right file")
-        }
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw Problem(message: "cannot read the file: check its name and permissions")
-        }
-        guard data.count <= maxFileBytes else {
-            throw Problem(message: "the file is more than the \(Wording.count(maxFileBytes, "byte")) a configuration file may be; check that it is the right file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw Problem(message: "the file is not UTF-8 text")
-        }
-        return text
-    }
-}
-
-/// Reads dotted keys from a YAML node with errors that name the file and key.
-struct ConfigReader {
-    let file: String
-    let root: Node
-
-    init(file: String, root: Node) {
-        self.file = file
-        self.root = root
-    }
-
-    /// Parses a configuration file's text: an empty file or bad YAML is a `ConfigError` naming the file.
-    init(yaml text: String, file: String) throws {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(file: file, key: nil, message: "the file is empty") }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError(file: file, key: nil, message: "not valid YAML: \(error)")
-        }
-        self.init(file: file, root: root)
-    }
-
-    func node(_ path: String) -> Node? {
-        var current: Node? = root
-        for part in path.split(separator: ".") { current = current?.mapping?[String(part)] }
-        return current
-    }
-
-    func string(_ path: String) throws -> String? {
-        guard let node = node(path) else { return nil }
-        if case .scalar(let scalar) = node {
-            if scalar.string.count > ConfigLimits.maxValueCharacters {
-                throw ConfigError(file: file, key: path, message: "the value \(Wording.shortQuote(scalar.string)) is longer than the \(Wording.count(ConfigLimits.maxValueCharacters, "character")) a value may be")
-            }
-            return scalar.string == "~" || scalar.string == "null" ? nil : scalar.string
-        }
-        throw ConfigError(file: file, key: path, message: "expected a single value")
-    }
-
-    func int(_ path: String) throws -> Int? {
-        guard let text = try string(path) else { return nil }
-        guard let value = Int(text) else { throw ConfigError(file: file, key: path, message: "\(Wording.shortQuote(text)) is not a whole number") }
-        return value
-    }
-
-    func refuseUnknownKeys(_ node: Node, _ known: Set<String>, prefix: String?) throws {
-        guard let mapping = node.mapping else { throw ConfigError(file: file, key: prefix, message: "expected keys and values") }
-        for key in mapping.keys {
-            guard let name = key.string else { continue }
-            if !known.contains(name) {
-                throw ConfigError(
-                    file: file, key: prefix.map { "\($0).\(name)" } ?? name,
-                    message: "unknown key (known keys: \(known.sorted().joined(separator: ", ")))")
-            }
-        }
-    }
-}
-
 /// `Config/rent-calendar.yaml`: for each rent year (`2026/27`), the Mondays of its free weeks.
 public enum RentCalendarFile {
     /// Reads a rent calendar file.
     /// - Throws: `ConfigError` naming the file and the rent year.
     public static func load(_ file: URL) throws -> RentCalendar {
-        let text: String
-        do { text = try ConfigLimits.text(of: file) } catch { throw ConfigError(file: file.path, key: nil, message: "the rent calendar: \(error.message)") }
-        return try parse(text, file: file.path)
+        try parse(ConfigLimits.text(of: file, unreadable: "cannot read the rent calendar"), file: file.path)
     }
 
     /// Reads rent calendar text.
     public static func parse(_ text: String, file: String) throws -> RentCalendar {
-        let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch { throw ConfigError(file: file, key: nil, message: "not valid YAML: \(error)") }
-        guard let mapping = node?.mapping else { return .none }
+        // An empty file is a calendar without free weeks.
+        guard let mapping = try ConfigReader(yaml: text, file: file, allowEmpty: true).root.mapping else { return .none }
         var weeks: [RentYear: Set<Day>] = [:]
         for (key, value) in mapping {
             let label = key.string ?? ""
@@ -236,7 +130,7 @@ public enum RentCalendarFile {
             var mondays: Set<Day> = []
             for item in list {
                 guard let text = item.string, let day = Day(iso: text) else {
-                    throw ConfigError(file: file, key: label, message: "'\(item.string ?? "?")' is not a date YYYY-MM-DD")
+                    throw ConfigError(file: file, key: label, message: "\(Wording.shortQuote(item.string ?? "?")) is not a date YYYY-MM-DD")
                 }
                 mondays.insert(day)
             }
