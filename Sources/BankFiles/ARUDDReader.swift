@@ -22,6 +22,11 @@ public struct ARUDDReader: Sendable {
     /// The file's name, for messages.
     public let fileName: String
 
+    /// The largest ARUDD report (256 MB: it is streamed) and element text or attribute value
+    /// (4 KB, `maxLineBytes`; BACS names are 18 characters, references 18). Each returned
+    /// debit's fields are limited by `InputLimits.paymentFields`.
+    public static let limits = InputLimits(kind: "an ARUDD report", maxFileBytes: 256 * InputLimits.megabyte, maxLineBytes: 4096, maxFieldCharacters: 4096)
+
     /// Reads a file from its path, streaming.
     public init(url: URL) {
         source = .file(url)
@@ -51,8 +56,8 @@ public struct ARUDDReader: Sendable {
         let xml: XMLStreamReader
         do {
             switch source {
-            case .file(let url): xml = try XMLStreamReader(path: url.path)
-            case .bytes(let bytes): xml = try XMLStreamReader(bytes: bytes, name: fileName)
+            case .file(let url): xml = try XMLStreamReader(path: url.path, options: CamtReader.xmlOptions(ARUDDReader.limits))
+            case .bytes(let bytes): xml = try XMLStreamReader(bytes: bytes, name: fileName, options: CamtReader.xmlOptions(ARUDDReader.limits))
             }
         } catch {
             throw translate(error)
@@ -123,6 +128,7 @@ public struct ARUDDReader: Sendable {
                 }
                 let node = try XMLSubtree.collect(start: event, from: xml)
                 let payment = try item(node, processingDate: processingDate)
+                try ARUDDReader.limits.check(payment, file: fileName)
                 record!.count += 1
                 record!.value += payment.amount
                 totals.add(payment)

@@ -136,7 +136,7 @@ public struct BacsStandard18Writer: Sendable {
             guard (6...18).contains(reference.count), reference.allSatisfy(Self.isBacsCharacter),
                   reference.filter({ $0.isLetter || $0.isNumber }).count >= 6
             else {
-                throw check.fail("reference", "'\(reference)' must be 6 to 18 capitals, digits, spaces or . & / - with at least 6 letters or digits")
+                throw check.fail("reference", "\(Wording.shortQuote(reference)) must be 6 to 18 capitals, digits, spaces or . & / - with at least 6 letters or digits")
             }
             guard collection.amount > .zero, collection.amount.pence <= 99_999_999_999 else {
                 throw check.fail("amount", "\(collection.amount.plain) must be more than zero and fit 11 digits of pence")
@@ -213,7 +213,7 @@ public struct BacsStandard18Writer: Sendable {
 
     private func digits(_ value: String, _ count: Int, _ field: String, _ check: FieldChecker) throws(OutboundFileError) {
         guard value.count == count, value.allSatisfy(\.isASCIIDigit) else {
-            throw check.fail(field, "'\(value)' must be \(count) digits")
+            throw check.fail(field, "\(Wording.shortQuote(value)) must be \(count) digits")
         }
     }
 }
