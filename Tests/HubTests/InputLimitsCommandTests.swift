@@ -24,7 +24,10 @@ import Testing
         for name in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where name != "hub.yaml" {
             try FileManager.default.copyItem(at: shipped.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
-        return (folder, ["HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": database.connectionString], database)
+        return (folder, [
+            "HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": database.connectionString,
+            "HUB_ADMIN_DATABASE_URL": database.adminConnectionString!,
+        ], database)
     }
 
     /// Runs `hub` under `/usr/bin/time`, returning its exit status, its output (standard output
