@@ -116,7 +116,7 @@ public struct Standard18Reader: Sendable {
                     header = (sun, Int(try digits(text(line, 22, 27), number, "serial number")),
                               try julian(text(line, 42, 47), number, "creation date"), try julian(text(line, 48, 53), number, "processing date"))
                 case "HDR2":
-                    recordWidth = text(line, 10, 14) == "00106" ? 106 : 100
+                    recordWidth = text(line, 11, 15) == "00106" ? 106 : 100
                 default: break
                 }
                 continue

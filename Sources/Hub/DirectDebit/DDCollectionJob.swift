@@ -166,7 +166,7 @@ public struct DDCollectionJob: Job {
                   AND NOT EXISTS (SELECT 1 FROM dd_collections c WHERE c.mandate_id = m.id AND c.due_date = w.day AND c.represents_collection_id IS NULL)),
             priced AS (
                 SELECT d.*,
-                       (COALESCE((SELECT sum(wc.weekly_pence) FROM weekly_charges wc
+                       (COALESCE((SELECT sum(wc.weekly_pence)::bigint FROM weekly_charges wc
                                   WHERE wc.property_id = d.property_id AND wc.effective_from <= d.due_date
                                     AND (wc.effective_to IS NULL OR wc.effective_to >= d.due_date)), 0) * d.num * 2 + d.den) / (2 * d.den)
                        + d.extra_pence AS computed_pence,
