@@ -9,7 +9,7 @@ struct DirectDebitCommand: ParsableCommand {
         commandName: "dd",
         abstract: "Direct Debit: mandates, their schedules, returns (ARUDD) and bank advices (ADDACS, AUDDIS).",
         discussion: "Collections run as `hub run dd-collection`, notices as `hub run dd-notices`. See docs/direct-debit.md.",
-        subcommands: [Mandates.self, MandateCommand.self, Schedule.self, Returns.self, Advices.self])
+        subcommands: [Mandates.self, MandateCommand.self, Schedule.self, Returns.self, Advices.self, Reconcile.self])
 
     struct Mandates: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List mandates, or show one account's.", subcommands: [List.self, Show.self])
@@ -198,6 +198,25 @@ struct DirectDebitCommand: ParsableCommand {
                 let job = DDAdvicesJob(fileName: URL(fileURLWithPath: file).lastPathComponent, bytes: bytes, config: try DirectDebitConfig.load(environment.config))
                 let outcome = try environment.runner.run(job, businessDate: try environment.businessDate(asOf), preview: dryRun)
                 if global.json { try printJSON(RunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report)) } else { print(outcome.render()) }
+            }
+        }
+    }
+}
+
+extension DirectDebitCommand {
+    struct Reconcile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Match a day's collection credit on the bank statement to its file's contra total, and its returns to their ARUDD files.",
+            discussion: "Exit 5 when something does not tie. hub reconcile shows the same after the statement's own tie.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The entry day (default: today).") var date: String?
+
+        func run() throws {
+            try reportingErrors {
+                let environment = try HubEnvironment.open(global)
+                let report = try DDReconciliation.load(date: try day(date, "--date") ?? environment.config.today(), on: try environment.database.connect())
+                if global.json { try printJSON(report) } else { print(report.render(), terminator: "") }
+                if !report.ties { throw ExitCode(ExitStatus.refused) }
             }
         }
     }
