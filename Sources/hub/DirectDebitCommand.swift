@@ -172,13 +172,7 @@ struct DirectDebitCommand: ParsableCommand {
         @Flag(help: "Match and report, then roll everything back.") var dryRun = false
 
         func run() throws {
-            try reportingErrors {
-                let environment = try HubEnvironment.open(global)
-                let bytes = try readFile(file)
-                let job = DDReturnsJob(fileName: URL(fileURLWithPath: file).lastPathComponent, bytes: bytes, config: try DirectDebitConfig.load(environment.config))
-                let outcome = try environment.runner.run(job, businessDate: try environment.businessDate(asOf), preview: dryRun)
-                if global.json { try printJSON(RunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report)) } else { print(outcome.render()) }
-            }
+            try runFileJob(file, asOf: asOf, dryRun: dryRun, global: global) { DDReturnsJob(fileName: $0, bytes: $1, config: $2) }
         }
     }
 
@@ -192,13 +186,7 @@ struct DirectDebitCommand: ParsableCommand {
         @Flag(help: "Act and report, then roll everything back.") var dryRun = false
 
         func run() throws {
-            try reportingErrors {
-                let environment = try HubEnvironment.open(global)
-                let bytes = try readFile(file)
-                let job = DDAdvicesJob(fileName: URL(fileURLWithPath: file).lastPathComponent, bytes: bytes, config: try DirectDebitConfig.load(environment.config))
-                let outcome = try environment.runner.run(job, businessDate: try environment.businessDate(asOf), preview: dryRun)
-                if global.json { try printJSON(RunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report)) } else { print(outcome.render()) }
-            }
+            try runFileJob(file, asOf: asOf, dryRun: dryRun, global: global) { DDAdvicesJob(fileName: $0, bytes: $1, config: $2) }
         }
     }
 }
@@ -219,6 +207,18 @@ extension DirectDebitCommand {
                 if !report.ties { throw ExitCode(ExitStatus.refused) }
             }
         }
+    }
+}
+
+/// Runs a Direct Debit job that reads one file (a bank report) and prints its outcome.
+func runFileJob<J: Job>(
+    _ file: String, asOf: String?, dryRun: Bool, global: GlobalOptions, _ make: (String, [UInt8], DirectDebitConfig) -> J
+) throws where J.Report: Encodable {
+    try reportingErrors {
+        let environment = try HubEnvironment.open(global)
+        let job = make(URL(fileURLWithPath: file).lastPathComponent, try readFile(file), try DirectDebitConfig.load(environment.config))
+        let outcome = try environment.runner.run(job, businessDate: try environment.businessDate(asOf), preview: dryRun)
+        if global.json { try printJSON(RunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report)) } else { print(outcome.render()) }
     }
 }
 
@@ -313,4 +313,16 @@ struct LoadMandates: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: LoadOptions
     func run() throws { try options.load(MandatesLoad.self, global: global) }
+}
+
+/// `hub import` of a Bacs ADDACS or AUDDIS report (recognised by its `MessagingAdvices`): acted on
+/// as `hub dd advices` does. Returns the text to print, or nil for any other file.
+func directDebitAdvices(_ path: String, environment: HubEnvironment, businessDate: Day, json: Bool, dryRun: Bool) throws -> String? {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+    try? handle.close()
+    guard head.contains("<MessagingAdvices") else { return nil }
+    let job = DDAdvicesJob(fileName: URL(fileURLWithPath: path).lastPathComponent, bytes: try readFile(path), config: try DirectDebitConfig.load(environment.config))
+    let outcome = try environment.runner.run(job, businessDate: businessDate, preview: dryRun)
+    return json ? try HubJSON.text(RunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report), pretty: true) : outcome.render()
 }

@@ -212,6 +212,14 @@ import Testing
         #expect(log("weekend.log").contains("is not a Bacs working day"))
         #expect(try hub(["dd", "schedule", "10000041", "--from", "2027-01-01", "--through", "2027-03-31"], "schedule.log") == 0, "\(log("schedule.log"))")
         #expect(log("schedule.log").contains("2027-03-01") && log("schedule.log").contains("£400.00"))
+        // hub import recognises an ADDACS report and acts on it as hub dd advices does.
+        let addacs = folder.appendingPathComponent("ADDACS.xml")
+        try Data(BacsAdviceWriter(report: .addacs, produced: d("2027-02-01")).bytes([
+            BacsAdvice(report: .addacs, reference: "10000041", payerName: "J SMITH", sortCode: "200000", accountNumber: "11111111", reasonCode: "1", effectiveDate: d("2027-02-01")),
+        ])).write(to: addacs)
+        #expect(try hub(["import", addacs.path, "--as-of", "2027-02-02"], "import.log") == 0, "\(log("import.log"))")
+        #expect(log("import.log").contains("mandate cancelled; account flagged"))
+        #expect(try MandateStore.mandates(account: "10000041", on: w.db).first?.status == "cancelled")
     }
 }
 

@@ -194,6 +194,9 @@ public struct DDCollectionJob: Job {
               AND NOT EXISTS (SELECT 1 FROM dd_collections x WHERE x.represents_collection_id = c.id)
             """)
 
+        // The planner needs the staged rows' size to join them to their postings by hash.
+        try db.execute("ANALYZE dd_due")
+
         // 3. What is held back for want of notice in time.
         let heldRows = try db.query(
             """
