@@ -282,6 +282,34 @@ import Testing
         #expect(try w.count("SELECT count(*) FROM ledger_entries WHERE code = 'RDN'") == (try w.count("SELECT count(*) FROM dd_returns")))
     }
 
+    /// The statement's credit for an entry day ties to the file's contra total; before the
+    /// statement is imported, the reconciliation says it is not found.
+    @Test func theStatementCreditTiesToTheCollectionContra() throws {
+        let w = try DDWorld()
+        try w.tenancy("10000071", weekly: 9_000)
+        try w.tenancy("10000072", weekly: 8_000)
+        try w.loadMandates([
+            "10000071,J SMITH,200000,11111111,weekly,1,2027-01-01,83.08,2026-12-01",
+            "10000072,A JONES,404784,22222222,weekly,1,2027-01-01,73.85,2026-12-01",
+        ])
+        let run = try w.collect(d("2027-01-28"))
+        let before = try DDReconciliation.load(date: d("2027-02-01"), on: w.db)
+        #expect(!before.ties && before.lines.map(\.amountPence) == [15_693] && before.lines.first?.source.hasPrefix("DD_000001_20270201") == true)
+        #expect(before.render().contains("NOT FOUND"))
+        let config = TestHub.config(goLive: d("2026-04-06"))
+        try FileManager.default.createDirectory(at: config.directory, withIntermediateDirectories: true)
+        let statement = config.directory.appendingPathComponent("statement-20270201.xml")
+        try Camt053Writer(messageId: "STMT-20270201", created: d("2027-02-01")).write([
+            (Camt053Statement(id: "S1", iban: "GB29NWBK60161331926819", date: d("2027-02-01"), openingBalance: .zero),
+             [Camt053Entry(amount: Money(pence: run.report.collectedPence), bookingDate: d("2027-02-01"), reference: "RENT DD 2027-02-01", accountServicerReference: "BANK-1")]),
+        ], to: statement)
+        _ = try PaymentImporter(runner: w.runner, config: config, settings: PaymentSettings.defaults(inbox: config.inbox))
+            .importFile(statement, format: nil, businessDate: d("2027-02-01"))
+        let after = try DDReconciliation.load(date: d("2027-02-01"), on: w.db)
+        #expect(after.ties, "\(after.render())")
+        #expect(after.render().contains("Every collection and return ties to the statement"))
+    }
+
     /// ADDACS: reason 1 cancels the mandate with no 0C; reason 3 replaces it with the new details,
     /// lodged with 0N in the next file (and no 0C to the old bank). AUDDIS rejection: failed.
     @Test func anADDACSCancellationAndTransfer() throws {
