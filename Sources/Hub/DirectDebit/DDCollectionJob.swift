@@ -134,7 +134,7 @@ public struct DDCollectionJob: Job {
 
         // 2. The collections due, their amounts computed and checked against the notices.
         let rule = config.amountRule
-        func list(_ values: [String]) -> String { "{" + values.joined(separator: ",") + "}" }
+        func list(_ values: [String]) -> PostgresArray { PostgresArray(values) }
         let factors = DDFrequency.allCases.map { frequency in days.map { rule.factor(frequency, on: $0) } }
         let cutoffs = days.map { calendar.holidays.addingWorkingDays(-config.noticeWorkingDays, to: $0) }
         try db.execute("DROP TABLE IF EXISTS dd_due")

@@ -31,7 +31,7 @@ public struct DDReconciliation: Codable, Sendable {
         var lines: [Line] = []
         var used: Set<Int64> = []
         func statement(_ direction: String, _ pence: Int64) throws -> (Int64, String)? {
-            let ids = "{" + used.map(String.init).joined(separator: ",") + "}"
+            let ids = PostgresArray(used)
             return try db.queryOne(
                 """
                 SELECT e.id, e.reference || ' (' || e.position || ')' FROM payment_entries e

@@ -47,7 +47,7 @@ public struct MandateHistory: Codable, Sendable {
     public static func load(account: String, on db: Connection) throws -> MandateHistory {
         let mandates = try MandateStore.mandates(account: account, on: db)
         guard !mandates.isEmpty else { throw RunError(.badInput, "account \(account.prefix(20)) has no Direct Debit mandate") }
-        let ids = "{" + mandates.map { String($0.id) }.joined(separator: ",") + "}"
+        let ids = PostgresArray(mandates.map(\.id))
         let events = try db.query(
             "SELECT mandate_id, at, actor, action, old_status, new_status, reason FROM dd_mandate_events WHERE mandate_id = ANY(\(ids)::bigint[]) ORDER BY id"
         ).map {

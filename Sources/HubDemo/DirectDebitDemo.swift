@@ -1,6 +1,8 @@
 import BankFiles
 import Foundation
 import HousingFinance
+import Hub
+import HubTesting
 import Postgres
 
 /// The Direct Debit part of `hub demo`: about 40% of the demo council's live tenancies pay by
@@ -60,7 +62,7 @@ public enum DirectDebitDemo {
                       returnCode: reason.0, returnDescription: reason.1, sortCode: row.text(3)!, accountNumber: row.text(4)!, transCode: row.text(5)!)
         }
         let aruddBytes = ARUDDWriter(processingDate: processing, userNumber: settings.serviceUserNumber, userName: settings.serviceUserName).bytes(items)
-        let aruddName = "ARUDD-\(processing.compactISO).xml"
+        let aruddName = "ARUDD-\(processing.iso).xml"
         try Data(aruddBytes).write(to: directory.appendingPathComponent(aruddName))
         let returns = try runner.run(DDReturnsJob(fileName: aruddName, bytes: aruddBytes, config: settings), businessDate: businessDate)
         text += returns.report.render()
@@ -92,8 +94,8 @@ public enum DirectDebitDemo {
             let extra = id % 7 == 0 ? Money(pence: 500) : .zero
             let amount = rule.amount(weeklyCharges: weekly, extra: extra, frequency: frequency, on: businessDate)
             let name = (row.text(1) ?? "TENANT").replacingOccurrences(of: ",", with: " ")
-            let sort = zeroPadded(200_000 + id % 700_000, 6)
-            let number = zeroPadded(10_000_000 + id * 7_919 % 89_999_999, 8)
+            let sort = String(200_000 + id % 700_000)
+            let number = String(10_000_000 + id * 7_919 % 89_999_999)
             lines.append([row.text(0)!, name, sort, number, frequency.rawValue, String(day), (businessDate - 90).iso, amount.plain,
                           (businessDate - 60).iso, extra.plain].joined(separator: ","))
         }
