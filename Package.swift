@@ -10,6 +10,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "hub", targets: ["hub"]),
+        // For the fuzz targets (Fuzz/, a package of its own): the readers and the loaders.
+        .library(name: "BankFiles", targets: ["BankFiles"]),
+        .library(name: "Hub", targets: ["Hub"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,5 +1,5 @@
 public import Foundation
-public import HousingFinance
+internal import HousingFinance
 internal import XML
 
 /// Reads a Bacs ARUDD report (Automated Return of Unpaid Direct Debits), the XML report Bacs
@@ -22,6 +22,11 @@ public struct ARUDDReader: Sendable {
     public let source: CamtReader.Source
     /// The file's name, for messages.
     public let fileName: String
+
+    /// The largest ARUDD report (256 MB: it is streamed) and element text or attribute value
+    /// (4 KB, `maxLineBytes`; BACS names are 18 characters, references 18). Each returned
+    /// debit's fields are limited by `InputLimits.paymentFields`.
+    public static let limits = InputLimits(kind: "an ARUDD report", maxFileBytes: 256 * InputLimits.megabyte, maxLineBytes: 4096, maxFieldCharacters: 4096)
 
     /// Reads a file from its path, streaming.
     public init(url: URL) {
@@ -52,8 +57,8 @@ public struct ARUDDReader: Sendable {
         let xml: XMLStreamReader
         do {
             switch source {
-            case .file(let url): xml = try XMLStreamReader(path: url.path)
-            case .bytes(let bytes): xml = try XMLStreamReader(bytes: bytes, name: fileName)
+            case .file(let url): xml = try XMLStreamReader(path: url.path, options: CamtReader.xmlOptions(ARUDDReader.limits))
+            case .bytes(let bytes): xml = try XMLStreamReader(bytes: bytes, name: fileName, options: CamtReader.xmlOptions(ARUDDReader.limits))
             }
         } catch {
             throw translate(error)
@@ -124,6 +129,7 @@ public struct ARUDDReader: Sendable {
                 }
                 let node = try XMLSubtree.collect(start: event, from: xml)
                 let payment = try item(node, processingDate: processingDate)
+                try ARUDDReader.limits.check(payment, file: fileName)
                 record!.count += 1
                 record!.value += payment.amount
                 totals.add(payment)

@@ -16,7 +16,10 @@ struct CSVRecords {
     /// The records in file order.
     let records: [Record]
 
-    init(_ file: TextFile) throws(FileReadError) {
+    /// Splits a file's lines into records, refusing a field longer than `limits.maxFieldCharacters`
+    /// (`tooLong`, naming the line the record starts on and the field's number).
+    init(_ file: TextFile, limits: InputLimits = .text) throws(FileReadError) {
+        let maxField = limits.maxFieldCharacters
         var records: [Record] = []
         var fields: [String] = []
         var field = ""
@@ -45,6 +48,9 @@ struct CSVRecords {
                         field.append(character)
                     }
                 } else if character == "," {
+                    if field.utf8.count > maxField, field.count > maxField {
+                        throw context.tooLong(limits, field: "field \(fields.count + 1)", value: field, max: maxField)
+                    }
                     fields.append(field)
                     field = ""
                     afterQuote = false
@@ -67,6 +73,9 @@ struct CSVRecords {
                     field.append(character)
                 }
                 atFieldStart = false
+            }
+            if field.utf8.count > maxField, field.count > maxField {
+                throw LineContext(file: file.name, line: startLine).tooLong(limits, field: "field \(fields.count + 1)", value: field, max: maxField)
             }
             if !inQuotes {
                 fields.append(field)

@@ -17,9 +17,9 @@ public struct CSVTableFile: Sendable {
 
     /// Reads a file's bytes.
     /// - Throws: `FileReadError` naming the line: a control byte, a misplaced quote, a quoted
-    ///   field still open at the end (the file was cut off).
-    public init(bytes: [UInt8], name: String) throws(FileReadError) {
+    ///   field still open at the end (the file was cut off), a file, line or field beyond `limits`.
+    public init(bytes: [UInt8], name: String, limits: InputLimits = .text) throws(FileReadError) {
         self.name = name
-        self.records = try CSVRecords(TextFile(bytes: bytes, name: name)).records.map { Record(line: $0.line, fields: $0.fields) }
+        self.records = try CSVRecords(TextFile(bytes: bytes, name: name, limits: limits), limits: limits).records.map { Record(line: $0.line, fields: $0.fields) }
     }
 }

@@ -12,6 +12,7 @@ struct MT940StatementMachine {
         var reference: String
         var startLine: Int
         var number: String?
+        var account: String?
         var opening: MT940Fields.Balance?
         var closing: MT940Fields.Balance?
         var credits = Money.zero
@@ -50,6 +51,7 @@ struct MT940StatementMachine {
                 throw context.error(.malformed, "the field :\(tag): stands after statement \(open.id)'s opening balance; it belongs before it, so the statement is out of order")
             }
             if tag.hasPrefix("28") { statement!.number = String(text.trimmingSpaces) }
+            if tag == "25" { statement!.account = String(text.trimmingSpaces) }
             return nil
         case "60F", "60M":
             let open = try requireStatement(tag, context)
@@ -93,7 +95,7 @@ struct MT940StatementMachine {
 
     /// A SWIFT message starts or ends (`{4:`, `-}`): a statement read so far must be complete.
     mutating func messageBoundary(line: Int, text: String) throws(FileReadError) {
-        try requireClosed(before: line, what: "the end of its SWIFT message ('\(text.trimmingSpaces)')")
+        try requireClosed(before: line, what: "the end of its SWIFT message (\(Wording.shortQuote(text.trimmingSpaces)))")
         statement = nil
     }
 
@@ -130,7 +132,7 @@ struct MT940StatementMachine {
             throw context.error(.unsupported, "statement \(statement!.id) is in \(given), not \(currency); only the \(currency) rent collection account's statements are imported")
         }
         if let currency, value.currency == nil {
-            throw context.error(.malformed, "the balance :\(tag): '\(text)' has no currency; it must be \(currency)")
+            throw context.error(.malformed, "the balance :\(tag): \(Wording.shortQuote(text)) has no currency; it must be \(currency)")
         }
         return value
     }
@@ -155,6 +157,7 @@ struct MT940StatementMachine {
         payment.entryReference = line.customerReference.flatMap { $0.uppercased() == "NONREF" ? nil : $0 }
         payment.bankTransactionCode = line.transactionType
         payment.statementId = statement!.id
+        payment.statementAccount = statement!.account
         switch payment.direction {
         case .credit: statement!.credits += payment.amount
         case .debit: statement!.debits += payment.amount

@@ -96,6 +96,9 @@ public struct Payment: Hashable, Sendable, Codable {
     public var originalReference: String?
     /// For a Housing Benefit credit: the rent week it is for (its Monday), where given.
     public var benefitWeek: Day?
+    /// For a bank statement's entry: the account the statement is of, as the file gives it
+    /// (camt `Acct/Id/IBAN` or `Othr/Id`, MT940 `:25:`).
+    public var statementAccount: String?
     /// Further free text the record carries beyond `reference`, where there is some: MT940 the
     /// whole `:86:` with the file's line breaks (`reference` is its reading: the remittance
     /// subfields, or the lines joined); the cash file's payment source; an outlet payment's
@@ -186,6 +189,8 @@ public struct FileReadError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let hostile = Code("hostile")
         /// The format or version is not one the hub reads.
         public static let unsupported = Code("unsupported")
+        /// A file, line or field is longer than its kind's `InputLimits` allow.
+        public static let tooLong = Code("too-long")
     }
 
     public var code: Code
@@ -196,11 +201,16 @@ public struct FileReadError: Error, Hashable, Sendable, CustomStringConvertible 
     /// What was wrong, in words a person can act on.
     public var message: String
 
+    /// The longest message kept, in characters: values are quoted short (`Wording.shortQuote`),
+    /// and this guards against any text from elsewhere (libxml2's messages) that is not.
+    public static let maxMessageCharacters = 2_000
+
     public init(_ code: Code, file: String, position: FilePosition, _ message: String) {
         self.code = code
-        self.file = file
+        self.file = file.count > 255 ? String(file.prefix(255)) + "…" : file
         self.position = position
-        self.message = message
+        self.message = message.utf8.count > Self.maxMessageCharacters && message.count > Self.maxMessageCharacters
+            ? String(message.prefix(Self.maxMessageCharacters)) + "… (cut short)" : message
     }
 
     public var description: String { "\(file): \(position): \(message)" }

@@ -112,7 +112,7 @@ public struct BacsStandard18Stream {
         guard (6...18).contains(reference.count), reference.allSatisfy(BacsStandard18Writer.isBacsCharacter),
               reference.filter({ $0.isLetter || $0.isNumber }).count >= 6, !reference.hasPrefix("DDIC")
         else {
-            throw check.fail("reference", "'\(reference.prefix(20))' must be 6 to 18 capitals, digits, spaces or . & / - with at least 6 letters or digits, not starting DDIC")
+            throw check.fail("reference", "\(Wording.shortQuote(reference)) must be 6 to 18 capitals, digits, spaces or . & / - with at least 6 letters or digits, not starting DDIC")
         }
         let day = processingDay ?? submission.processingDay
         if !multiDay && day != submission.processingDay {

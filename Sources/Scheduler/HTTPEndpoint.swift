@@ -1,4 +1,5 @@
 import Foundation
+import HousingFinance
 import Logging
 
 #if canImport(Glibc)
@@ -46,7 +47,7 @@ public final class HTTPEndpoint: @unchecked Sendable {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         guard inet_pton(AF_INET, address, &addr.sin_addr) == 1 else {
             close(fd)
-            throw HTTPEndpointError(message: "http.address '\(address)' is not an IPv4 address")
+            throw HTTPEndpointError(message: "http.address \(Wording.shortQuote(address)) is not an IPv4 address")
         }
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BankFiles
 import Foundation
 import HousingFinance
 import Hub
@@ -17,10 +18,11 @@ struct RepairsLoadOptions: ParsableArguments {
     func load<J: Job>(_ make: (String, [UInt8]) -> J) throws {
         try reportingErrors {
             let environment = try HubEnvironment.open(global)
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw RunError(.badInput, "cannot read \(file): check the path and its permissions")
+            let bytes: [UInt8]
+            do { bytes = try BoundedFile.read(url: URL(fileURLWithPath: file), limits: .loader) } catch {
+                throw RunError(.badInput, "\(error)")
             }
-            let job = make(URL(fileURLWithPath: file).lastPathComponent, [UInt8](data))
+            let job = make(URL(fileURLWithPath: file).lastPathComponent, bytes)
             let outcome = try environment.runner.run(job, businessDate: try environment.businessDate(asOf), preview: dryRun)
             if global.json { try printJSON(RunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report)) } else { print(outcome.render()) }
         }

@@ -76,6 +76,8 @@ public struct LoadReport: JobReport {
     public var done: [String: Int]
     /// The total of the money column, for charges and opening balances.
     public var totalPence: Int64?
+    /// What the next rent debit run will adjust in weeks already posted, after this load.
+    public var pendingAdjustments: PendingAdjustments?
     public var warnings: [String]
 
     public var counts: [String: Int] { done.merging(["rows": rows]) { a, _ in a } }
@@ -84,6 +86,7 @@ public struct LoadReport: JobReport {
         var lines = ["Loaded \(kind) from \(file) (SHA-256 \(Wording.shortHash(sha256))): \(Wording.count(rows, "row"))"]
         for key in done.keys.sorted() { lines.append("  \(key): \(Wording.number(done[key]!))") }
         if let totalPence { lines.append("  total: \(Money(pence: totalPence).formatted)") }
+        if let pendingAdjustments, pendingAdjustments.entries > 0 { lines.append("  \(pendingAdjustments.sentence)") }
         for warning in warnings { lines.append("  warning: \(warning)") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -106,6 +109,9 @@ public struct LoadJob<Kind: LoadKind>: Job {
     public let expectTotal: Money?
     /// The account reference scheme references are checked against.
     public let scheme: AccountReferenceScheme
+    /// The hub's configuration, for the rent rules: when given, the report says how many accounts
+    /// the next rent debit run will adjust for weeks already posted.
+    public var rentConfig: HubConfig?
 
     /// A load of a file's content.
     public init(file: String, bytes: [UInt8], expectRows: Int? = nil, expectTotal: Money? = nil, scheme: AccountReferenceScheme) {
@@ -117,13 +123,15 @@ public struct LoadJob<Kind: LoadKind>: Job {
         self.scheme = scheme
     }
 
-    /// A load of a file on disk.
-    /// - Throws: `LoadError` when the file cannot be read.
+    /// A load of a file on disk, read within `InputLimits.loader` (a file too large or a line too
+    /// long is refused as it is read, before any of it is held whole).
+    /// - Throws: `LoadError` when the file cannot be read or passes a limit.
     public init(file url: URL, expectRows: Int? = nil, expectTotal: Money? = nil, scheme: AccountReferenceScheme) throws {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw LoadError(file: url.path, kind: Kind.kind, problems: [LoadProblem(line: nil, column: nil, value: nil, reason: "cannot read the file: check its name and permissions")])
+        let bytes: [UInt8]
+        do { bytes = try BoundedFile.read(url: url, limits: .loader) } catch {
+            throw LoadError(file: url.path, kind: Kind.kind, problems: [LoadProblem(line: error.position.line, column: nil, value: nil, reason: error.message)])
         }
-        self.init(file: url.path, bytes: [UInt8](data), expectRows: expectRows, expectTotal: expectTotal, scheme: scheme)
+        self.init(file: url.path, bytes: bytes, expectRows: expectRows, expectTotal: expectTotal, scheme: scheme)
     }
 
     public var businessKey: String { sha256 }
@@ -195,14 +203,20 @@ public struct LoadJob<Kind: LoadKind>: Job {
             [Kind.kind, sha256, context.runId, try HubJSON.text(done.merging(["rows": rows.count]) { a, _ in a })])
         var warnings: [String] = []
         if rows.isEmpty { warnings.append("the file has a header and no rows: nothing was loaded") }
-        return LoadReport(kind: Kind.kind, file: file, sha256: sha256, rows: rows.count, done: done, totalPence: total, warnings: warnings)
+        var pending: PendingAdjustments?
+        if let rentConfig, try db.queryOne("SELECT 1 FROM rent_recalc LIMIT 1") != nil {
+            pending = try RentDebitJob.pendingAdjustments(
+                on: db, calendar: rentConfig.rentCalendar, goLive: rentConfig.goLive, adjustmentCode: rentConfig.adjustmentCode)
+        }
+        return LoadReport(
+            kind: Kind.kind, file: file, sha256: sha256, rows: rows.count, done: done, totalPence: total, pendingAdjustments: pending, warnings: warnings)
     }
 
     /// Reads and checks the file's rows on their own (formats, required values, duplicates).
     func read() throws -> (rows: [LoadRow], present: Set<String>, problems: [LoadProblem], dataLines: Int) {
         let text: TextFile
-        do { text = try TextFile(bytes: bytes, name: file) } catch {
-            throw refuse([LoadProblem(line: nil, column: nil, value: nil, reason: "\(error)")])
+        do { text = try TextFile(bytes: bytes, name: file, limits: .loader) } catch {
+            throw refuse([LoadProblem(line: error.position.line, column: nil, value: nil, reason: error.message)])
         }
         var lines = text.lines
         while let last = lines.last, last.text.trimmingCharacters(in: CharacterSet.whitespaces).isEmpty { lines.removeLast() }
@@ -289,6 +303,13 @@ public struct LoadJob<Kind: LoadKind>: Job {
     }
 }
 
+extension InputLimits {
+    /// The largest loader file (64 MB: a council of 100,000 tenancies is about 10 MB) and line
+    /// (32 KB); each column's longest value is its `LoaderColumn.maxLength`. Also the limits of
+    /// the repairs loads (schedule of rates, contract terms, repair orders).
+    public static let loader = InputLimits(kind: "a loader file", maxFileBytes: 64 * megabyte, maxLineBytes: 32 * 1024, maxFieldCharacters: 1_000)
+}
+
 /// The loads by kind, for the command line and the demo.
 public enum Loaders {
     /// The kinds of file, as on the command line.
@@ -303,6 +324,24 @@ public enum Loaders {
         case ChargesLoad.kind: ChargesLoad.columns
         case OpeningBalancesLoad.kind: OpeningBalancesLoad.columns
         default: nil
+        }
+    }
+
+    /// Reads and checks a loader file on its own, as a load does before it touches the database
+    /// (formats, required values, duplicates within the file); for the fuzz targets.
+    /// - Returns: the problems found (empty when every row reads), or nil for an unknown kind.
+    /// - Throws: `LoadError` when the file is refused whole (not text, no header, a bad header).
+    public static func check(kind: String, bytes: [UInt8], file: String, scheme: AccountReferenceScheme) throws -> [LoadProblem]? {
+        func problems<Kind: LoadKind>(_: Kind.Type) throws -> [LoadProblem] {
+            try LoadJob<Kind>(file: file, bytes: bytes, scheme: scheme).read().problems
+        }
+        switch kind {
+        case PropertiesLoad.kind: return try problems(PropertiesLoad.self)
+        case TenanciesLoad.kind: return try problems(TenanciesLoad.self)
+        case AccountsLoad.kind: return try problems(AccountsLoad.self)
+        case ChargesLoad.kind: return try problems(ChargesLoad.self)
+        case OpeningBalancesLoad.kind: return try problems(OpeningBalancesLoad.self)
+        default: return nil
         }
     }
 }

@@ -30,7 +30,7 @@ struct RepairsCSV {
     /// Reads the file and its header.
     /// - Throws: `RunError.badInput` for a file that is not CSV or has not the columns.
     init(bytes: [UInt8], name: String, required: [String], optional: [String] = []) throws {
-        do { file = try CSVTableFile(bytes: bytes, name: name) } catch {
+        do { file = try CSVTableFile(bytes: bytes, name: name, limits: .loader) } catch {
             throw RunError(.badInput, "\(error)")
         }
         guard let header = file.records.first else {
@@ -40,11 +40,11 @@ struct RepairsCSV {
         var headerProblems: [String] = []
         for (index, raw) in header.fields.enumerated() {
             let name = raw.trimmingSpaces.lowercased()
-            if !(required + optional).contains(name) { headerProblems.append("column \(index + 1) '\(raw)' is not a column of this file") }
-            if columns[name] != nil { headerProblems.append("column '\(name)' appears twice") }
+            if !(required + optional).contains(name) { headerProblems.append("column \(index + 1) \(Wording.shortQuote(raw)) is not a column of this file") }
+            if columns[name] != nil { headerProblems.append("column \(Wording.shortQuote(name)) appears twice") }
             columns[name] = index
         }
-        for name in required where columns[name] == nil { headerProblems.append("the column '\(name)' is missing") }
+        for name in required where columns[name] == nil { headerProblems.append("the column \(Wording.shortQuote(name)) is missing") }
         if !headerProblems.isEmpty {
             throw RunError(.badInput, "\(name): line \(header.line) (the header): " + headerProblems.joined(separator: "; ")
                 + ". The header must name the columns \(required.joined(separator: ","))" + (optional.isEmpty ? "" : " (optional: \(optional.joined(separator: ",")))"))
@@ -125,7 +125,7 @@ struct RepairsCSV {
         {
             throw RunError(
                 .alreadyCompleted,
-                "\(fileName) was already loaded (as \(earlier.text(0) ?? "?") '\(earlier.text(1) ?? "?")' by run \(earlier.text(2) ?? "?") at \(try earlier.decode(Date?.self, 3).map(Timestamp.text) ?? "?")): the same file (SHA-256 \(sha256)) is never loaded twice",
+                "\(fileName) was already loaded (as \(earlier.text(0) ?? "?") \(Wording.shortQuote(earlier.text(1) ?? "?")) by run \(earlier.text(2) ?? "?") at \(try earlier.decode(Date?.self, 3).map(Timestamp.text) ?? "?")): the same file (SHA-256 \(sha256)) is never loaded twice",
                 runId: try earlier.decode(Int64.self, 2))
         }
     }
