@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "HubDemo",
             dependencies: [
-                "Hub", "Scheduler", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
+                "Hub", "Scheduler", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles", "HubTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

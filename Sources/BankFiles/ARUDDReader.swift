@@ -14,7 +14,8 @@ internal import XML
 /// (`valueOf`) taken back from the rent account's credit; `reference` the payer reference
 /// (`PayerAccount/@ref`, the rent account reference the collection was made under; the item's
 /// own `ref` when that is missing); `originalReference` the item's `ref`; `returnReasonCode`
-/// the `returnCode`; `details` the reason text and the original collection date. Each
+/// the `returnCode`; `valueDate` the original processing date; `details` the reason text and the
+/// original collection date. Each
 /// `OriginatingAccountRecord`'s `Totals` (`numberOf`, `valueOf`) must tie to its items.
 public struct ARUDDReader: Sendable {
     /// Where the document comes from.
@@ -179,6 +180,7 @@ public struct ARUDDReader: Sendable {
         payment.sourceCode = "ARUDD"
         payment.returnReasonCode = String(code)
         payment.originalReference = itemRef.isEmpty ? payerRef : itemRef
+        payment.valueDate = original
         payment.bankTransactionCode = node.attributes["transCode"]
         payment.payerName = payer?.attributes["name"].map { String($0.trimmingSpaces) }
         let description = node.attributes["returnDescription"]?.trimmingSpaces ?? ""

@@ -91,6 +91,7 @@ struct DemoCommand: ParsableCommand {
             // files out, last, so that they carry everything the demo posted.
             for (title, demo) in [
                 ("Payments", { try PaymentsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
+                ("Direct Debit", { try DirectDebitDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
                 ("Repairs: the sales-order review", { try RepairsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
                 ("Interface files out", { try ExportsDemo.run(runner: environment.runner, config: config, businessDate: businessDate) }),
             ] as [(String, () throws -> String)] {
