@@ -49,6 +49,9 @@ public enum Arrears {
         public var method: PaymentMethod
         /// For a Direct Debit payer: the day the next collection is due, if it is after the day.
         public var nextDirectDebit: Day?
+        /// For a Direct Debit payer: the earlier rent weeks charged since the last collection (the
+        /// next collection pays them).
+        public var weeksChargedSinceLastDirectDebit: Int
         /// Non-free rent weeks in the window in which nothing was paid (see `missedPayments`).
         public var unpaidWeeks: Int
         /// Direct Debit collections expected in the window (by the account's cycle) and received.
@@ -57,7 +60,7 @@ public enum Arrears {
 
         public init(
             balance: Money, currentWeekCharge: Money, weeklyCharge: Money, freeWeek: Bool, method: PaymentMethod,
-            nextDirectDebit: Day? = nil, unpaidWeeks: Int = 0, directDebitsExpected: Int = 0, directDebitsReceived: Int = 0
+            nextDirectDebit: Day? = nil, weeksChargedSinceLastDirectDebit: Int = 0, unpaidWeeks: Int = 0, directDebitsExpected: Int = 0, directDebitsReceived: Int = 0
         ) {
             self.balance = balance
             self.currentWeekCharge = currentWeekCharge
@@ -65,6 +68,7 @@ public enum Arrears {
             self.freeWeek = freeWeek
             self.method = method
             self.nextDirectDebit = nextDirectDebit
+            self.weeksChargedSinceLastDirectDebit = weeksChargedSinceLastDirectDebit
             self.unpaidWeeks = unpaidWeeks
             self.directDebitsExpected = directDebitsExpected
             self.directDebitsReceived = directDebitsReceived
@@ -92,7 +96,8 @@ public enum Arrears {
         }
     }
 
-    /// The position on `day` from the account's figures.
+    /// The position on `day` from the account's figures. Collectable arrears are never more than
+    /// the balance taken off for charges not yet due can make them: a credit stays a credit.
     /// - Parameters:
     ///   - graceDays: how many days from the rent week's Monday the week's charge is not yet
     ///     arrears (7: the whole week; a tenant who pays on Friday is not in arrears on Tuesday).
@@ -101,8 +106,9 @@ public enum Arrears {
         var notYetDue = Money.zero
         if monday.distance(to: day) < graceDays { notYetDue = figures.currentWeekCharge }
         if figures.method == .directDebit, let next = figures.nextDirectDebit, next > day {
-            // A Direct Debit not yet due: the current week's charge waits for the collection.
+            // A Direct Debit not yet due: the charges since the last collection wait for the next.
             notYetDue = figures.currentWeekCharge
+                + Money(pence: figures.weeklyCharge.pence * Int64(figures.weeksChargedSinceLastDirectDebit))
         }
         let collectable = figures.balance - notYetDue
         return Position(

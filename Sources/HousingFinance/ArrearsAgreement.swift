@@ -77,10 +77,11 @@ public struct ArrearsAgreement: Hashable, Sendable, Codable {
     }
 
     /// The expected balance at the end of a day: the starting balance, less the lump sum and the
-    /// instalments due by then, plus the rent charged since the start (`chargedSinceStart`).
-    public func expectedBalance(on day: Day, chargedSinceStart: Money) -> Money {
+    /// instalments due by then. The rent is paid as it falls due, on top: the current rent week's
+    /// charge (`currentWeekCharge`, charged in advance) is not yet due within its week.
+    public func expectedBalance(on day: Day, currentWeekCharge: Money) -> Money {
         guard day >= start else { return startingBalance }
-        return startingBalance - lumpSum - Money(pence: instalment.pence * Int64(instalmentsDue(by: day))) + chargedSinceStart
+        return startingBalance - lumpSum - Money(pence: instalment.pence * Int64(instalmentsDue(by: day))) + currentWeekCharge
     }
 
     /// One day of an agreement's history.
@@ -94,7 +95,8 @@ public struct ArrearsAgreement: Hashable, Sendable, Codable {
     }
 
     /// The agreement's state on every day from its start through `through`, from the account's
-    /// postings since the start (`entries`, any order; charges positive, payments negative).
+    /// postings since the start (`entries`, any order; charges positive, payments negative;
+    /// `isCharge` marks the rent debits, whose week's charge is not yet due within the week).
     /// The first breach or completion ends the history.
     /// - Parameter toleranceDays: how many days the balance may stay above the expected one.
     public func history(entries: [(day: Day, amount: Money, isCharge: Bool)], through: Day, toleranceDays: Int) -> [DayState] {
@@ -102,14 +104,19 @@ public struct ArrearsAgreement: Hashable, Sendable, Codable {
         let byDay = Dictionary(grouping: entries, by: \.day)
         var actual = startingBalance
         var charged = Money.zero
+        var chargedWeek = RentWeek(containing: start)
         var above = 0
         var days: [DayState] = []
         for day in stride(from: start, through: through, by: 1) {
+            if RentWeek(containing: day) != chargedWeek {
+                chargedWeek = RentWeek(containing: day)
+                charged = .zero
+            }
             for entry in byDay[day] ?? [] {
                 actual += entry.amount
                 if entry.isCharge { charged += entry.amount }
             }
-            let expected = expectedBalance(on: day, chargedSinceStart: charged)
+            let expected = expectedBalance(on: day, currentWeekCharge: charged)
             above = actual > expected ? above + 1 : 0
             let state: State
             if actual <= .zero {

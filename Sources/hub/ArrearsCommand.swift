@@ -279,7 +279,7 @@ struct ArrearsCommand: ParsableCommand {
             commandName: "back-test", abstract: "Replay the early-warning score as of each past Monday: precision and recall over the next 8 weeks.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The last day of history to use (default: today).") var asOf: String?
-        @Option(help: "The first Monday to score (default: 26 weeks after the first ledger entry).") var from: String?
+        @Option(help: "The first Monday to score (default: 13 weeks after the first ledger entry).") var from: String?
 
         func run() throws {
             try reportingErrors {

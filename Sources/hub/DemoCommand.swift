@@ -90,6 +90,7 @@ struct DemoCommand: ParsableCommand {
             for (title, demo) in [
                 ("Payments", { try PaymentsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
                 ("Repairs: the sales-order review", { try RepairsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
+                ("Arrears: the day's review", { try ArrearsDemo.run(runner: environment.runner, config: config, businessDate: businessDate) }),
                 ("Interface files out", { try ExportsDemo.run(runner: environment.runner, config: config, businessDate: businessDate) }),
             ] as [(String, () throws -> String)] {
                 print("\n== \(title) " + String(repeating: "=", count: max(0, 90 - title.count)))

@@ -119,14 +119,18 @@ public enum ArrearsPositions {
         let unpaid = (chargedMask & ~paidMask & last13).nonzeroBitCount
         var ddExpected = 0
         var nextDD: Day?
+        var weeksSinceDD = 0
         if method == .directDebit, let lastDD {
             ddExpected = lastDD.distance(to: day) / config.directDebitCycleDays
             nextDD = lastDD + config.directDebitCycleDays
+            // Earlier weeks (1-26 back) charged with a Monday after the last collection.
+            let monday = RentWeek(containing: day).monday
+            for back in 1...26 where chargedMask & (1 << back) != 0 && monday - 7 * back > lastDD { weeksSinceDD += 1 }
         }
         let figures = Arrears.Figures(
             balance: Money(pence: try row.decode(Int64.self, 6)), currentWeekCharge: Money(pence: try row.decode(Int64.self, 7)),
             weeklyCharge: Money(pence: try row.decode(Int64.self, 8)), freeWeek: try row.decode(Bool.self, 9), method: method,
-            nextDirectDebit: nextDD, unpaidWeeks: unpaid, directDebitsExpected: ddExpected, directDebitsReceived: 0)
+            nextDirectDebit: nextDD, weeksChargedSinceLastDirectDebit: weeksSinceDD, unpaidWeeks: unpaid, directDebitsExpected: ddExpected, directDebitsReceived: 0)
         let address = try row.decode(String.self, 3)
         let correspondence = try row.decode(String.self, 22)
         let postcode = try row.decode(String.self, 4)

@@ -199,7 +199,7 @@ public enum ArrearsEarlyWarning {
         }.sorted { ($0.score, $1.account) > ($1.score, $0.account) }
     }
 
-    /// The back-test: as of each Monday from `from` (default: 26 weeks after the first ledger entry)
+    /// The back-test: as of each Monday from `from` (default: 13 weeks after the first ledger entry)
     /// to 8 weeks before `through`, which candidates were flagged and which fell into arrears
     /// (a week's rent or more owed on any of the next 8 Mondays).
     public struct BackTestReport: Codable, Sendable {
@@ -208,7 +208,7 @@ public enum ArrearsEarlyWarning {
         public var threshold: Int
         public func render() -> String {
             guard let first = mondays.first, let last = mondays.last else {
-                return "Back-test: not enough history (26 weeks before a Monday and 8 weeks after it are needed).\n"
+                return "Back-test: not enough history (13 weeks before a Monday and 8 weeks after it are needed).\n"
             }
             return """
                 Back-test of the early-warning score (threshold \(threshold)) as of \(Wording.count(mondays.count, "Monday")), \(first.iso) to \(last.iso):
@@ -224,7 +224,7 @@ public enum ArrearsEarlyWarning {
         guard let firstEntry = try db.queryOne("SELECT min(entry_date) FROM ledger_entries")?.decode(Day?.self, 0) else {
             return BackTestReport(mondays: [], result: .init(flagged: 0, flaggedFellIn: 0, fellIn: 0), threshold: config.atRiskScore)
         }
-        let start = RentWeek(containing: max(from ?? firstEntry + 26 * 7, firstEntry + 26 * 7)).monday
+        let start = RentWeek(containing: max(from ?? firstEntry + 13 * 7, firstEntry + 13 * 7)).monday
         let end = RentWeek(containing: day).monday - 8 * 7
         guard start <= end else { return BackTestReport(mondays: [], result: .init(flagged: 0, flaggedFellIn: 0, fellIn: 0), threshold: config.atRiskScore) }
         let mondays = Array(stride(from: start, through: end, by: 7))
