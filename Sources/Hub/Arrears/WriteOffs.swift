@@ -66,7 +66,7 @@ public enum WriteOffs {
             let row = try db.queryOne(
                 """
                 SELECT t.end_date, (SELECT COALESCE(sum(amount_pence), 0) FROM ledger_entries l WHERE l.account_id = a.id AND l.entry_date <= \(day))
-                FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id WHERE a.id = \(accountId) FOR UPDATE OF a
+                FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id WHERE a.id = \(accountId)
                 """)!
             guard let end = try row.decode(Day?.self, 0), end < day else {
                 throw RunError(.refused, "\(account)'s tenancy has not ended: only a former tenant's balance is written off (current arrears are worked through the stages)")
