@@ -359,4 +359,15 @@ struct ArrearsFixture {
         #expect(report.former.first { $0.band == "ended under 3 months ago" }?.balance == Money(pence: 30_000))
         #expect(report.render().contains("ties"))
     }
+
+    @Test func aBadPolicyIsRefusedNamingTheKey() throws {
+        let bad = "stages:\n  - name: one\n    automatic: true\n    template: T\n  - name: two\n    automatic: false\n    after: three\n"
+        let error = try #require(throws: ConfigError.self) { try ArrearsConfig.parse(bad, file: "arrears.yaml") }
+        #expect(error.description == "arrears.yaml: stages[1].after: 'three' is not an earlier stage of the ladder")
+        let amount = "stages:\n  - name: one\n    automatic: false\n    arrears-from: lots\n"
+        #expect(throws: ConfigError.self) { try ArrearsConfig.parse(amount, file: "arrears.yaml") }
+        let unknown = "grace: 3\nstages:\n  - name: one\n    automatic: false\n"
+        let third = try #require(throws: ConfigError.self) { try ArrearsConfig.parse(unknown, file: "arrears.yaml") }
+        #expect(third.key == "grace")
+    }
 }
