@@ -90,6 +90,13 @@ public enum Arrears {
         /// Payments missed in the window: never a free week, never a Direct Debit not yet due.
         public var missedPayments: Int
 
+        enum CodingKeys: String, CodingKey {
+            case weeksHundredths, freeWeek, method, missedPayments
+            case balance = "balancePence"
+            case collectable = "collectablePence"
+            case weeklyCharge = "weeklyChargePence"
+        }
+
         /// The weeks of rent as people read them (`2.50`), or `-`.
         public var weeksText: String {
             weeksHundredths.map(Self.hundredths) ?? "-"

@@ -25,6 +25,13 @@ public struct ArrearsAgreement: Hashable, Sendable, Codable {
     public var instalment: Money
     public var frequency: Frequency
 
+    enum CodingKeys: String, CodingKey {
+        case start, frequency
+        case startingBalance = "startingBalancePence"
+        case lumpSum = "lumpSumPence"
+        case instalment = "instalmentPence"
+    }
+
     public init(start: Day, startingBalance: Money, lumpSum: Money = .zero, instalment: Money, frequency: Frequency) {
         self.start = start
         self.startingBalance = startingBalance
@@ -92,6 +99,11 @@ public struct ArrearsAgreement: Hashable, Sendable, Codable {
         /// Consecutive days, up to this one, the actual balance was above the expected one.
         public var daysAbove: Int
         public var state: State
+        enum CodingKeys: String, CodingKey {
+            case day, daysAbove, state
+            case expected = "expectedPence"
+            case actual = "actualPence"
+        }
     }
 
     /// The agreement's state on every day from its start through `through`, from the account's

@@ -24,6 +24,12 @@ public struct ArrearsAccount: Codable, Sendable {
     public var cashOrBankRecent: Int
     public var universalCreditClaim: Bool
 
+    enum CodingKeys: String, CodingKey {
+        case accountId, account, tenant, addressLines, postcode, patch, tenancyEnd, position, lastPayment, paidWeeksMask, chargedWeeksMask
+        case lastDirectDebitReturn, directDebitsPrior, directDebitsRecent, cashOrBankRecent, universalCreditClaim
+        case balanceFourWeeksAgo = "balanceFourWeeksAgoPence"
+    }
+
     /// A current tenant (no end date, or ending after the day).
     public func isCurrent(on day: Day) -> Bool { tenancyEnd.map { $0 >= day } ?? true }
 }

@@ -38,12 +38,18 @@ public struct ArrearsReviewJob: Job {
         }
     }
 
+    public struct StageCount: Codable, Sendable {
+        public var stage: String
+        public var cases: Int
+    }
+
     public struct Report: JobReport {
         public var day: Day
         public var accounts: Int
         public var inArrears: Int
         public var paused: Int
-        public var byStage: [String: Int]
+        /// Cases recommended each stage, in the ladder's order.
+        public var byStage: [StageCount]
         public var sent: [Line]
         public var worklist: [Line]
         public var agreementsKept: Int
@@ -64,9 +70,9 @@ public struct ArrearsReviewJob: Job {
             text += ", \(agreementsCompleted.count) completed.\n"
             if byStage.isEmpty { text += "No stage is due for any case.\n" }
             var table = TextTable([.init("Stage"), .init("Cases", .right), .init("How")])
-            for (stage, count) in byStage.sorted(by: { $0.key < $1.key }) {
-                let automatic = sent.contains { $0.stage == stage }
-                table.add([stage, Wording.number(count), automatic ? "sent in the letters file" : "on the officers' worklist"])
+            for count in byStage {
+                let automatic = sent.contains { $0.stage == count.stage }
+                table.add([count.stage, Wording.number(count.cases), automatic ? "sent in the letters file" : "on the officers' worklist"])
             }
             if !table.isEmpty { text += table.render(indent: 2) }
             if let lettersFile { text += "Letters and messages: \(lettersFile) (sequence \(lettersFileSequence ?? 0)), \(Wording.count(sent.count, "letter or message", "letters and messages")).\n" }
@@ -146,7 +152,8 @@ public struct ArrearsReviewJob: Job {
             FROM jsonb_array_elements(\(try HubJSON.text(recommendations))::jsonb) r
             """)
         return Report(
-            day: day, accounts: accounts.count, inArrears: inArrears, paused: paused, byStage: byStage, sent: sent, worklist: worklist,
+            day: day, accounts: accounts.count, inArrears: inArrears, paused: paused,
+            byStage: config.stages.compactMap { stage in byStage[stage.name].map { StageCount(stage: stage.name, cases: $0) } }, sent: sent, worklist: worklist,
             agreementsKept: kept, agreementsBreached: breached, agreementsCompleted: completed, lettersFile: file?.fileName,
             lettersFileSequence: file?.sequence)
     }
