@@ -176,26 +176,37 @@ CREATE TRIGGER writeoffs_approval BEFORE UPDATE ON writeoffs
 
 -- Money received on a written-off account is written on (WON): with the payment, in the same run
 -- and on the same day, a WON entry reinstates as much of the written-off debt as the payment covers
--- (never more than was written off and not yet written on), so that the payment is applied to a
--- reinstated debt. An AFTER trigger, so that COPY into the ledger keeps its batched inserts; the
--- WHEN clause keeps charges (positive) and reversals out of it.
-CREATE FUNCTION write_on_before_payment() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    outstanding bigint;
+-- (never more than was written off and not yet written on; several payments in one statement are
+-- taken in the order posted), so that the payment is applied to a reinstated debt. One set-based
+-- statement trigger over the rows inserted (a transition table): COPY into the ledger keeps its
+-- batched inserts, and a statement on accounts with nothing written off finds nothing to do.
+-- Charges (positive), write-offs, write-ons, refunds, opening balances, adjustments and reversals
+-- are not money received.
+CREATE FUNCTION write_on_payments() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    SELECT COALESCE(sum(-w.amount_pence), 0) - COALESCE((SELECT sum(l.amount_pence) FROM ledger_entries l WHERE l.account_id = NEW.account_id AND l.code = 'WON'), 0)
-    INTO outstanding
-    FROM ledger_entries w WHERE w.account_id = NEW.account_id AND w.code = 'WOF' AND w.amount_pence < 0;
-    IF outstanding > 0 THEN
-        INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id, description, source_ref)
-        VALUES (NEW.account_id, 'WON', LEAST(outstanding, -NEW.amount_pence), NEW.entry_date, NEW.run_id,
-                'Write-on: money received on a written-off debt', NEW.source_ref);
-    END IF;
+    -- Its own WON rows are not money received (and a statement fires this even with no rows).
+    IF pg_trigger_depth() > 1 THEN RETURN NULL; END IF;
+    INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id, description, source_ref)
+    SELECT p.account_id, 'WON', LEAST(-p.amount_pence, o.outstanding - p.received_before), p.entry_date, p.run_id,
+           'Write-on: money received on a written-off debt', p.source_ref
+    FROM (
+        SELECT n.id, n.account_id, n.amount_pence, n.entry_date, n.run_id, n.source_ref,
+               COALESCE(sum(-n.amount_pence) OVER (PARTITION BY n.account_id ORDER BY n.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS received_before
+        FROM inserted n
+        WHERE n.amount_pence < 0 AND n.code NOT IN ('WOF', 'WON', 'REF', 'OPB', 'ADJ') AND n.reverses_entry_id IS NULL
+          AND n.account_id IN (SELECT w.account_id FROM ledger_entries w WHERE w.code = 'WOF' AND w.amount_pence < 0)
+    ) p
+    JOIN LATERAL (
+        SELECT COALESCE(sum(-l.amount_pence) FILTER (WHERE l.code = 'WOF' AND l.amount_pence < 0), 0)
+             - COALESCE(sum(l.amount_pence) FILTER (WHERE l.code = 'WON'), 0) AS outstanding
+        FROM ledger_entries l WHERE l.account_id = p.account_id AND l.code IN ('WOF', 'WON')
+    ) o ON true
+    WHERE o.outstanding - p.received_before > 0
+    ORDER BY p.id;
     RETURN NULL;
 END $$;
 CREATE TRIGGER ledger_entries_write_on AFTER INSERT ON ledger_entries
-    FOR EACH ROW WHEN (NEW.amount_pence < 0 AND NEW.code NOT IN ('WOF', 'WON', 'REF', 'OPB', 'ADJ') AND NEW.reverses_entry_id IS NULL)
-    EXECUTE FUNCTION write_on_before_payment();
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION write_on_payments();
 CREATE INDEX ledger_entries_writeoff_codes ON ledger_entries (account_id, code) WHERE code IN ('WOF', 'WON');
 
 -- The append-only tables refuse changes.
