@@ -87,7 +87,7 @@ import Testing
 
     @Test func shippedJobFilesLoad() throws {
         let catalog = try JobCatalog.load(directory: Self.shippedJobs)
-        #expect(catalog.jobs.map(\.name) == ["council-tax-export", "gl-export", "payment-import", "rent-debit", "sales-order-review"])
+        #expect(catalog.jobs.map(\.name) == ["arrears-review", "council-tax-export", "gl-export", "payment-import", "rent-debit", "sales-order-review"])
     }
 
     @Test func rentDebitRunsEveryMondayAt2AndCatchesUpEveryWeek() throws {
