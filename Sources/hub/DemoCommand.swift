@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HousingFinance
 import Hub
+import HubDemo
 import Postgres
 
 struct DemoCommand: ParsableCommand {

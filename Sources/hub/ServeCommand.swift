@@ -23,7 +23,7 @@ struct ServeCommand: ParsableCommand {
     var jobs: String?
 
     func run() throws {
-        try reportingSchedulerErrors {
+        try reportingErrors {
             let prometheus = PrometheusMetrics()
             prometheus.bootstrap()
             let setup = try SchedulerSetup.open(global, jobs: jobs, metrics: prometheus)

@@ -1,5 +1,6 @@
 import Foundation
 import HousingFinance
+import Hub
 import Postgres
 
 /// The arrears part of `hub demo`: the council's payment history (with drifting tenants), eight

@@ -1,5 +1,6 @@
 import Foundation
 import HousingFinance
+import Hub
 import Postgres
 
 /// The demo council's payment history from go-live to the day before the demo's day, generated
