@@ -230,11 +230,16 @@ GRANT SELECT ON rent_accounts, tenancies, properties, weekly_charges, free_weeks
     TO hub_income, hub_income_manager, hub_head_of_finance;
 GRANT SELECT ON arrears_actions, arrears_pauses, arrears_circumstances, arrears_agreements, arrears_agreement_days,
     arrears_recommendations, writeoffs, writeoff_bands, tenant_phones TO hub_finance, hub_payments, hub_repairs, hub_auditor;
-GRANT INSERT ON runs, ledger_entries, audit_events, outbound_files, outbound_deliveries, arrears_actions, arrears_pauses,
+GRANT INSERT ON ledger_entries, audit_events, outbound_files, outbound_deliveries, arrears_actions, arrears_pauses,
     arrears_circumstances, arrears_agreements, arrears_agreement_days, arrears_recommendations, writeoffs
     TO hub_income, hub_income_manager, hub_head_of_finance;
-GRANT UPDATE (status, finished_at, counts, totals, warnings, report, report_text, error, reversed_by_run_id)
-    ON runs TO hub_income, hub_income_manager, hub_head_of_finance;
+-- Runs change only through the run functions of 0019 (no plain writes to runs).
+GRANT EXECUTE ON FUNCTION hub_run_start(text, text, date, jsonb, text, text), hub_run_complete(bigint, jsonb, jsonb, jsonb, text),
+    hub_run_failed(text, text, date, jsonb, text, text, text), hub_run_reverse(bigint, bigint, date, text)
+    TO hub_income, hub_income_manager, hub_head_of_finance;
+GRANT SELECT ON run_seals, run_seal_head TO hub_income, hub_income_manager, hub_head_of_finance;
+-- The hub service runs the nightly arrears review.
+GRANT hub_income TO hub_service;
 GRANT INSERT, UPDATE ON outbound_sequences TO hub_income, hub_income_manager, hub_head_of_finance;
 GRANT UPDATE (status, ended_on) ON arrears_agreements TO hub_income, hub_income_manager, hub_head_of_finance;
 GRANT UPDATE (status, decided_by, decided_at, decision_note, decided_run_id) ON writeoffs
