@@ -286,12 +286,13 @@ struct ArrearsFixture {
         let officer = "income_officer_b_\(pid)"
         let manager = "income_manager_\(pid)"
         let finance = "finance_clerk_\(pid)"
-        try f.db.execute("CREATE ROLE \(unescaped: proposer) LOGIN IN ROLE hub_income")
-        try f.db.execute("CREATE ROLE \(unescaped: officer) LOGIN IN ROLE hub_income")
-        try f.db.execute("CREATE ROLE \(unescaped: manager) LOGIN IN ROLE hub_income_manager")
-        try f.db.execute("CREATE ROLE \(unescaped: finance) LOGIN IN ROLE hub_finance")
+        let admin = try f.runner.database.admin()
+        try admin.execute("CREATE ROLE \(unescaped: proposer) LOGIN IN ROLE hub_income")
+        try admin.execute("CREATE ROLE \(unescaped: officer) LOGIN IN ROLE hub_income")
+        try admin.execute("CREATE ROLE \(unescaped: manager) LOGIN IN ROLE hub_income_manager")
+        try admin.execute("CREATE ROLE \(unescaped: finance) LOGIN IN ROLE hub_finance")
         func connect(_ role: String) throws -> Connection {
-            let c = try f.runner.database.connect()
+            let c = try f.runner.database.admin()
             try c.execute("SET SESSION AUTHORIZATION \(unescaped: role)")
             return c
         }

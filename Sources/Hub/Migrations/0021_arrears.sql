@@ -240,7 +240,7 @@ GRANT EXECUTE ON FUNCTION hub_run_start(text, text, date, jsonb, text, text), hu
 GRANT SELECT ON run_seals, run_seal_head TO hub_income, hub_income_manager, hub_head_of_finance;
 -- The hub service runs the nightly arrears review.
 GRANT hub_income TO hub_service;
-GRANT INSERT, UPDATE ON outbound_sequences TO hub_income, hub_income_manager, hub_head_of_finance;
+GRANT SELECT, INSERT, UPDATE ON outbound_sequences TO hub_income, hub_income_manager, hub_head_of_finance;
 GRANT UPDATE (status, ended_on) ON arrears_agreements TO hub_income, hub_income_manager, hub_head_of_finance;
 GRANT UPDATE (status, decided_by, decided_at, decision_note, decided_run_id) ON writeoffs
     TO hub_income, hub_income_manager, hub_head_of_finance;
