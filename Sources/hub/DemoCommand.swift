@@ -93,6 +93,7 @@ struct DemoCommand: ParsableCommand {
                 ("Payments", { try PaymentsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
                 ("Direct Debit", { try DirectDebitDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
                 ("Repairs: the sales-order review", { try RepairsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
+                ("Arrears: the day's review", { try ArrearsDemo.run(runner: environment.runner, config: config, businessDate: businessDate) }),
                 ("Interface files out", { try ExportsDemo.run(runner: environment.runner, config: config, businessDate: businessDate) }),
             ] as [(String, () throws -> String)] {
                 print("\n== \(title) " + String(repeating: "=", count: max(0, 90 - title.count)))

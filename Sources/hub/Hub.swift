@@ -17,6 +17,7 @@ struct HubCommand: ParsableCommand {
             ToolsCommand.self, ImportCommand.self, SuspenseCommand.self, ReconcileCommand.self, ExportsCommand.self,
             SalesOrdersCommand.self, ServeCommand.self, ScheduleCommand.self, JobsCommand.self, CheckpointCommand.self, MigrationCommand.self,
             DirectDebitCommand.self,
+            ArrearsCommand.self, WriteOffsCommand.self,
         ])
 
     /// Parses and runs a command, speaking with one voice when it fails: every error starts

@@ -89,7 +89,7 @@ import Testing
 
     @Test func shippedJobFilesLoad() throws {
         let catalog = try JobCatalog.load(directory: Self.shippedJobs)
-        #expect(catalog.jobs.map(\.name) == ["council-tax-export", "dd-collection", "dd-notices", "gl-export", "payment-import", "rent-debit", "sales-order-review"])
+        #expect(catalog.jobs.map(\.name) == ["arrears-review", "council-tax-export", "dd-collection", "dd-notices", "gl-export", "payment-import", "rent-debit", "sales-order-review"])
     }
 
     @Test func theDirectDebitCollectionRunsEveryWorkingDayAndCatchesUpEachDay() throws {
