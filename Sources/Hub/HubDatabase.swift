@@ -5,11 +5,23 @@ import Postgres
 public struct HubDatabase: Sendable {
     /// The libpq connection string.
     public let connectionString: String
+    /// The person every connection works for (the web console's), or nil for the connected role.
+    public let person: ActingPerson?
 
-    public init(connectionString: String) { self.connectionString = connectionString }
+    public init(connectionString: String, person: ActingPerson? = nil) {
+        self.connectionString = connectionString
+        self.person = person
+    }
 
-    /// Opens a new connection.
-    public func connect() throws -> Connection { try Connection(connectionString, applicationName: "hub") }
+    /// The same database, every connection working under a person's role and name.
+    public func acting(as person: ActingPerson) -> HubDatabase { HubDatabase(connectionString: connectionString, person: person) }
+
+    /// Opens a new connection (under the person's role and name when acting for one).
+    public func connect() throws -> Connection {
+        let connection = try Connection(connectionString, applicationName: "hub")
+        if let person { try person.apply(to: connection) }
+        return connection
+    }
 
     /// The hub's migrations, shipped as SQL resources.
     public static func migrations() throws -> [Migration] {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import HousingFinance
 import Hub
@@ -96,6 +97,8 @@ struct DemoCommand: ParsableCommand {
                 print(try demo())
             }
             print()
+
+            print(try ConsoleDemo.users(on: try environment.database.connect(), config: config, configFile: HubEnvironment.configFile(global)))
 
             if let cluster = environment.embedded {
                 print("Look inside: \(cluster.psqlCommand(database: "hub"))")

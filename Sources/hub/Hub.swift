@@ -14,5 +14,6 @@ struct HubCommand: ParsableCommand {
             DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self, LoadCommand.self,
             ToolsCommand.self, ImportCommand.self, SuspenseCommand.self, ReconcileCommand.self, ExportsCommand.self,
             SalesOrdersCommand.self, ServeCommand.self, ScheduleCommand.self, JobsCommand.self, CheckpointCommand.self, MigrationCommand.self,
+            UsersCommand.self,
         ])
 }
