@@ -26,13 +26,15 @@ let package = Package(
         // C libraries through system-library targets with small shim headers.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // Thin safe layers over the C libraries.
         .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         .target(name: "XML", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
 
         // The domain: pure values and rules, no I/O.
-        .target(name: "HousingFinance", swiftSettings: swiftSettings),
+        // (SHA-256 comes from OpenSSL's libcrypto: hashing bytes in memory, no I/O.)
+        .target(name: "HousingFinance", dependencies: ["CCrypto"], swiftSettings: swiftSettings),
 
         // File formats in and out; they know nothing of the database.
         .target(name: "BankFiles", dependencies: ["HousingFinance", "XML"], swiftSettings: swiftSettings),
@@ -74,28 +76,39 @@ let package = Package(
             ],
             resources: [.copy("Templates")],
             swiftSettings: swiftSettings),
+
+        // What the demo and the tests need and production never runs: the demo council and its
+        // files (`hub demo`, `hub tools generate-council`), the test PostgreSQL server and fixture writers.
+        .target(
+            name: "HubDemo",
+            dependencies: [
+                "Hub", "Scheduler", "Console", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .target(name: "HubTesting", dependencies: ["Postgres", "HousingFinance", "XML"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "hub",
             dependencies: [
-                "Hub", "Scheduler", "Console", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
+                "Hub", "HubDemo", "Scheduler", "Console", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
 
         // One test target per module. Tests that touch data run against a real PostgreSQL.
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: swiftSettings),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "HubTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: swiftSettings),
         .testTarget(name: "HousingFinanceTests", dependencies: ["HousingFinance"], swiftSettings: swiftSettings),
-        .testTarget(name: "BankFilesTests", dependencies: ["BankFiles", "HousingFinance", "XML"], swiftSettings: swiftSettings),
+        .testTarget(name: "BankFilesTests", dependencies: ["BankFiles", "HousingFinance", "XML", "HubTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "InterfaceFilesTests", dependencies: ["InterfaceFiles", "HousingFinance", "XML"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "HubTests", dependencies: ["Hub", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles", "hub"],
+            name: "HubTests", dependencies: ["Hub", "HubDemo", "HubTesting", "Scheduler", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles", "hub"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ConsoleTests",
             dependencies: [
-                "Console", "Hub", "Scheduler", "Postgres", "HousingFinance",
+                "Console", "Hub", "HubDemo", "HubTesting", "Scheduler", "Postgres", "HousingFinance",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),

@@ -43,8 +43,7 @@ public struct AccountStatement: Codable, Hashable, Sendable {
             """, [account])
         else { throw RunError(.notFound, "there is no rent account '\(account)'") }
         let id = try header.decode(Int64.self, 0)
-        let tenants = try header.decode(String.self, 1).trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
-            .split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        let tenants = try header.decode(PostgresArray.self, 1).strings
         let brought = try db.queryOne(
             "SELECT COALESCE(sum(amount_pence), 0) FROM ledger_entries WHERE account_id = $1 AND $2::date IS NOT NULL AND entry_date < $2",
             [id, from])!.decode(Int64.self, 0)

@@ -109,69 +109,6 @@ public struct HubConfig: Sendable {
     public func today(now: Date = Date()) -> Day { Day(now, in: timeZone) }
 }
 
-/// A configuration file that cannot be used: names the file and the key.
-public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var file: String
-    public var key: String?
-    public var message: String
-    public var description: String { key.map { "\(file): \($0): \(message)" } ?? "\(file): \(message)" }
-}
-
-/// Reads dotted keys from a YAML node with errors that name the file and key.
-struct ConfigReader {
-    let file: String
-    let root: Node
-
-    init(file: String, root: Node) {
-        self.file = file
-        self.root = root
-    }
-
-    /// Parses a configuration file's text: an empty file or bad YAML is a `ConfigError` naming the file.
-    init(yaml text: String, file: String) throws {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw ConfigError(file: file, key: nil, message: "the file is empty") }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError(file: file, key: nil, message: "not valid YAML: \(error)")
-        }
-        self.init(file: file, root: root)
-    }
-
-    func node(_ path: String) -> Node? {
-        var current: Node? = root
-        for part in path.split(separator: ".") { current = current?.mapping?[String(part)] }
-        return current
-    }
-
-    func string(_ path: String) throws -> String? {
-        guard let node = node(path) else { return nil }
-        if case .scalar(let scalar) = node { return scalar.string == "~" || scalar.string == "null" ? nil : scalar.string }
-        throw ConfigError(file: file, key: path, message: "expected a single value")
-    }
-
-    func int(_ path: String) throws -> Int? {
-        guard let text = try string(path) else { return nil }
-        guard let value = Int(text) else { throw ConfigError(file: file, key: path, message: "'\(text)' is not a whole number") }
-        return value
-    }
-
-    func refuseUnknownKeys(_ node: Node, _ known: Set<String>, prefix: String?) throws {
-        guard let mapping = node.mapping else { throw ConfigError(file: file, key: prefix, message: "expected keys and values") }
-        for key in mapping.keys {
-            guard let name = key.string else { continue }
-            if !known.contains(name) {
-                throw ConfigError(
-                    file: file, key: prefix.map { "\($0).\(name)" } ?? name,
-                    message: "unknown key (known keys: \(known.sorted().joined(separator: ", ")))")
-            }
-        }
-    }
-}
-
 /// `Config/rent-calendar.yaml`: for each rent year (`2026/27`), the Mondays of its free weeks.
 public enum RentCalendarFile {
     /// Reads a rent calendar file.
@@ -185,9 +122,8 @@ public enum RentCalendarFile {
 
     /// Reads rent calendar text.
     public static func parse(_ text: String, file: String) throws -> RentCalendar {
-        let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch { throw ConfigError(file: file, key: nil, message: "not valid YAML: \(error)") }
-        guard let mapping = node?.mapping else { return .none }
+        // An empty file is a calendar without free weeks.
+        guard let mapping = try ConfigReader(yaml: text, file: file, allowEmpty: true).root.mapping else { return .none }
         var weeks: [RentYear: Set<Day>] = [:]
         for (key, value) in mapping {
             let label = key.string ?? ""

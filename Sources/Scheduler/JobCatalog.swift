@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 
 /// Every scheduled job, read from the job files in Jobs/, one job per file.
 public struct JobCatalog: Hashable, Sendable {
@@ -7,14 +8,14 @@ public struct JobCatalog: Hashable, Sendable {
 
     /// Collects job definitions, refusing two with the same name.
     ///
-    /// - Throws: `JobFileError` with code `.duplicateJob`, naming both files.
+    /// - Throws: `ConfigError` with code `.duplicateJob`, naming both files.
     public init(_ jobs: [JobDefinition]) throws {
         var seen: [String: JobDefinition] = [:]
         for job in jobs {
             if let first = seen[job.name] {
-                throw JobFileError(
+                throw ConfigError(
                     .duplicateJob, file: job.file, key: "job",
-                    problem: "'\(job.name)' is already defined in \(first.file); each job needs exactly one file")
+                    message: "'\(job.name)' is already defined in \(first.file); each job needs exactly one file")
             }
             seen[job.name] = job
         }
@@ -31,7 +32,7 @@ public struct JobCatalog: Hashable, Sendable {
     /// `Jobs/rent-debit.yaml`.
     ///
     /// - Parameter directory: the Jobs/ folder.
-    /// - Throws: `JobFileError` for the first file that cannot be read, or for two files that define
+    /// - Throws: `ConfigError` for the first file that cannot be read, or for two files that define
     ///   the same job (naming both).
     public static func load(directory: URL) throws -> JobCatalog {
         let folder = directory.lastPathComponent
@@ -39,12 +40,12 @@ public struct JobCatalog: Hashable, Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         } catch {
-            throw JobFileError(.unreadable, file: folder, key: nil, problem: "the job folder \(directory.path) cannot be read (\(error.localizedDescription))")
+            throw ConfigError(.unreadable, file: folder, key: nil, message: "the job folder \(directory.path) cannot be read (\(error.localizedDescription))")
         }
         var jobs: [JobDefinition] = []
         for name in names {
             if name.hasSuffix(".yml") {
-                throw JobFileError(.unreadable, file: "\(folder)/\(name)", key: nil, problem: "job files must end in .yaml; rename it")
+                throw ConfigError(.unreadable, file: "\(folder)/\(name)", key: nil, message: "job files must end in .yaml; rename it")
             }
             guard name.hasSuffix(".yaml") else { continue }
             jobs.append(try JobDefinition(contentsOf: directory.appendingPathComponent(name), file: "\(folder)/\(name)"))

@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 import Yams
 
 extension JobDefinition {
@@ -7,13 +8,13 @@ extension JobDefinition {
     /// - Parameters:
     ///   - url: the file.
     ///   - file: the name error messages give it, like `Jobs/rent-debit.yaml`.
-    /// - Throws: `JobFileError` naming the file, the key and what is wrong.
+    /// - Throws: `ConfigError` naming the file, the key and what is wrong.
     public init(contentsOf url: URL, file: String) throws {
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw JobFileError(.unreadable, file: file, key: nil, problem: "cannot be read as UTF-8 text (\(error.localizedDescription))")
+            throw ConfigError(.unreadable, file: file, key: nil, message: "cannot be read as UTF-8 text (\(error.localizedDescription))")
         }
         try self.init(yaml: text, file: file)
     }
@@ -23,7 +24,7 @@ extension JobDefinition {
     /// - Parameters:
     ///   - yaml: the file's text.
     ///   - file: the name error messages give it, like `Jobs/rent-debit.yaml`.
-    /// - Throws: `JobFileError` naming the file, the key and what is wrong, e.g.
+    /// - Throws: `ConfigError` naming the file, the key and what is wrong, e.g.
     ///   `Jobs/rent-debit.yaml: schedule: minute field '61': values must be 0-59`.
     public init(yaml: String, file: String) throws {
         let reader = JobFileReader(file: file)
@@ -90,7 +91,7 @@ extension JobDefinition {
     }
 }
 
-/// Reads the values of a job file's YAML, turning every problem into a `JobFileError`.
+/// Reads the values of a job file's YAML, turning every problem into a `ConfigError`.
 private struct JobFileReader {
     /// The keys of a mapping, in documentation order, with what a required one takes (nil when optional).
     typealias Spec = KeyValuePairs<String, String?>
@@ -116,34 +117,13 @@ private struct JobFileReader {
 
     let file: String
 
-    func invalid(_ key: String, _ problem: String) -> JobFileError {
-        JobFileError(.invalidValue, file: file, key: key, problem: problem)
+    func invalid(_ key: String, _ problem: String) -> ConfigError {
+        ConfigError(.invalidValue, file: file, key: key, message: problem)
     }
 
-    /// The document's root node, refusing text that is not YAML.
+    /// The document's root node, refusing text that is not YAML (read as every configuration file is).
     func document(_ yaml: String) throws -> Node {
-        do {
-            guard let root = try Yams.compose(yaml: yaml) else {
-                throw JobFileError(.notYAML, file: file, key: nil, problem: "the file is empty; Jobs/README.md lists the keys a job file needs")
-            }
-            return root
-        } catch let error as YamlError {
-            throw describe(error, in: yaml)
-        }
-    }
-
-    private func describe(_ error: YamlError, in yaml: String) -> JobFileError {
-        switch error {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
-            let line = mark.line >= 1 && mark.line <= lines.count ? lines[mark.line - 1] : ""
-            let hint = line.contains(": *") ? "; a value that starts with * must be quoted, like schedule: \"*/15 * * * *\"" : ""
-            return JobFileError(.notYAML, file: file, key: nil, problem: "not valid YAML at line \(mark.line), column \(mark.column): \(problem)\(hint)")
-        case let .duplicatedKeysInMapping(duplicates, _):
-            return JobFileError(.notYAML, file: file, key: duplicates.sorted().joined(separator: ", "), problem: "appears more than once; keep one")
-        default:
-            return JobFileError(.notYAML, file: file, key: nil, problem: "not valid YAML: \(error)")
-        }
+        try ConfigReader(yaml: yaml, file: file, emptyHint: "Jobs/README.md lists the keys a job file needs").root
     }
 
     /// The values of a mapping by key, refusing unknown keys and missing required ones.
@@ -151,19 +131,19 @@ private struct JobFileReader {
         let known = spec.map(\.key)
         guard let mapping = node.mapping else {
             let problem = "must be a mapping of keys to values: \(known.joined(separator: ", "))"
-            throw JobFileError(path == nil ? .notYAML : .invalidValue, file: file, key: path, problem: path == nil ? "the file " + problem : problem)
+            throw ConfigError(path == nil ? .notYAML : .invalidValue, file: file, key: path, message: path == nil ? "the file " + problem : problem)
         }
         var values: [String: Node] = [:]
         for (keyNode, value) in mapping {
             let key = try text(keyNode, at: path ?? "key")
             guard known.contains(key) else {
                 let owner = path.map { "\($0) has" } ?? "a job file has"
-                throw JobFileError(.unknownKey, file: file, key: qualified(key, path), problem: "unknown key; \(owner) \(known.joined(separator: ", "))")
+                throw ConfigError(.unknownKey, file: file, key: qualified(key, path), message: "unknown key; \(owner) \(known.joined(separator: ", "))")
             }
             values[key] = value
         }
         for case let (key, what?) in spec where values[key] == nil {
-            throw JobFileError(.missingKey, file: file, key: qualified(key, path), problem: "required key is missing; it takes \(what)")
+            throw ConfigError(.missingKey, file: file, key: qualified(key, path), message: "required key is missing; it takes \(what)")
         }
         return values
     }

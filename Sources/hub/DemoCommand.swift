@@ -3,6 +3,7 @@ import Console
 import Foundation
 import HousingFinance
 import Hub
+import HubDemo
 import Postgres
 
 struct DemoCommand: ParsableCommand {

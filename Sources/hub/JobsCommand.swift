@@ -26,7 +26,7 @@ struct JobsCommand: ParsableCommand {
         }
 
         func run() throws {
-            try reportingSchedulerErrors {
+            try reportingErrors {
                 let setup = try SchedulerSetup.open(global, jobs: jobs)
                 let connection = try setup.environment.database.connect()
                 let latest = try setup.core.store.latest(on: connection)
@@ -81,7 +81,7 @@ struct JobsCommand: ParsableCommand {
         }
 
         func run() throws {
-            try reportingSchedulerErrors {
+            try reportingErrors {
                 let setup = try SchedulerSetup.open(global, jobs: jobs)
                 let job = setup.core.catalog[name]
                 let zone = job?.timeZone ?? setup.environment.config.timeZone

@@ -22,7 +22,7 @@ struct ScheduleCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingSchedulerErrors {
+        try reportingErrors {
             let config = try HubEnvironment.loadConfig(global)
             let (_, catalog) = try SchedulerSetup.catalog(config, jobs: jobs)
             var start = Date()

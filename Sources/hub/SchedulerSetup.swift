@@ -52,21 +52,6 @@ struct SchedulerSetup {
     }
 }
 
-/// Like `reportingErrors`, with the scheduler's own file errors as bad input (exit 2).
-func reportingSchedulerErrors(_ body: () throws -> Void) throws {
-    try reportingErrors {
-        do {
-            try body()
-        } catch let error as JobFileError {
-            FileHandle.standardError.write(Data(("error: \(error)\n").utf8))
-            throw ExitCode(ExitStatus.badInput)
-        } catch let error as SchedulerConfigError {
-            FileHandle.standardError.write(Data(("error: \(error)\n").utf8))
-            throw ExitCode(ExitStatus.badInput)
-        }
-    }
-}
-
 /// The exit status for slots' outcomes: 0 when all completed (or wait for a retry), 5 when one
 /// was refused, 1 when one failed or lost its lease.
 func exitStatus(for results: [SlotResult]) -> Int32 {

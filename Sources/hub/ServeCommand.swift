@@ -24,7 +24,7 @@ struct ServeCommand: ParsableCommand {
     var jobs: String?
 
     func run() throws {
-        try reportingSchedulerErrors {
+        try reportingErrors {
             let metrics = ConsoleMetrics()
             metrics.bootstrap()
             let setup = try SchedulerSetup.open(global, jobs: jobs, metrics: metrics.scheduler)

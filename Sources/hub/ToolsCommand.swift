@@ -3,6 +3,7 @@ import BankFiles
 import Foundation
 import HousingFinance
 import Hub
+import HubDemo
 
 /// Tools that need no database: checking a payment file before it is imported (payments staff),
 /// and generating large statements (benchmarks, developers). Hidden from `hub --help`;

@@ -1,6 +1,7 @@
 import BankFiles
 import Foundation
 import HousingFinance
+import HubTesting
 import Testing
 
 @Suite struct ARUDDReaderTests {

@@ -2,6 +2,8 @@ import Console
 import Foundation
 import HousingFinance
 import Hub
+import HubDemo
+import HubTesting
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -134,7 +136,8 @@ struct Browser {
     mutating func submit(from page: String, to action: String, _ fields: [String: String]) async throws -> Page {
         let form = try await get(page)
         var fields = fields
-        fields["csrf"] = try #require(form.csrf, "no form on \(page)")
+        let token: String = try #require(form.csrf, "no form on \(page)")
+        fields["csrf"] = token
         return try await post(action, fields)
     }
 }

@@ -71,3 +71,51 @@ import Testing
         #expect(SHA256.hex([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
     }
 }
+
+/// The digest of a file of a few megabytes, fed in uneven pieces, agrees with coreutils `sha256sum`.
+@Suite struct SHA256AgainstSha256sumTests {
+    @Test func aBigFileHashedInPiecesMatchesSha256sum() throws {
+        var generator = UInt64(0x9e37_79b9_7f4a_7c15)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(3_000_017)
+        for _ in 0..<3_000_017 {
+            generator = generator &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            bytes.append(UInt8(truncatingIfNeeded: generator >> 33))
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sha256-\(UUID().uuidString).bin")
+        try Data(bytes).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+
+        var hash = SHA256()
+        var start = 0
+        var piece = 1
+        while start < bytes.count {
+            let end = min(start + piece, bytes.count)
+            bytes[start..<end].withUnsafeBytes { hash.update($0) }
+            start = end
+            piece = piece * 3 + 1
+        }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sha256sum", url.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(hash.hex == String(printed.prefix(64)))
+        #expect(SHA256.hex(SHA256.hash(bytes)) == hash.hex)
+    }
+
+    @Test func aCopyHashesOnIndependently() {
+        var first = SHA256()
+        first.update("ab".utf8)
+        var second = first
+        second.update("c".utf8)
+        first.update("x".utf8)
+        #expect(second.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(first.hex == SHA256.hex(SHA256.hash("abx".utf8)))
+    }
+}

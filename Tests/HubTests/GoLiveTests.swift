@@ -1,6 +1,7 @@
 import Foundation
 import HousingFinance
 import Hub
+import HubDemo
 import Postgres
 import Testing
 

@@ -2,6 +2,7 @@ import BankFiles
 import Foundation
 import HousingFinance
 import Hub
+import HubTesting
 import Postgres
 import Testing
 

@@ -2,6 +2,7 @@ import BankFiles
 import Foundation
 import HousingFinance
 import Hub
+import HubDemo
 import Postgres
 import Testing
 

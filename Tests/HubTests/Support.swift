@@ -1,6 +1,7 @@
 import Foundation
 import HousingFinance
 import Hub
+import HubTesting
 import Logging
 import Postgres
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 import HousingFinance
 import Scheduler
 import Testing
@@ -49,7 +50,7 @@ import Testing
             "rent-debit-copy.yaml": jobFile("rent-debit", schedule: "0 3 * * MON"),
         ])
         defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
-        let error = try #require(throws: JobFileError.self) { try JobCatalog.load(directory: folder) }
+        let error = try #require(throws: ConfigError.self) { try JobCatalog.load(directory: folder) }
         #expect(error.code == .duplicateJob)
         #expect(error.description
             == "Jobs/rent-debit.yaml: job: 'rent-debit' is already defined in Jobs/rent-debit-copy.yaml; each job needs exactly one file")
@@ -61,20 +62,20 @@ import Testing
             "gl-export.yaml": jobFile("gl-export"),
         ])
         defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
-        let error = try #require(throws: JobFileError.self) { try JobCatalog.load(directory: folder) }
+        let error = try #require(throws: ConfigError.self) { try JobCatalog.load(directory: folder) }
         #expect(error.description == "Jobs/rent-debit.yaml: schedule: minute field '61': values must be 0-59")
     }
 
     @Test func ymlFilesAreRefused() throws {
         let folder = try jobsFolder(["gl-export.yml": jobFile("gl-export")])
         defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
-        let error = try #require(throws: JobFileError.self) { try JobCatalog.load(directory: folder) }
+        let error = try #require(throws: ConfigError.self) { try JobCatalog.load(directory: folder) }
         #expect(error.description == "Jobs/gl-export.yml: job files must end in .yaml; rename it")
     }
 
     @Test func aMissingFolderIsReported() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-folder-\(UUID().uuidString)")
-        let error = try #require(throws: JobFileError.self) { try JobCatalog.load(directory: folder) }
+        let error = try #require(throws: ConfigError.self) { try JobCatalog.load(directory: folder) }
         #expect(error.code == .unreadable)
         #expect(error.description.contains(folder.path))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 import HousingFinance
 import Scheduler
 import Testing
@@ -64,7 +65,7 @@ import Testing
 
     struct BadFile: Sendable, CustomTestStringConvertible {
         let yaml: String
-        let code: JobFileError.Code
+        let code: ConfigError.Code
         let message: String
         var testDescription: String { message }
     }
@@ -130,14 +131,14 @@ import Testing
 
     @Test(arguments: badFiles)
     func badFilesAreRefused(_ bad: BadFile) throws {
-        let error = try #require(throws: JobFileError.self) { try JobDefinition(yaml: bad.yaml, file: "Jobs/rent-debit.yaml") }
+        let error = try #require(throws: ConfigError.self) { try JobDefinition(yaml: bad.yaml, file: "Jobs/rent-debit.yaml") }
         #expect(error.description == bad.message)
         #expect(error.code == bad.code)
     }
 
     @Test func unquotedStarScheduleGetsAHint() throws {
         let text = Self.yaml(replacing: ["schedule": "schedule: */15 6-19 * * MON-FRI"])
-        let error = try #require(throws: JobFileError.self) { try JobDefinition(yaml: text, file: "Jobs/payment-import.yaml") }
+        let error = try #require(throws: ConfigError.self) { try JobDefinition(yaml: text, file: "Jobs/payment-import.yaml") }
         #expect(error.code == .notYAML)
         #expect(error.description.hasPrefix("Jobs/payment-import.yaml: not valid YAML at line 2"))
         #expect(error.description.hasSuffix("a value that starts with * must be quoted, like schedule: \"*/15 * * * *\""))

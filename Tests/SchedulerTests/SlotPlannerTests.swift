@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 import HousingFinance
 import Scheduler
 import Testing
@@ -109,14 +110,14 @@ import Testing
 
     @Test func badValuesNameTheFileAndKey() throws {
         let folder = try makeFolder("lease-seconds: 10\nheartbeat-seconds: 20\n")
-        #expect(throws: SchedulerConfigError.self) { try SchedulerSettings.load(configDirectory: folder) }
+        #expect(throws: ConfigError.self) { try SchedulerSettings.load(configDirectory: folder) }
         do {
             _ = try SchedulerSettings.load(configDirectory: folder)
-        } catch let error as SchedulerConfigError {
+        } catch let error as ConfigError {
             #expect(error.key == "heartbeat-seconds")
             #expect(error.description.contains("scheduler.yaml: heartbeat-seconds: "))
         }
         let unknown = try makeFolder("lease: 10\n")
-        #expect { try SchedulerSettings.load(configDirectory: unknown) } throws: { ($0 as? SchedulerConfigError)?.key == "lease" }
+        #expect { try SchedulerSettings.load(configDirectory: unknown) } throws: { ($0 as? ConfigError)?.key == "lease" }
     }
 }

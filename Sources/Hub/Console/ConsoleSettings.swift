@@ -28,26 +28,27 @@ public struct ConsoleSettings: Hashable, Sendable {
     public static func load(for config: HubConfig) throws -> ConsoleSettings {
         let file = config.directory.appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: file.path) else { return ConsoleSettings() }
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError(file: file.path, key: nil, message: "cannot read the file (the web console's settings)")
-        }
-        return try parse(text, file: file.path)
+        return try read(try ConfigReader.load(file, allowEmpty: true, unreadable: "cannot read the file (the web console's settings)"))
     }
 
     /// Reads console settings text.
     /// - Throws: `ConfigError` naming the file and the key.
     public static func parse(_ text: String, file: String) throws -> ConsoleSettings {
-        let reader = try ConfigReader(yaml: text, file: file)
+        try read(try ConfigReader(yaml: text, file: file, allowEmpty: true))
+    }
+
+    static func read(_ reader: ConfigReader) throws -> ConsoleSettings {
+        let file = reader.file
         try reader.refuseUnknownKeys(
             reader.root, ["secure-cookie", "idle-minutes", "sign-in-attempts", "lockout-minutes", "connections"], prefix: nil)
         var settings = ConsoleSettings()
         if let secure = try reader.string("secure-cookie") {
-            guard let value = Bool(secure) else { throw ConfigError(file: file, key: "secure-cookie", message: "'\(secure)' is not true or false") }
+            guard let value = Bool(secure) else { throw ConfigError(.invalidValue, file: file, key: "secure-cookie", message: "'\(secure)' is not true or false") }
             settings.secureCookie = value
         }
         func positive(_ key: String, _ value: inout Int) throws {
             guard let number = try reader.int(key) else { return }
-            guard number > 0 else { throw ConfigError(file: file, key: key, message: "must be 1 or more") }
+            guard number > 0 else { throw ConfigError(.invalidValue, file: file, key: key, message: "must be 1 or more") }
             value = number
         }
         try positive("idle-minutes", &settings.idleMinutes)

@@ -186,15 +186,15 @@ public struct CouncilTaxExportJob: Job {
         var toSend: [(event: CouncilTaxEvent, key: String, kind: CouncilTaxEvent.Kind, note: String?)] = []
         var late: [Line] = []
         var notes: [String] = []
-        let latestDue = asOf + settings.aheadDays
-        let lateBefore = asOf - settings.lateAfterDays
+        let notice = CouncilTaxNotice(aheadDays: settings.aheadDays, lateAfterDays: settings.lateAfterDays, longVoidMonths: settings.longVoidMonths)
         let numbers = try db.query("SELECT nextval('council_tax_event_numbers') FROM generate_series(1, $1)", [derived.count])
             .map { try $0.decode(Int64.self, 0) }
         for (index, item) in derived.enumerated() {
             let effective = item.effective ?? item.sentDate!
-            if item.action == "new" && effective > latestDue {
+            let timing = notice.timing(effective: effective, isNew: item.action == "new", asOf: asOf)
+            if case .holdBack(let due) = timing {
                 held.append(Line(kind: item.kind.rawValue, propertyReference: item.fallbackPropertyRef, effectiveDate: effective,
-                                 note: "due \((effective - settings.aheadDays).iso)"))
+                                 note: "due \(due.iso)"))
                 continue
             }
             let kind: CouncilTaxEvent.Kind = item.action == "new" ? item.kind : item.action == "amend" ? .amendment : .cancellation
@@ -220,10 +220,10 @@ public struct CouncilTaxExportJob: Job {
                                     effectiveDate: effective, note: why))
                 continue
             }
-            if effective < lateBefore {
+            if case .sendLate(let daysAfter) = timing {
                 late.append(Line(eventId: event.eventId, kind: kind.rawValue, originalEventId: event.originalEventId,
                                  propertyReference: event.propertyReference, effectiveDate: effective,
-                                 note: "\(Wording.count(effective.distance(to: asOf), "day")) after taking effect"))
+                                 note: "\(Wording.count(daysAfter, "day")) after taking effect"))
             }
             if note != nil { notes.append("\(event.eventId) \(kind.rawValue) of \(event.propertyReference)") }
             toSend.append((event, item.key, item.kind, note))
@@ -254,17 +254,31 @@ public struct CouncilTaxExportJob: Job {
                     + LongList.inline(list, seeAll: seeAll))
         }
 
-        let longVoids = try db.query(
+        // The homes owned on the date, each with the tenancies begun by then; which are void, and
+        // since when, and whether for too long, are the rules' to say (CouncilTaxNotice).
+        var longVoids: [Line] = []
+        for row in try db.query(
             """
-            SELECT p.property_ref, GREATEST(p.owned_from, COALESCE(max(t.end_date) + 1, p.owned_from)) AS since
-            FROM properties p LEFT JOIN tenancies t ON t.property_id = p.id AND t.start_date <= $1
-            WHERE p.owned_from <= $1 AND (p.owned_to IS NULL OR p.owned_to >= $1)
-            GROUP BY p.id, p.property_ref, p.owned_from
-            HAVING NOT COALESCE(bool_or(t.end_date IS NULL OR t.end_date >= $1), false)
-               AND GREATEST(p.owned_from, COALESCE(max(t.end_date) + 1, p.owned_from)) <= ($1::date - make_interval(months => $2))::date
-            ORDER BY since, p.property_ref
-            """, [asOf, settings.longVoidMonths]
-        ).map { Line(kind: "VOID", propertyReference: try $0.decode(String.self, 0), effectiveDate: try $0.decode(Day.self, 1)) }
+            SELECT p.property_ref, p.owned_from, p.owned_to,
+                   array_agg(t.start_date ORDER BY t.start_date, t.id) FILTER (WHERE t.id IS NOT NULL),
+                   array_agg(t.end_date ORDER BY t.start_date, t.id) FILTER (WHERE t.id IS NOT NULL)
+            FROM properties p LEFT JOIN tenancies t ON t.property_id = p.id AND t.start_date <= \(asOf)
+            WHERE p.owned_from <= \(asOf) AND (p.owned_to IS NULL OR p.owned_to >= \(asOf))
+            GROUP BY p.id
+            """)
+        {
+            let starts = try row.decode(PostgresArray?.self, 3)?.elements ?? []
+            let ends = try row.decode(PostgresArray?.self, 4)?.elements ?? []
+            let tenancies = try zip(starts, ends).map { start, end in
+                (start: try Day(postgresText: start ?? ""), end: try end.map { try Day(postgresText: $0) })
+            }
+            guard
+                let since = notice.longVoidSince(
+                    ownedFrom: try row.decode(Day.self, 1), ownedTo: try row.decode(Day?.self, 2), tenancies: tenancies, asOf: asOf)
+            else { continue }
+            longVoids.append(Line(kind: "VOID", propertyReference: try row.decode(String.self, 0), effectiveDate: since))
+        }
+        longVoids.sort { ($0.effectiveDate, $0.propertyReference) < ($1.effectiveDate, $1.propertyReference) }
         if !longVoids.isEmpty {
             let list = longVoids.map { "\($0.propertyReference) since \($0.effectiveDate.iso)" }
             warnings.append(

@@ -77,18 +77,11 @@ public struct ExportsConfig: Sendable {
     public static func load(_ hub: HubConfig) throws -> ExportsConfig {
         let file = hub.directory.appendingPathComponent(fileName)
         let name = file.path
-        var root: Node = .mapping(Node.Mapping([]))
-        if FileManager.default.fileExists(atPath: file.path) {
-            guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-                throw ConfigError(file: name, key: nil, message: "cannot read the file")
-            }
-            do {
-                if let node = try Yams.compose(yaml: text) { root = node }
-            } catch {
-                throw ConfigError(file: name, key: nil, message: "not valid YAML: \(error)")
-            }
-        }
-        let reader = ConfigReader(file: name, root: root)
+        // A missing or empty file means every setting at its default.
+        let reader =
+            FileManager.default.fileExists(atPath: file.path)
+            ? try ConfigReader.load(file, allowEmpty: true) : ConfigReader(file: name, root: .mapping(Node.Mapping([])))
+        let root = reader.root
         try reader.refuseUnknownKeys(root, ["gl-journal", "council-tax"], prefix: nil)
         if let node = reader.node("gl-journal") {
             try reader.refuseUnknownKeys(

@@ -61,7 +61,7 @@ public struct LoaderColumn: Sendable {
 }
 
 /// A field or line read, or why it cannot be.
-enum Reading<Value> {
+public enum Reading<Value> {
     case success(Value)
     case failure(String)
 }
@@ -178,8 +178,9 @@ extension String {
 
 /// A CSV line split into fields: commas separate, double quotes may enclose a field (with `""`
 /// for a quote inside). A field may not span lines.
-enum LoaderCSV {
-    static func split(_ line: String) -> Reading<[String]> {
+public enum LoaderCSV {
+    /// The line's fields, or why the line is not CSV.
+    public static func split(_ line: String) -> Reading<[String]> {
         if !line.utf8.contains(UInt8(ascii: "\"")) {
             return .success(line.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
         }

@@ -170,7 +170,7 @@ public struct PaymentImportJob: Job {
             var seen: [String: (id: Int64, run: Int64)] = [:]
             for row in try db.query(
                 "SELECT entry_key, id, run_id FROM payment_entries WHERE entry_key = ANY($1::text[]) AND NOT released AND outcome <> 'skipped'",
-                [Self.textArray(keys)])
+                [PostgresArray(keys)])
             {
                 seen[try row.decode(String.self, 0)] = (try row.decode(Int64.self, 1), try row.decode(Int64.self, 2))
             }
@@ -180,45 +180,36 @@ public struct PaymentImportJob: Job {
             for (payment, key) in zip(chunk, keys) {
                 var decision = Decision(payment: payment, key: key, outcome: .posted)
                 defer { decisions.append(decision) }
-                if let first = seen[key] {
+                let seenBefore = seen[key].map { (entryId: $0.id, inThisRun: $0.run == context.runId) }
+                let facts = PaymentEntryFacts(
+                    isDebit: payment.direction == .debit, seenBefore: seenBefore,
+                    repeatedInChunk: seenBefore == nil && !keysInChunk.insert(key).inserted,
+                    transactionCode: payment.transactionCode, hasReturnReason: payment.returnReasonCode != nil,
+                    isReturnsReport: readFormat == .arudd, isBankStatement: isStatement)
+                let route = PaymentRoute.decide(
+                    facts, returnedDebitCode: settings.returnedDirectDebitCode, settlementProvider: { settlementProvider(payment) },
+                    match: { matcher.match(payment.reference, cardNumber: payment.cardNumber, in: accounts.index) })
+                switch route {
+                case .skipDuplicate(let first, let inThisRun):
                     decision.outcome = .skipped
-                    decision.firstEntryId = first.id
-                    decision.note = first.run == context.runId ? "repeated in this file (entry \(first.id))" : "already imported (entry \(first.id))"
-                    continue
-                }
-                if keysInChunk.contains(key) {
-                    decision.outcome = .skipped
-                    decision.note = "repeated in this file"
-                    continue
-                }
-                keysInChunk.insert(key)
-
-                let isReturnedDebit = payment.direction == .debit
-                    && (payment.transactionCode == settings.returnedDirectDebitCode || payment.returnReasonCode != nil || readFormat == .arudd)
-                if isReturnedDebit {
+                    decision.firstEntryId = first
+                    decision.note = first.map { inThisRun ? "repeated in this file (entry \($0))" : "already imported (entry \($0))" } ?? "repeated in this file"
+                case .returnedDebit:
                     try decideReturnedDebit(&decision, db: db, accounts: accounts, matcher: matcher, used: &returnedEntries)
-                    continue
-                }
-                if isStatement {
-                    if payment.direction == .debit {
-                        decision.outcome = .reported
-                        decision.note = "a debit on the bank statement (charge or returned item): not rent"
-                        continue
-                    }
-                    if let provider = settlementProvider(payment) {
-                        decision.outcome = .settlement
-                        decision.provider = provider
-                        continue
-                    }
-                }
-                decision.code = payment.transactionCode ?? defaultCode(readFormat)
-                switch matcher.match(payment.reference, cardNumber: payment.cardNumber, in: accounts.index) {
-                case .matched(let account, let rule):
+                case .reportBankDebit:
+                    decision.outcome = .reported
+                    decision.note = "a debit on the bank statement (charge or returned item): not rent"
+                case .settlement(let provider):
+                    decision.outcome = .settlement
+                    decision.provider = provider
+                case .post(let account, let rule):
+                    decision.code = payment.transactionCode ?? defaultCode(readFormat)
                     decision.accountId = accounts.ids[account]
                     decision.rule = Self.ruleName(rule)
                     decision.ledgerPence = payment.direction == .credit ? -payment.amount.pence : payment.amount.pence
                     if case .nearMiss(let original) = rule { decision.note = "near miss: \(original) read as \(account.digits)" }
-                case .unmatched(let reason):
+                case .suspense(let reason):
+                    decision.code = payment.transactionCode ?? defaultCode(readFormat)
                     decision.outcome = .suspense
                     decision.rule = "suspense"
                     decision.suspenseKind = readFormat == .housingBenefit ? "hb" : "cash"
@@ -352,7 +343,7 @@ public struct PaymentImportJob: Job {
         decision.returnReason = payment.returnReasonCode
         let reason = payment.returnReasonCode.map { "reason code \($0)" } ?? "no reason code"
         var original: (id: Int64, account: Int64)?
-        let usedList = Self.textArray(used.map(String.init))
+        let usedList = PostgresArray(used)
         if let reference = payment.originalReference, !reference.isEmpty {
             original = try db.queryOne(
                 """
@@ -412,25 +403,6 @@ public struct PaymentImportJob: Job {
         case .legacyReference: return "legacy-reference"
         case .nearMiss: return "near-miss"
         }
-    }
-
-    /// A PostgreSQL array literal of `values` (each quoted, `\\` and `"` escaped), for one
-    /// `$n::text[]` parameter. Built byte by byte: it is called with a chunk's 10,000 keys.
-    static func textArray(_ values: [String]) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(values.reduce(2) { $0 + $1.utf8.count + 3 })
-        bytes.append(UInt8(ascii: "{"))
-        for (index, value) in values.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(UInt8(ascii: "\""))
-            for byte in value.utf8 {
-                if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\\")) }
-                bytes.append(byte)
-            }
-            bytes.append(UInt8(ascii: "\""))
-        }
-        bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Writes one chunk's entries, postings, suspense items and settlements (COPY).
@@ -565,12 +537,17 @@ public struct PaymentImportJob: Job {
 }
 
 /// The council's rent accounts, cards and legacy references, loaded once per run.
-struct AccountDirectory {
-    var index: AccountIndex
-    var ids: [AccountReference: Int64]
-    var invalidReferences: Int
+public struct AccountDirectory {
+    /// What the reference matcher searches.
+    public var index: AccountIndex
+    /// Each account's row id.
+    public var ids: [AccountReference: Int64]
+    /// Accounts whose reference is not valid under the scheme (they cannot be matched).
+    public var invalidReferences: Int
 
-    static func load(_ db: Connection, scheme: AccountReferenceScheme) throws -> AccountDirectory {
+    /// Loads every account, payment card and legacy reference.
+    /// - Throws: database errors.
+    public static func load(_ db: Connection, scheme: AccountReferenceScheme) throws -> AccountDirectory {
         var ids: [AccountReference: Int64] = [:]
         var byId: [Int64: AccountReference] = [:]
         var invalid = 0

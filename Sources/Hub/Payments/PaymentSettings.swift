@@ -96,10 +96,7 @@ public struct PaymentSettings: Sendable {
     /// - Throws: `ConfigError` naming the file and key.
     public static func load(file: URL, inbox: URL) throws -> PaymentSettings {
         let name = file.path
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError(file: name, key: nil, message: "cannot read the file")
-        }
-        let reader = try ConfigReader(yaml: text, file: name)
+        let reader = try ConfigReader.load(file)
         let root = reader.root
         try reader.refuseUnknownKeys(root, ["inbox", "card-columns", "codes", "cash-providers", "settlements"], prefix: nil)
         var settings = defaults(inbox: inbox)

@@ -242,9 +242,9 @@ public struct RentDebitJob: Job {
         let ids = Array(marks.keys).sorted()
         for start in stride(from: 0, to: ids.count, by: 5000) {
             let batch = Array(ids[start..<min(start + 5000, ids.count)])
-            let idList = "{" + batch.map(String.init).joined(separator: ",") + "}"
+            let idList = PostgresArray(batch)
             let accounts = try loadAccounts(db, where: "a.id = ANY($1::bigint[])", [idList])
-            let propertyList = "{" + Set(accounts.map(\.propertyId)).map(String.init).joined(separator: ",") + "}"
+            let propertyList = PostgresArray(Set(accounts.map(\.propertyId)).sorted())
             let charges = try loadCharges(db, where: "property_id = ANY($1::bigint[])", [propertyList])
             var posted: [Int64: [Day: [String: Int64]]] = [:]
             for row in try db.query(

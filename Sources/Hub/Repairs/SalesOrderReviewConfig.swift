@@ -35,16 +35,18 @@ public struct SalesOrderReviewConfig: Sendable, Hashable {
     /// Reads a review configuration file.
     /// - Throws: `ConfigError` naming the file and the key.
     public static func load(file: URL) throws -> SalesOrderReviewConfig {
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError(file: file.path, key: nil, message: "cannot read the file (the sales-order review's tolerances and authorisation limits)")
-        }
-        return try parse(text, file: file.path)
+        try read(ConfigReader.load(file, unreadable: "cannot read the file (the sales-order review's tolerances and authorisation limits)"))
     }
 
     /// Reads review configuration text.
     /// - Throws: `ConfigError` naming the file and the key.
     public static func parse(_ text: String, file: String) throws -> SalesOrderReviewConfig {
-        let reader = try ConfigReader(yaml: text, file: file)
+        try read(ConfigReader(yaml: text, file: file))
+    }
+
+    /// Reads the review configuration from its parsed file.
+    static func read(_ reader: ConfigReader) throws -> SalesOrderReviewConfig {
+        let file = reader.file
         let root = reader.root
         try reader.refuseUnknownKeys(root, ["council-id", "tolerance", "automatic-approval-limit", "authorisation-limits", "inbox-folder"], prefix: nil)
         if let tolerance = reader.node("tolerance") { try reader.refuseUnknownKeys(tolerance, ["percent", "absolute"], prefix: "tolerance") }

@@ -119,7 +119,7 @@ public struct SalesOrderReviewJob: Job {
 
         // Everything the jobs need, in three queries: their raised orders and properties, the
         // tenancies of those properties (void or not), and earlier sales orders of the same jobs.
-        let numbers = RepairsSQL.textArray(Set(file.jobs.map(\.jobNumber)).sorted())
+        let numbers = PostgresArray(Set(file.jobs.map(\.jobNumber)).sorted())
         var raisedOrders: [String: (id: Int64, order: SalesOrderReview.RaisedOrder, propertyId: Int64, ownedFrom: Day, ownedTo: Day?)] = [:]
         for row in try db.query(
             """
@@ -139,7 +139,7 @@ public struct SalesOrderReviewJob: Job {
         var tenancies: [Int64: [(start: Day, end: Day?)]] = [:]
         for row in try db.query(
             "SELECT property_id, start_date, end_date FROM tenancies WHERE property_id = ANY($1::bigint[])",
-            ["{" + Set(raisedOrders.values.map(\.propertyId)).map(String.init).joined(separator: ",") + "}"])
+            [PostgresArray(Set(raisedOrders.values.map(\.propertyId)).sorted())])
         {
             tenancies[try row.decode(Int64.self, 0), default: []].append((try row.decode(Day.self, 1), try row.decode(Day?.self, 2)))
         }
@@ -257,14 +257,6 @@ public struct SalesOrderReviewJob: Job {
             "INSERT INTO audit_events (action, entity, entity_ref, run_id, details) VALUES ('review', 'ods-completed-jobs', $1, $2, jsonb_build_object('file', $3::text, 'approved', $4::int, 'held', $5::int, 'rejected', $6::int))",
             [businessKey, context.runId, fileName, report.approved, report.held, report.rejected])
         return report
-    }
-}
-
-/// SQL helpers of the repairs code.
-enum RepairsSQL {
-    /// A text[] literal of the values, each quoted (for `= ANY($1::text[])`).
-    static func textArray(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
     }
 }
 

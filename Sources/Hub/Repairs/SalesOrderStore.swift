@@ -72,7 +72,7 @@ public enum SalesOrderFile {
                 rows.write(item.order.salesOrderId)
             }
         }
-        let ids = "{" + orders.map { String($0.id) }.joined(separator: ",") + "}"
+        let ids = PostgresArray(orders.map(\.id))
         try db.execute("UPDATE sales_orders SET sent_file_id = $1 WHERE id = ANY($2::bigint[])", [file.id, ids])
     }
 }

@@ -255,7 +255,7 @@ public struct SlotStore: Sendable {
     static let statusSelect = "SELECT " + statusColumns + " FROM scheduler_slots"
 
     static func status(_ row: Row) throws -> SlotStatus {
-        let ids = (row.text(7) ?? "{}").trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").compactMap { Int64($0) }
+        let ids = try row.decode(PostgresArray?.self, 7)?.integers() ?? []
         return SlotStatus(
             job: try row.decode(String.self, 0), slot: try row.decode(String.self, 1), slotAt: try row.decode(Date.self, 2),
             state: try row.decode(String.self, 3), owner: row.text(4), attempts: try row.decode(Int.self, 5), lastError: row.text(6),

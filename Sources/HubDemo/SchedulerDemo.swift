@@ -1,6 +1,7 @@
 import Foundation
 import HousingFinance
 import Hub
+import Scheduler
 import Logging
 
 /// The scheduler's part of `hub demo`: the jobs' next firings, then one scheduler pass as if the

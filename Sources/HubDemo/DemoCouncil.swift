@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 import HousingFinance
 import Postgres
 

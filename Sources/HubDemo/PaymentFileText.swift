@@ -1,4 +1,5 @@
 import Foundation
+import Hub
 import HousingFinance
 
 /// Writes payment files in the inbound formats the hub reads (Interfaces/inbound/*/README.md),

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// A PostgreSQL server for tests: the one named by a URL if given, else one throwaway embedded
 /// cluster per test process, started on first use and stopped when the process exits. Each test

@@ -1,5 +1,6 @@
 import BankFiles
 import Foundation
+import Hub
 import HousingFinance
 import Postgres
 
@@ -35,7 +36,8 @@ public enum PaymentsDemo {
         if let known = try db.queryOne("SELECT legacy_ref FROM account_legacy_refs WHERE account_id = $1 LIMIT 1", [legacyAccount.id]) {
             legacy = try known.decode(String.self, 0)
         } else {
-            legacy = "HSG/\(String(legacyAccount.id).leftPadded(5).replacingOccurrences(of: " ", with: "0"))-A"
+            let digits = String(legacyAccount.id)
+            legacy = "HSG/\(String(repeating: "0", count: max(0, 5 - digits.count)) + digits)-A"
             try db.execute("INSERT INTO account_legacy_refs (legacy_ref, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [legacy, legacyAccount.id])
             text += "(Gave account \(legacyAccount.ref) the legacy reference \(legacy) from the earlier system.)\n"
         }
