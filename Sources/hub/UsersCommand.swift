@@ -16,7 +16,8 @@ struct UsersCommand: ParsableCommand {
         discussion: """
             The password is asked for twice at the terminal (not shown), or read as one line from standard input when it is
             not a terminal. Passwords are stored as bcrypt hashes. A person's changes are recorded under their name and done
-            under their role's database grants (docs/console.md).
+            under their role's database grants (docs/console.md). Runs on the administrator's connection (the one that
+            migrates), since only the console's own login and the administrator may write the console's people.
             """,
         subcommands: [Add.self, Password.self, Disable.self, List.self])
 
@@ -51,7 +52,7 @@ struct UsersCommand: ParsableCommand {
                 let password = try UsersCommand.readPassword()
                 let user = try ConsoleUsers.add(
                     name: name, role: ActingPerson.Role(rawValue: role)!, limit: try limit.map { try Money(parsing: $0) }, password: password,
-                    on: try environment.database.connect())
+                    on: try environment.database.connectAdmin())
                 if global.json { try printJSON(user) } else {
                     print("Added \(user.name) (\(user.role.rawValue)\(user.approvalLimit.map { ", approval limit \($0.formatted)" } ?? "")).")
                 }
@@ -67,7 +68,7 @@ struct UsersCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let environment = try HubEnvironment.open(global)
-                try ConsoleUsers.setPassword(name: name, password: try UsersCommand.readPassword(), on: try environment.database.connect())
+                try ConsoleUsers.setPassword(name: name, password: try UsersCommand.readPassword(), on: try environment.database.connectAdmin())
                 print("The password of \(name) is changed; their sessions have ended.")
             }
         }
@@ -81,7 +82,7 @@ struct UsersCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let environment = try HubEnvironment.open(global)
-                try ConsoleUsers.disable(name: name, on: try environment.database.connect())
+                try ConsoleUsers.disable(name: name, on: try environment.database.connectAdmin())
                 print("\(name) is disabled; their sessions have ended.")
             }
         }
@@ -94,7 +95,7 @@ struct UsersCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let environment = try HubEnvironment.open(global)
-                let users = try ConsoleUsers.list(on: try environment.database.connect())
+                let users = try ConsoleUsers.list(on: try environment.database.connectAdmin())
                 if global.json { try printJSON(users); return }
                 if users.isEmpty { print("No users (hub users add NAME --role ROLE)."); return }
                 var table = TextTable([.init("Name"), .init("Role"), .init("Approval limit", .right), .init("Disabled")])

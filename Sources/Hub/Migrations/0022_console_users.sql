@@ -1,6 +1,6 @@
 -- The web console's people (`hub users`), their sessions, and the name every change records.
 --
--- The console connects as one login role and, for each person's request, does the work under
+-- The console connects as one login role (hub_service, 0019) and, for each person's request, does the work under
 -- the person's role (SET ROLE hub_finance, hub_payments, hub_repairs or hub_auditor) with the
 -- person's name in the setting hub.actor. hub_actor() is that name when the connected role may
 -- speak for people (a member of hub_console, or a superuser), else the connected role itself:
@@ -72,3 +72,7 @@ REVOKE ALL ON console_users, console_sessions, console_keys FROM hub_finance, hu
 GRANT SELECT (name, role, approval_limit_pence, disabled, created_at, created_by, changed_at) ON console_users
     TO hub_finance, hub_payments, hub_repairs, hub_auditor;
 GRANT SELECT, INSERT, UPDATE ON console_users, console_sessions, console_keys TO hub_console;
+
+-- The hub service (hub serve, 0019) is the console's login: it speaks for people and may act as
+-- each of their roles, the auditor's too.
+GRANT hub_console, hub_auditor TO hub_service;
