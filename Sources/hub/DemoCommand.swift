@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import HousingFinance
 import Hub
@@ -106,6 +107,8 @@ struct DemoCommand: ParsableCommand {
             print(try LedgerVerification.verify(on: db).render(), terminator: "")
             print()
             print(try tryNext(environment, on: db))
+
+            print(try ConsoleDemo.users(on: try environment.database.connectAdmin(), config: config, configFile: HubEnvironment.configFile(global)))
 
             if let cluster = environment.embedded {
                 print("Look inside: \(cluster.psqlCommand(database: "hub"))")

@@ -18,6 +18,7 @@ struct HubCommand: ParsableCommand {
             SalesOrdersCommand.self, ServeCommand.self, ScheduleCommand.self, JobsCommand.self, CheckpointCommand.self, MigrationCommand.self,
             DirectDebitCommand.self,
             ArrearsCommand.self, WriteOffsCommand.self,
+            UsersCommand.self,
         ])
 
     /// Parses and runs a command, speaking with one voice when it fails: every error starts

@@ -85,6 +85,11 @@ import Testing
         // The migrator's own record: written by the owner alone, read by the staff (0001 granted
         // SELECT on every table there was, and this one is made before the first migration).
         "schema_migrations": staff(),
+        // The web console's people (0022): their roles read who they are (not the hashes); only
+        // the console's login (hub_console) writes them, their sessions and the signing key.
+        "console_users": staff().merging(["hub_console": "SIU"]) { $1 },
+        "console_sessions": ["hub_console": "SIU"],
+        "console_keys": ["hub_console": "SIU"],
     ]
 
     /// Who may call each function (trigger functions are not callable and are left out).
@@ -98,6 +103,8 @@ import Testing
         "ledger_entry_hash": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor"],
         "run_seal_chain": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor"],
         "lock_postings_for_export": ["hub_finance"],
+        // The name a change records (0022): anyone may ask it.
+        "hub_actor": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console"],
     ]
 
     /// A row: every staff role reads; the auditor only reads; ODS sees nothing.
@@ -111,7 +118,7 @@ import Testing
     }
 
     /// The roles the service's login is a member of: it holds their privileges together.
-    static let serviceHolds = ["hub_finance", "hub_payments", "hub_repairs", "hub_income"]
+    static let serviceHolds = ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_console", "hub_income"]
 
     /// A set of privileges: letters, and the columns UPDATE covers (nil: every column).
     struct Privileges: Equatable, CustomStringConvertible {
