@@ -15,6 +15,7 @@ import Testing
         ("payments", ["40", "0.0005"], "same payments read by all three: yes"),
         ("rehearsal", ["20"], "GO (0 problems)"),
         ("arrears-review", ["40"], "letters and messages sent:"),
+        ("dd-collection", ["40"], "same rows and pence: yes"),
         ("console", ["20", "5", "5", "200"], "5 clients, "),
     ]
 

@@ -76,6 +76,16 @@ import Testing
         "writeoffs": staff().merging(income("SIU(status,decided_by,decided_at,decision_note,decided_run_id)")) { $1 },
         "writeoff_bands": staff().merging(income("S")) { $1 }.merging(["hub_head_of_finance": "SIUD"]) { $1 },
         "tenant_phones": staff(finance: "SIU(phone,recorded_by,recorded_at)").merging(income("SIU(phone,recorded_by,recorded_at)")) { $1 },
+        // Direct Debit (0020): finance keeps mandates and collects; payments import returns and
+        // bank advices, which change mandates and flag accounts. History is never updated.
+        "dd_mandates": staff(finance: "SIU(status,lodged_entry_day)", payments: "SIU(status,lodged_entry_day)"),
+        "dd_mandate_events": staff(finance: "SI", payments: "SI"),
+        "dd_lodgements": staff(finance: "SIU(sent_run_id,entry_day)", payments: "SI"),
+        "dd_account_flags": staff(finance: "SI", payments: "SI"),
+        "dd_notices": staff(finance: "SI", payments: "SI"),
+        "dd_collections": staff(finance: "SI"),
+        "dd_returns": staff(finance: "SI", payments: "SI"),
+        "dd_bank_advices": staff(finance: "SI", payments: "SI"),
         // The scheduler.
         "scheduler_slots": staff(finance: "SIU"),
         "scheduler_jobs": staff(finance: "SIU"),
@@ -104,7 +114,7 @@ import Testing
         "run_seal_chain": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor"],
         "lock_postings_for_export": ["hub_finance"],
         // The name a change records (0022): anyone may ask it.
-        "hub_actor": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console"],
+        "hub_actor": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance"],
     ]
 
     /// A row: every staff role reads; the auditor only reads; ODS sees nothing.
