@@ -28,6 +28,12 @@ public struct LoaderColumn: Sendable {
         case code
         /// One of the words given (compared without case; staged in lower case).
         case choice([String])
+        /// A Schedule of Rates code: capital letters and digits.
+        case sorCode
+        /// An identifier from another system: printable characters without spaces.
+        case identifier
+        /// A number with at most two decimals (`12.5`, a percentage or a quantity); staged in hundredths.
+        case hundredths(allowNegative: Bool)
     }
 
     /// The header name.
@@ -40,19 +46,22 @@ public struct LoaderColumn: Sendable {
     public var format: Format
     /// What it means, for the README and the help.
     public var meaning: String
+    /// The most characters a value may have, where the column has a limit.
+    public var maxLength: Int?
 
-    public init(_ name: String, inHeader: Bool = true, required: Bool, _ format: Format, _ meaning: String) {
+    public init(_ name: String, inHeader: Bool = true, required: Bool, _ format: Format, maxLength: Int? = nil, _ meaning: String) {
         self.name = name
         self.inHeader = inHeader
         self.required = required
         self.format = format
+        self.maxLength = maxLength
         self.meaning = meaning
     }
 
     /// The column's staging type in SQL.
     var sqlType: String {
         switch format {
-        case .integer, .money: return "bigint"
+        case .integer, .money, .hundredths: return "bigint"
         case .date: return "date"
         case .boolean: return "boolean"
         default: return "text"
@@ -87,6 +96,7 @@ extension LoaderColumn {
         if field.isEmpty {
             return required ? .failure("a value is required") : .success(.null)
         }
+        if let maxLength, field.count > maxLength { return .failure("at most \(maxLength) characters") }
         switch format {
         case .text:
             return .success(.text(field))
@@ -141,6 +151,23 @@ extension LoaderColumn {
         case .choice(let words):
             guard words.contains(field.lowercased()) else { return .failure("expected one of: \(words.joined(separator: ", "))") }
             return .success(.text(field.lowercased()))
+        case .sorCode:
+            guard field.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
+                return .failure("a SOR code is capital letters and digits, like DES5R003")
+            }
+            return .success(.text(field))
+        case .identifier:
+            guard field.allSatisfy({ $0.isASCII && $0.asciiValue! > 0x20 && $0.asciiValue! < 0x7F }) else {
+                return .failure("printable characters without spaces")
+            }
+            return .success(.text(field))
+        case .hundredths(let allowNegative):
+            let negative = field.hasPrefix("-")
+            guard let number = SalesOrder.Quantity(parsing: negative ? field.dropFirst() : field[...]) else {
+                return .failure("expected a number with at most two decimals, like 12.5")
+            }
+            if negative && !allowNegative { return .failure("the number may not be negative") }
+            return .success(.integer(negative ? -number.hundredths : number.hundredths))
         }
     }
 }
