@@ -227,9 +227,9 @@ public struct LoadJob<Kind: LoadKind>: Job {
         }
         // The header: the required columns exactly, in order, then any of the optional ones.
         let header: [String]
-        switch LoaderCSV.split(headerLine.text) {
+        switch CSV.fields(of: headerLine.text) {
         case .success(let fields): header = fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        case .failure(let reason): throw refuse([LoadProblem(line: 1, column: nil, value: headerLine.text, reason: reason)])
+        case .failure(let problem): throw refuse([LoadProblem(line: 1, column: nil, value: headerLine.text, reason: problem.reason)])
         }
         let required = Kind.columns.filter(\.inHeader).map(\.name)
         let optional = Kind.columns.filter { !$0.inHeader }.map(\.name)
@@ -259,10 +259,10 @@ public struct LoadJob<Kind: LoadKind>: Job {
                 continue
             }
             let fields: [String]
-            switch LoaderCSV.split(line.text) {
+            switch CSV.fields(of: line.text) {
             case .success(let split): fields = split
-            case .failure(let reason):
-                problems.append(LoadProblem(line: line.number, column: nil, value: line.text, reason: reason))
+            case .failure(let problem):
+                problems.append(LoadProblem(line: line.number, column: nil, value: line.text, reason: problem.reason))
                 continue
             }
             guard fields.count == header.count else {
