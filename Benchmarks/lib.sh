@@ -1,5 +1,7 @@
 # Shared by the benchmark scripts: a release build and a throwaway PostgreSQL cluster (or the
-# server named by HUB_DATABASE_URL), with a hub database migrated.
+# server named by HUB_DATABASE_URL, with HUB_ADMIN_DATABASE_URL its administrator), with a hub
+# database migrated. As in production (docs/security.md): the superuser migrates as hub_owner and
+# sets up the data (PSQL); the hub connects as hub_service.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -38,9 +40,11 @@ CONF
   $as_pg "$pg_bin/pg_ctl" -D "$bench_dir/data" -l "$bench_dir/server.log" -w start >/dev/null
   pg_started=1
   psql -q "host=$bench_dir port=$port user=postgres dbname=postgres" -c "CREATE DATABASE hub" >/dev/null
-  export HUB_DATABASE_URL="host=$bench_dir port=$port user=postgres dbname=hub"
+  export HUB_ADMIN_DATABASE_URL="host=$bench_dir port=$port user=postgres dbname=hub"
+  export HUB_DATABASE_URL="host=$bench_dir port=$port user=hub_service dbname=hub"
 fi
-PSQL=(psql -qAtX -v ON_ERROR_STOP=1 "$HUB_DATABASE_URL")
+admin_url="${HUB_ADMIN_DATABASE_URL:-$HUB_DATABASE_URL}"
+PSQL=(psql -qAtX -v ON_ERROR_STOP=1 "$admin_url")
 
 cat > "$bench_dir/hub.yaml" <<YAML
 go-live: 2026-11-02

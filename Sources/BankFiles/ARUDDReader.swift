@@ -1,5 +1,5 @@
 public import Foundation
-public import HousingFinance
+internal import HousingFinance
 internal import XML
 
 /// Reads a Bacs ARUDD report (Automated Return of Unpaid Direct Debits), the XML report Bacs

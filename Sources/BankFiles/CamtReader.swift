@@ -265,6 +265,7 @@ struct CamtDocumentState {
     mutating func readStatement(start: XMLEvent, _ body: (Payment) throws -> Void) throws {
         totals.statements += 1
         var id: String?
+        var accountId: String?
         var opening: Balance?
         var closing: Balance?
         var summary: XMLSubtree?
@@ -287,6 +288,7 @@ struct CamtDocumentState {
                 created = try date(text: xml.readText(), node: node, field: "statement creation date")
             case "Acct":
                 let account = try XMLSubtree.collect(start: event, from: xml)
+                accountId = account.value("Id/IBAN") ?? account.value("Id/Othr/Id")
                 if let currency = account.first("Ccy") { try checkCurrency(currency.text, at: currency) }
             case "Bal":
                 let node = try XMLSubtree.collect(start: event, from: xml)
@@ -301,7 +303,7 @@ struct CamtDocumentState {
                 summary = try XMLSubtree.collect(start: event, from: xml)
             case "Ntry":
                 let node = try XMLSubtree.collect(start: event, from: xml)
-                let entry = try readEntry(node, statementId: id, fallbackDate: created ?? groupDate)
+                let entry = try readEntry(node, statementId: id, account: accountId, fallbackDate: created ?? groupDate)
                 if let status = entry.skippedStatus {
                     skipped[status, default: 0] += 1
                 } else if entry.reversal {
@@ -435,7 +437,7 @@ struct CamtDocumentState {
         var reversal: Bool
     }
 
-    func readEntry(_ node: XMLSubtree, statementId: String?, fallbackDate: Day?) throws -> Entry {
+    func readEntry(_ node: XMLSubtree, statementId: String?, account: String? = nil, fallbackDate: Day?) throws -> Entry {
         guard let amountNode = node.child("Amt") else {
             throw error(.malformed, at: node, "the entry has no amount (Amt); the statement is not valid camt")
         }
@@ -468,6 +470,7 @@ struct CamtDocumentState {
         base.entryReference = node.value("NtryRef")
         base.bankTransactionCode = entryBankCode
         base.statementId = statementId
+        base.statementAccount = account
         let entryText = node.value("AddtlNtryInf")
         let detailReferences = details.compactMap { $0.value("Refs/AcctSvcrRef") }
         let distinctDetailReferences = detailReferences.count == details.count && Set(detailReferences).count == details.count
@@ -594,18 +597,32 @@ struct CamtDocumentState {
         return try date(text: node.text, node: node, field: field)
     }
 
-    /// `YYYY-MM-DD`, optionally followed by `T` and a time (whose date is taken as written).
+    /// `YYYY-MM-DD`, optionally followed by a time zone (`Z`, `+02:00`: an `xs:date` may carry one)
+    /// or by `T` and a time; the calendar day is taken as written, whatever the offset.
     func date(text: String, node: XMLSubtree, field: String) throws -> Day {
         if let day = Self.plainDate(text) { return day }
         let trimmed = text.trimmingSpaces
         let head = trimmed.prefix(10)
-        if let day = Day(iso: head), trimmed.count == 10 || trimmed.dropFirst(10).first == "T" { return day }
+        if let day = Day(iso: head), trimmed.count == 10 || trimmed.dropFirst(10).first == "T" || Self.isTimeZone(trimmed.dropFirst(10)) {
+            return day
+        }
         let shaped = head.count == 10 && head.allSatisfy { $0.isASCIIDigit || $0 == "-" }
         if shaped {
             throw error(.invalidValue, at: node,
                         "the \(field) '\(trimmed)' is not a date that exists; the file is wrong: ask the bank for a corrected one")
         }
         throw error(.malformed, at: node, "the \(field) '\(trimmed)' is not a date written YYYY-MM-DD")
+    }
+
+    /// An `xs:date` time zone: `Z`, or `+HH:MM` / `-HH:MM` with an offset of at most 14 hours.
+    static func isTimeZone(_ text: Substring) -> Bool {
+        if text == "Z" { return true }
+        let chars = Array(text)
+        guard chars.count == 6, chars[0] == "+" || chars[0] == "-", chars[3] == ":",
+              let hours = Int(String(chars[1...2])), let minutes = Int(String(chars[4...5])),
+              chars[1...2].allSatisfy(\.isASCIIDigit), chars[4...5].allSatisfy(\.isASCIIDigit)
+        else { return false }
+        return minutes < 60 && hours * 60 + minutes <= 14 * 60
     }
 
     /// The usual amount, read from its bytes: 1 to 13 digits, optionally a point and one or two

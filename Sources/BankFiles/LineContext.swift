@@ -76,7 +76,7 @@ struct LineContext {
             let trimmed = text.trimmingSpaces
             if let point = trimmed.lastIndex(of: "."), trimmed[trimmed.index(after: point)...].count > 2,
                trimmed[trimmed.index(after: point)...].allSatisfy(\.isASCIIDigit) {
-                throw self.error(.invalidValue, "the \(field) '\(trimmed)' has more than two decimals; amounts are in pence")
+                throw self.error(.invalidValue, "the \(field) '\(trimmed)' has more than two decimals; amounts are in pounds with at most two decimals (whole pence)")
             }
             throw self.error(.malformed, "the \(field) '\(trimmed)' is not an amount of money (\(error))")
         }

@@ -12,6 +12,7 @@ struct MT940StatementMachine {
         var reference: String
         var startLine: Int
         var number: String?
+        var account: String?
         var opening: MT940Fields.Balance?
         var closing: MT940Fields.Balance?
         var credits = Money.zero
@@ -50,6 +51,7 @@ struct MT940StatementMachine {
                 throw context.error(.malformed, "the field :\(tag): stands after statement \(open.id)'s opening balance; it belongs before it, so the statement is out of order")
             }
             if tag.hasPrefix("28") { statement!.number = String(text.trimmingSpaces) }
+            if tag == "25" { statement!.account = String(text.trimmingSpaces) }
             return nil
         case "60F", "60M":
             let open = try requireStatement(tag, context)
@@ -155,6 +157,7 @@ struct MT940StatementMachine {
         payment.entryReference = line.customerReference.flatMap { $0.uppercased() == "NONREF" ? nil : $0 }
         payment.bankTransactionCode = line.transactionType
         payment.statementId = statement!.id
+        payment.statementAccount = statement!.account
         switch payment.direction {
         case .credit: statement!.credits += payment.amount
         case .debit: statement!.debits += payment.amount

@@ -96,6 +96,9 @@ public struct Payment: Hashable, Sendable, Codable {
     public var originalReference: String?
     /// For a Housing Benefit credit: the rent week it is for (its Monday), where given.
     public var benefitWeek: Day?
+    /// For a bank statement's entry: the account the statement is of, as the file gives it
+    /// (camt `Acct/Id/IBAN` or `Othr/Id`, MT940 `:25:`).
+    public var statementAccount: String?
     /// Further free text the record carries beyond `reference`, where there is some: MT940 the
     /// whole `:86:` with the file's line breaks (`reference` is its reading: the remittance
     /// subfields, or the lines joined); the cash file's payment source; an outlet payment's

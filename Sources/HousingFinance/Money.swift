@@ -144,7 +144,7 @@ extension Money {
         if decimalsText.count > 2 {
             let extra = decimalsText.dropFirst(2)
             if decimals == .pence || extra.contains(where: { $0 != "0" }) {
-                throw fail("it has more than two decimals (\(decimalsText.count)); amounts are in pence")
+                throw fail("it has more than two decimals (\(decimalsText.count)); amounts are in pounds with at most two decimals (whole pence)")
             }
             decimalsText = String(decimalsText.prefix(2))
         }

@@ -65,10 +65,13 @@ public struct HubConfig: Sendable {
         let root = reader.root
         let known: Set<String> = ["database", "directories", "time-zone", "go-live", "rent-calendar", "account-reference", "adjustment-code", "http"]
         try reader.refuseUnknownKeys(root, known, prefix: nil)
-        let base = file.deletingLastPathComponent()
+        // Folders are named absolutely, without `.` or `..`: the same file reaches the same
+        // folders (and the same embedded cluster) however it was named on the command line.
+        let absoluteFile = file.path.hasPrefix("/") ? file : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(file.path)
+        let base = absoluteFile.standardizedFileURL.deletingLastPathComponent()
         func folder(_ key: String, _ fallback: String) throws -> URL {
             let value = try reader.string("directories.\(key)") ?? fallback
-            return value.hasPrefix("/") ? URL(fileURLWithPath: value) : base.appendingPathComponent(value)
+            return (value.hasPrefix("/") ? URL(fileURLWithPath: value) : base.appendingPathComponent(value)).standardizedFileURL
         }
         let zoneName = try reader.string("time-zone") ?? "Europe/London"
         guard let zone = TimeZone(identifier: zoneName) else {

@@ -2,14 +2,35 @@ import Foundation
 import Postgres
 
 /// The hub's database: where to connect, and its schema.
+///
+/// Least privilege (docs/security.md): the schema is owned by the NOLOGIN role `hub_owner`;
+/// migrations run as it (the administrator's connection does `SET ROLE hub_owner`); the hub
+/// service logs in as `hub_service`, each person as their own login role in one of the hub_*
+/// roles.
 public struct HubDatabase: Sendable {
-    /// The libpq connection string.
+    /// The libpq connection string the hub works with (the service's or a person's login).
     public let connectionString: String
+    /// The administrator's connection string for migrations (a superuser, or a login with
+    /// CREATEROLE that may become `hub_owner`); nil: `connectionString` is the administrator's.
+    public let adminConnectionString: String?
 
-    public init(connectionString: String) { self.connectionString = connectionString }
+    /// The role that owns the schema; nobody logs in as it.
+    public static let ownerRole = "hub_owner"
+    /// The login role of the hub service (`hub serve`) and of the embedded cluster's commands.
+    public static let serviceRole = "hub_service"
+
+    public init(connectionString: String, adminConnectionString: String? = nil) {
+        self.connectionString = connectionString
+        self.adminConnectionString = adminConnectionString
+    }
 
     /// Opens a new connection.
     public func connect() throws -> Connection { try Connection(connectionString, applicationName: "hub") }
+
+    /// Opens a connection as the administrator (for migrations and set-up).
+    public func connectAdmin() throws -> Connection {
+        try Connection(adminConnectionString ?? connectionString, applicationName: "hub admin")
+    }
 
     /// The hub's migrations, shipped as SQL resources.
     public static func migrations() throws -> [Migration] {
@@ -19,10 +40,92 @@ public struct HubDatabase: Sendable {
         return try Migration.load(directory: folder)
     }
 
-    /// Brings the schema up to date (`hub db migrate`).
+    /// Brings the schema up to date (`hub db migrate`): makes sure `hub_owner` exists and owns the
+    /// schema and everything in it, then applies the migrations as `hub_owner`.
     @discardableResult
     public func migrate() throws -> MigrationReport {
-        let connection = try connect()
+        let connection = try connectAdmin()
+        try HubDatabase.prepareOwner(connection)
+        try connection.execute("SET ROLE \(unescaped: HubDatabase.ownerRole)")
+        defer { _ = try? connection.execute("RESET ROLE") }
         return try Migrator(try HubDatabase.migrations()).migrate(connection)
+    }
+
+    /// Creates `hub_owner` (NOLOGIN, CREATEROLE so that migrations may create the hub's NOLOGIN
+    /// roles), lets the administrator act as it, and gives it the schema `public` and every object
+    /// in it (a database migrated before the owner existed is handed over once).
+    static func prepareOwner(_ connection: Connection) throws {
+        let owner = ownerRole
+        let me = try connection.queryOne("SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user")!
+        let superuser = try me.decode(Bool.self, 1)
+        if try connection.queryOne("SELECT 1 FROM pg_roles WHERE rolname = $1", [owner]) == nil {
+            do {
+                try connection.execute("CREATE ROLE \(unescaped: owner) NOLOGIN CREATEROLE")
+            } catch let error as PostgresError where error.isUniqueViolation || error.sqlState == "42710" {
+                // Another migrator created it at the same moment.
+            }
+        }
+        if !superuser, try connection.queryOne("SELECT pg_has_role(current_user, $1, 'MEMBER')", [owner])!.decode(Bool.self, 0) == false {
+            do {
+                try connection.execute("GRANT \(unescaped: owner) TO CURRENT_USER")
+            } catch let error as PostgresError {
+                throw PostgresError(
+                    .client,
+                    message: "\(try me.decode(String.self, 0)) may not act as \(owner), which owns the hub's schema (\(error.message)). "
+                        + "Migrate as a superuser, or as a login with CREATEROLE, or ask one to GRANT \(owner) TO you (docs/security.md).")
+            }
+        }
+        guard try connection.queryOne(
+            "SELECT 1 FROM pg_namespace WHERE nspname = 'public' AND nspowner = (SELECT oid FROM pg_roles WHERE rolname = $1)", [owner]) == nil
+        else { return }
+        // Hand the schema and what it holds to the owner (a no-op on a new database but the schema).
+        try connection.executeScript(
+            """
+            DO $$
+            DECLARE o record;
+            BEGIN
+                EXECUTE 'ALTER SCHEMA public OWNER TO \(owner)';
+                FOR o IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+                         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+                           AND c.relowner <> '\(owner)'::regrole
+                           AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))
+                LOOP
+                    EXECUTE format('ALTER %s %s OWNER TO \(owner)',
+                        CASE o.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                                       WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, o.name);
+                END LOOP;
+                FOR o IN SELECT p.oid::regprocedure AS name FROM pg_proc p
+                         WHERE p.pronamespace = 'public'::regnamespace AND p.proowner <> '\(owner)'::regrole
+                LOOP
+                    EXECUTE format('ALTER ROUTINE %s OWNER TO \(owner)', o.name);
+                END LOOP;
+            END $$
+            """)
+    }
+
+    /// Makes sure a person's login role exists and is a member of the given hub roles (used by the
+    /// embedded cluster for the person at the terminal; on a real server the DBA adds people,
+    /// docs/security.md).
+    public func ensurePerson(_ name: String, roles: [String]) throws {
+        let connection = try connectAdmin()
+        if try connection.queryOne("SELECT 1 FROM pg_roles WHERE rolname = $1", [name]) == nil {
+            do {
+                try connection.execute("CREATE ROLE \(unescaped: connection.quoteIdentifier(name)) LOGIN")
+            } catch let error as PostgresError where error.isUniqueViolation || error.sqlState == "42710" {}
+        }
+        for role in roles {
+            try connection.execute("GRANT \(unescaped: connection.quoteIdentifier(role)) TO \(unescaped: connection.quoteIdentifier(name))")
+        }
+    }
+
+    /// A connection string for the same server and database as another, as a given login role.
+    public static func connectionString(_ base: String, user: String) -> String {
+        if base.contains("://"), var components = URLComponents(string: base) {
+            components.user = user
+            components.password = nil
+            return components.string ?? base
+        }
+        // libpq keeps the last value of a repeated keyword.
+        return base + " user=\(user)"
     }
 }

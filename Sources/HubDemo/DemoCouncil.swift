@@ -224,6 +224,7 @@ public struct DemoCouncil: Sendable {
     /// and loaded in order, each a run. Returns nil, loading nothing, when the hub already has
     /// properties (a second `hub demo` reuses its council).
     /// - Throws: `LoadError` or `RunError` if a load is refused; database errors.
+    @discardableResult
     public func seed(runner: Runner, businessDate: Day, directory: URL?) throws -> [RunRecord]? {
         let db = try runner.database.connect()
         if try db.queryOne("SELECT 1 FROM properties LIMIT 1") != nil { return nil }

@@ -122,7 +122,7 @@ public enum RepairsDemo {
         } catch let error as RunError where error.code == .alreadyCompleted {
             text += "\n\(file.lastPathComponent) was already reviewed (run \(error.runId.map(String.init) ?? "?")).\n"
         }
-        text += "Held orders wait for a person: hub sales-orders list --status held; hub sales-orders approve ID --note TEXT\n"
+        text += "Held orders wait for a person whose role has an authorisation limit: hub sales-orders list --status held (the demo's last lines show one approved)\n"
         return text
     }
 }

@@ -34,10 +34,12 @@ public struct EmbeddedCluster: Sendable {
     ///   - durable: false turns off fsync and full-page writes (fast, for tests and demos: a crash of
     ///     the machine may lose the cluster, a crash of a client never loses a commit).
     /// - Throws: `EmbeddedClusterError` with the tool's output when initdb or pg_ctl fail.
-    public static func start(in directory: URL, port: Int? = nil, durable: Bool = false) throws -> EmbeddedCluster {
+    public static func start(in folder: URL, port: Int? = nil, durable: Bool = false) throws -> EmbeddedCluster {
         let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        let port = port ?? (20000 + Int(stableHash(directory.path) % 30000))
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        let directory = canonical(folder)
+        // A cluster made already listens where its own settings say, however its folder is named.
+        let port = port ?? configuredPort(in: directory) ?? defaultPort(for: directory)
         let cluster = EmbeddedCluster(directory: directory, port: port)
         let tools = try Tools.find()
         let user = ProcessUser.current
@@ -73,6 +75,40 @@ public struct EmbeddedCluster: Sendable {
             ], asPostgres: user.isRoot, what: "pg_ctl start")
         }
         return cluster
+    }
+
+    /// The cluster in a folder, whether or not it exists or runs: its port is the one its settings
+    /// name (else the one `start` would choose).
+    public static func at(_ folder: URL) -> EmbeddedCluster {
+        let directory = canonical(folder)
+        return EmbeddedCluster(directory: directory, port: configuredPort(in: directory) ?? defaultPort(for: directory))
+    }
+
+    /// The folder's absolute path with `.` and `..` and symbolic links resolved: one folder, one name.
+    static func canonical(_ folder: URL) -> URL {
+        let absolute = folder.path.hasPrefix("/") ? folder : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(folder.path)
+        return absolute.standardizedFileURL.resolvingSymlinksInPath()
+    }
+
+    /// The port derived from the canonical folder, for a new cluster.
+    static func defaultPort(for directory: URL) -> Int { 20000 + Int(stableHash(directory.path) % 30000) }
+
+    /// The port a cluster's `postgresql.conf` sets (the last `port =` line), if it exists.
+    static func configuredPort(in directory: URL) -> Int? {
+        let conf = directory.appendingPathComponent("data/postgresql.conf")
+        guard let text = try? String(contentsOf: conf, encoding: .utf8) else { return nil }
+        var port: Int?
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0] == "port" { port = Int(parts[1].split(separator: "#").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? "") ?? port }
+        }
+        return port
+    }
+
+    /// Whether the server of this cluster is running.
+    public var isRunning: Bool {
+        guard EmbeddedCluster.exists(in: directory), let tools = try? Tools.find() else { return false }
+        return isRunning(tools)
     }
 
     /// Stops the server (fast shutdown) and, if asked, deletes the folder.

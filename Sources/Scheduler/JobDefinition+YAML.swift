@@ -58,11 +58,14 @@ extension JobDefinition {
         var parameters: [String: String] = [:]
         if let node = keys["parameters"] {
             guard let mapping = node.mapping else {
-                throw reader.invalid("parameters", "must be a mapping of names to values, like  week: \"2026-W01\"")
+                throw reader.invalid("parameters", "must be a mapping of names to values, like  week: \"2026-11-02\"")
             }
             for (keyNode, valueNode) in mapping {
                 let key = try reader.text(keyNode, at: "parameters")
                 parameters[key] = try reader.text(valueNode, at: "parameters.\(key)")
+            }
+            if let problem = JobParameters.problems(job: name, parameters: parameters).first {
+                throw reader.invalid("parameters", problem)
             }
         }
 

@@ -82,7 +82,8 @@ struct DemoCommand: ParsableCommand {
                     print("Run \(last.id): \(last.job) \(last.displayKey)\n\(last.reportText ?? "")")
                 }
             } else {
-                print("Rent debit: posted \(Wording.count(outcomes.count, "week")) in \(seconds(since: debitStarted)). The last week:")
+                let weeks = outcomes.filter { !$0.report.adjustmentsOnly }.count
+                print("Rent debit: posted \(Wording.count(weeks, "week"))\(weeks < outcomes.count ? " and the adjustments for back-dated changes" : "") in \(seconds(since: debitStarted)). The last run:")
                 for outcome in outcomes.suffix(1) { print(outcome.render()) }
             }
 
@@ -96,7 +97,13 @@ struct DemoCommand: ParsableCommand {
                 print("\n== \(title) " + String(repeating: "=", count: max(0, 90 - title.count)))
                 print(try demo())
             }
+            // Who did all this, and that the ledger is as its runs sealed it (docs/security.md).
+            let session = try db.queryOne("SELECT session_user::text")!.text(0) ?? "?"
+            print("\n== The ledger's seal " + String(repeating: "=", count: 70))
+            print("Every run above was made by the login \(session) (a member of the staff roles; the schema belongs to hub_owner, whom nobody logs in as).")
+            print(try LedgerVerification.verify(on: db).render(), terminator: "")
             print()
+            print(try tryNext(environment, on: db))
 
             if let cluster = environment.embedded {
                 print("Look inside: \(cluster.psqlCommand(database: "hub"))")
@@ -105,6 +112,36 @@ struct DemoCommand: ParsableCommand {
             }
             print("Demo finished in \(seconds(since: started)).")
         }
+    }
+
+    /// Commands to try next, each one that works on what the demo made: a real account, a held
+    /// order approved by a person whose role has an authorisation limit, the jobs just run.
+    func tryNext(_ environment: HubEnvironment, on db: Connection) throws -> String {
+        var text = "Try next:\n"
+        if let account = try db.queryOne("SELECT account_ref FROM rent_accounts ORDER BY account_ref LIMIT 1")?.text(0) {
+            text += "  hub accounts statement \(account)\n"
+        }
+        text += "  hub runs list\n  hub jobs list\n  hub sales-orders list --status held\n"
+        // Approving takes a person whose database role has an authorisation limit
+        // (Config/sales-order-review.yaml): the demo makes one, repairs_officer, a member of
+        // hub_repairs, when it may make roles and the connection string names its user.
+        let review = try SalesOrderReviewConfig.load(for: environment.config)
+        let limit = review.authorisationLimits["hub_repairs"]
+        let connection = environment.database.connectionString
+        if let limit, connection.contains("user="),
+           let order = try db.queryOne(
+               "SELECT id FROM sales_orders WHERE status = 'held' AND priced_pence <= $1 ORDER BY id LIMIT 1", [limit.pence])?.decode(Int64.self, 0),
+           (try? db.execute(
+               "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'repairs_officer') THEN CREATE ROLE repairs_officer LOGIN IN ROLE hub_repairs; END IF; END $$")) != nil
+        {
+            let asOfficer = connection.replacing(/user=\S+/, with: "user=repairs_officer")
+            text += "  A held order is approved by a person within their authorisation limit; repairs_officer is a member of hub_repairs\n"
+            text += "  (limit \(limit.formatted) in Config/sales-order-review.yaml):\n"
+            text += "  HUB_DATABASE_URL='\(asOfficer)' hub sales-orders approve \(SalesOrderRecord.reference(order)) --note TEXT\n"
+        } else {
+            text += "  hub sales-orders approve ID --note TEXT, as a database user whose role has an authorisation limit in Config/sales-order-review.yaml\n"
+        }
+        return text
     }
 
     func seconds(since start: Date) -> String { String(format: "%.1f s", Date().timeIntervalSince(start)) }

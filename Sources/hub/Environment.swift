@@ -21,10 +21,13 @@ enum ExitStatus {
     static let duplicate: Int32 = 3
     static let database: Int32 = 4
     static let refused: Int32 = 5
+    /// `hub db verify`: the ledger was changed outside the hub.
+    static let integrity: Int32 = 6
 }
 
 /// The configuration, database and runner a command works with. Only this executable reads the
-/// environment (`HUB_CONFIG`, `HUB_DATABASE_URL`).
+/// environment (`HUB_CONFIG`, `HUB_DATABASE_URL`,
+/// `HUB_ADMIN_DATABASE_URL`).
 struct HubEnvironment {
     let config: HubConfig
     let database: HubDatabase
@@ -40,12 +43,28 @@ struct HubEnvironment {
     }
 
     static func loadConfig(_ options: GlobalOptions) throws -> HubConfig {
-        try HubConfig.load(file: configFile(options), databaseURLOverride: ProcessInfo.processInfo.environment["HUB_DATABASE_URL"])
+        let file = configFile(options)
+        let environment = ProcessInfo.processInfo.environment
+        if !FileManager.default.isReadableFile(atPath: file.path) {
+            let given = options.config != nil ? "--config" : environment["HUB_CONFIG"].map { $0.isEmpty ? nil : "HUB_CONFIG" } ?? nil
+            let how = "give the configuration with --config FILE or HUB_CONFIG=FILE (a system-wide install keeps it in /etc/hub/hub.yaml: "
+                + "docs/operations.md), or run hub from the project folder, which has Config/hub.yaml"
+            if let given {
+                throw ConfigError(.unreadable, file: file.path, key: nil, message: "cannot read the configuration named by \(given): check the path and its permissions; \(how)")
+            }
+            throw ConfigError(
+                .unreadable, file: file.path, key: nil,
+                message: "no configuration here (\(FileManager.default.currentDirectoryPath) has no Config/hub.yaml): \(how)")
+        }
+        return try HubConfig.load(file: file, databaseURLOverride: environment["HUB_DATABASE_URL"])
     }
 
     /// Loads the configuration and opens the database (starting and migrating the embedded
     /// cluster when none is configured).
-    static func open(_ options: GlobalOptions, migrate: Bool = true) throws -> HubEnvironment {
+    /// - Parameters:
+    ///   - migrate: bring the embedded cluster's schema up to date first.
+    ///   - service: connect as the hub service (`hub serve`) rather than as the person at the terminal.
+    static func open(_ options: GlobalOptions, migrate: Bool = true, service: Bool = false) throws -> HubEnvironment {
         LoggingSystem.bootstrapOnce()
         let config = try loadConfig(options)
         var logger = Logger(label: "hub")
@@ -63,10 +82,33 @@ struct HubEnvironment {
             }
             connectionString = cluster.connectionString(database: "hub")
         }
-        let database = HubDatabase(connectionString: connectionString)
-        if migrate && embedded != nil { try database.migrate() }
+        // `hub db migrate` on a server: the administrator's login, when it is not the hub's own.
+        var database = HubDatabase(
+            connectionString: connectionString, adminConnectionString: ProcessInfo.processInfo.environment["HUB_ADMIN_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 })
+        if let embedded {
+            // The embedded cluster keeps the same arrangement as a server (docs/security.md): the
+            // superuser migrates as hub_owner; the hub works as the person at the terminal, a login
+            // role in the staff roles (the scheduler: hub_service).
+            let admin = embedded.connectionString(database: "hub")
+            let login = service ? HubDatabase.serviceRole : personRole()
+            database = HubDatabase(connectionString: HubDatabase.connectionString(admin, user: login), adminConnectionString: admin)
+            if migrate {
+                try database.migrate()
+                if !service { try database.ensurePerson(login, roles: ["hub_finance", "hub_payments", "hub_repairs"]) }
+            }
+        }
         let runner = Runner(database: database, host: ProcessInfo.processInfo.hostName, logger: logger)
         return HubEnvironment(config: config, database: database, runner: runner, logger: logger, embedded: embedded)
+    }
+
+    /// The embedded cluster's login role of the person at the terminal: their user name, made a
+    /// valid role name, kept apart from the hub's own and PostgreSQL's roles.
+    static func personRole() -> String {
+        let name = String(ProcessInfo.processInfo.userName.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }.prefix(40))
+        if name.isEmpty || name == "postgres" || name.hasPrefix("hub_") || name.hasPrefix("pg_") || name.first!.isNumber {
+            return "person_" + name
+        }
+        return name
     }
 
     /// The business date: `--as-of`, else today in the hub's time zone.
@@ -105,7 +147,9 @@ func exitStatus(for error: any Error) -> Int32 {
     case let error as RunError:
         switch error.code {
         case .alreadyCompleted, .inProgress: return ExitStatus.duplicate
-        case .badInput: return ExitStatus.badInput
+        // A run, account, order, file or item that does not exist is bad input: the command
+        // named something wrong (README, exit codes).
+        case .badInput, .notFound: return ExitStatus.badInput
         default: return ExitStatus.refused
         }
     case is ConfigError: return ExitStatus.badInput
@@ -114,6 +158,22 @@ func exitStatus(for error: any Error) -> Int32 {
     case let error as PostgresError where error.sqlState?.hasPrefix("HUB") == true: return ExitStatus.refused
     case is PostgresError, is EmbeddedClusterError: return ExitStatus.database
     default: return ExitStatus.failure
+    }
+}
+
+/// Asks the person at the terminal to confirm by typing yes. Declined is one answer, whether
+/// standard input is not a terminal or the person types anything but yes: nothing is done, and the
+/// command exits 5 (refused). `--yes` skips the question.
+func confirmOrRefuse(_ question: String) throws {
+    guard isatty(STDIN_FILENO) == 1 else {
+        FileHandle.standardError.write(Data("Nothing was done: confirm with --yes when not at a terminal.\n".utf8))
+        throw ExitCode(ExitStatus.refused)
+    }
+    print(question + " Type yes to go on: ", terminator: "")
+    fflush(nil)
+    guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+        print("Nothing was done.")
+        throw ExitCode(ExitStatus.refused)
     }
 }
 

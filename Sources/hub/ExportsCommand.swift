@@ -17,7 +17,7 @@ func deliverPendingFiles(_ environment: HubEnvironment, quiet: Bool = false) thr
 }
 
 /// Test hook: `HUB_TEST_CRASH_AFTER_COMMIT=1` ends the process right after a run has committed and
-/// before its file is delivered, as a crash there would (the kill tests use it).
+/// before its file is delivered or its report printed, as a crash there would (the kill tests use it).
 func crashAfterCommitIfAsked() {
     if ProcessInfo.processInfo.environment["HUB_TEST_CRASH_AFTER_COMMIT"] == "1" { _exit(9) }
 }

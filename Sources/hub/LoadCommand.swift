@@ -46,9 +46,10 @@ struct LoadOptions: ParsableArguments {
         try reportingErrors {
             let environment = try HubEnvironment.open(global)
             do {
-                let job = try LoadJob<Kind>(
+                var job = try LoadJob<Kind>(
                     file: URL(fileURLWithPath: file), expectRows: expectRows, expectTotal: try expectTotal.map { try Money(parsing: $0) },
                     scheme: environment.config.accountScheme)
+                job.rentConfig = environment.config
                 // The refusal is printed below in full; the runner need not log it as well.
                 var logger = environment.logger
                 logger.logLevel = .critical

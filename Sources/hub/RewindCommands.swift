@@ -31,16 +31,7 @@ extension RunsCommand {
                 let plan = try RewindPlan.make(to: to, on: try environment.database.connect())
                 if !global.json { print(plan.render(), terminator: "") }
                 guard !plan.reversals.isEmpty else { return }
-                if !yes {
-                    // Declined, at a terminal or not, is the same answer: nothing done, exit 5 (as
-                    // `runs reverse --back-to`).
-                    guard isatty(STDIN_FILENO) == 1 else {
-                        FileHandle.standardError.write(Data("Nothing was done: confirm with --yes when not at a terminal.\n".utf8))
-                        throw ExitCode(ExitStatus.refused)
-                    }
-                    print("Reverse \(plan.reversals.count == 1 ? "this run" : "these \(Wording.count(plan.reversals.count, "run"))")? Type yes to go on: ", terminator: "")
-                    guard readLine()?.lowercased() == "yes" else { print("Nothing was done."); throw ExitCode(ExitStatus.refused) }
-                }
+                if !yes { try confirmOrRefuse("Reverse \(plan.reversals.count == 1 ? "this run" : "these \(Wording.count(plan.reversals.count, "run"))")?") }
                 let result = try Rewinder(runner: environment.runner, config: environment.config)
                     .rewind(plan, reason: reason, businessDate: businessDate)
                 if global.json { try printJSON(result) } else { print(result.render(), terminator: "") }

@@ -32,11 +32,20 @@ struct RunCommand: ParsableCommand {
                 let businessDate = try environment.businessDate(asOf)
                 var outcomes: [RunOutcome<RentDebitJob.Report>] = []
                 if let week {
-                    outcomes = [try environment.runner.run(runs.job(for: RentWeek(containing: Day(iso: week)!)), businessDate: businessDate, preview: dryRun)]
+                    let rentWeek = RentWeek(containing: Day(iso: week)!)
+                    do {
+                        outcomes = [try environment.runner.run(runs.job(for: rentWeek), businessDate: businessDate, preview: dryRun)]
+                    } catch var error as RunError where error.code == .alreadyCompleted {
+                        error.message += " Changes made since to the weeks posted are posted by `hub run rent-debit --through \(rentWeek.monday.iso)`."
+                        throw error
+                    }
                 } else if let through {
                     outcomes = try runs.postThrough(RentWeek(containing: Day(iso: through)!), businessDate: businessDate, preview: dryRun)
-                    if outcomes.isEmpty && !global.json { print("Every week up to \(through) is already posted.") }
+                    if outcomes.isEmpty && !global.json {
+                        print("Every week up to \(through) is already posted, and no change made since needs an adjustment: nothing to post.")
+                    }
                 }
+                if !dryRun && !outcomes.isEmpty { crashAfterCommitIfAsked() }
                 if global.json {
                     try printJSON(outcomes.map { RunJSON(run: $0.record, preview: $0.isPreview, report: $0.report) })
                 } else {

@@ -83,10 +83,7 @@ struct RunsCommand: ParsableCommand {
                 if plan.runs.isEmpty { print("Nothing to unwind: no completed run after run \(backTo!)."); return }
                 print("These runs will be reversed, newest first:")
                 print(RunRecord.table(plan.runs).render(indent: 2), terminator: "")
-                if !yes {
-                    print("Reverse \(plan.runs.count == 1 ? "this run" : "these \(Wording.count(plan.runs.count, "run"))")? Type yes to go on: ", terminator: "")
-                    guard readLine()?.lowercased() == "yes" else { print("Nothing was done."); throw ExitCode(ExitStatus.refused) }
-                }
+                if !yes { try confirmOrRefuse("Reverse \(plan.runs.count == 1 ? "this run" : "these \(Wording.count(plan.runs.count, "run"))")?") }
                 for run in plan.runs {
                     let outcome = try environment.runner.run(ReversalJob(originalRunId: run.id, reason: reason), businessDate: businessDate)
                     print(outcome.render())

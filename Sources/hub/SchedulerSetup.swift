@@ -37,7 +37,7 @@ struct SchedulerSetup {
     }
 
     static func open(_ global: GlobalOptions, jobs: String?, metrics: PrometheusMetrics? = nil) throws -> SchedulerSetup {
-        let environment = try HubEnvironment.open(global)
+        let environment = try HubEnvironment.open(global, service: true)
         let (settings, catalog) = try catalog(environment.config, jobs: jobs)
         var logger = Logger(label: "hub.scheduler")
         logger.logLevel = ProcessInfo.processInfo.environment["HUB_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info

@@ -12,11 +12,11 @@ struct SuspenseCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List suspense items, oldest first.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Only this kind: cash or hb.") var kind: String?
+        @Option(help: "Only this kind: bank, cash, outlet, card, dd (returned Direct Debits) or hb.") var kind: String?
         @Option(help: "Only this status: open, allocated, refunded or void.") var status: String?
 
         func validate() throws {
-            if let kind, !["cash", "hb"].contains(kind) { throw ValidationError("--kind is cash or hb") }
+            if let kind, !SuspenseItem.kinds.contains(kind) { throw ValidationError("--kind is one of \(SuspenseItem.kinds.joined(separator: ", "))") }
             if let status, !["open", "allocated", "refunded", "void"].contains(status) {
                 throw ValidationError("--status is open, allocated, refunded or void")
             }

@@ -23,7 +23,9 @@ import Testing
         #expect(other.totals.creditTotal == usual.totals.creditTotal)
     }
 
-    @Test(arguments: ["<Dt> 2026-12-01 </Dt>", "<DtTm>2026-12-01T09:30:00</DtTm>", "<DtTm>2026-12-01T09:30:00+01:00</DtTm>", "<Dt>\n2026-12-01\n</Dt>"])
+    @Test(arguments: ["<Dt> 2026-12-01 </Dt>", "<DtTm>2026-12-01T09:30:00</DtTm>", "<DtTm>2026-12-01T09:30:00+01:00</DtTm>", "<Dt>\n2026-12-01\n</Dt>",
+        // An xs:date may carry a time zone: the calendar day is kept, whatever the offset.
+        "<Dt>2026-12-01+02:00</Dt>", "<Dt>2026-12-01-11:00</Dt>", "<Dt>2026-12-01Z</Dt>", "<DtTm>2026-12-01T23:30:00-05:00</DtTm>"])
     func aDateWrittenAnotherWayReadsTheSame(_ written: String) throws {
         let usual = try read(try statement)
         let text = try statement
@@ -36,7 +38,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["2026-12-1", "2026-13-01", "2026-12-01X", "2026-12-01 T", "２０２６-12-01"])
+    @Test(arguments: ["2026-12-1", "2026-13-01", "2026-12-01X", "2026-12-01 T", "２０２６-12-01", "2026-12-01+2:00", "2026-12-01+15:00", "2026-12-01+02:60", "2026-02-30+01:00"])
     func aDateThatIsNotOneIsStillRefused(_ written: String) throws {
         let text = CamtFixtures.replacing("<Dt>2026-12-01</Dt>", with: "<Dt>\(written)</Dt>", in: try statement)
         #expect(throws: FileReadError.self) { try read(text) }

@@ -46,6 +46,13 @@ import Testing
         ("9999999999999999", "too large"),
     ])
     func refusesMalformedAmountsSayingWhy(text: String, reason: String) {
+        // The amount is in pounds: a refusal that says "in pence" is not true to the column.
+        #expect {
+            try Money(parsing: text)
+        } throws: { error in
+            let description = (error as? MoneyParseError)?.description ?? ""
+            return !description.contains("in pence") && (!reason.contains("two decimals") || description.contains("in pounds with at most two decimals"))
+        }
         #expect {
             try Money(parsing: text)
         } throws: { error in

@@ -21,7 +21,10 @@ import Testing
         for name in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where name != "hub.yaml" {
             try FileManager.default.copyItem(at: shipped.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
-        return (folder, ["HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": database.connectionString])
+        return (folder, [
+            "HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": database.connectionString,
+            "HUB_ADMIN_DATABASE_URL": database.adminConnectionString!,
+        ])
     }
 
     func hub(_ arguments: [String], _ environment: [String: String], in folder: URL) throws -> (status: Int32, output: String) {
@@ -109,7 +112,7 @@ import Testing
             ["exports", "show", "1", "--interface", "gl-journal", "--no-content"], ["sales-orders", "list"], ["sales-orders", "show", "6"],
             ["schedule", "--count", "2", "--jobs", Self.repository.appendingPathComponent("Jobs").path],
             ["jobs", "list", "--jobs", Self.repository.appendingPathComponent("Jobs").path],
-            ["tools", "check", "--payments", statement], ["db", "migrate"],
+            ["tools", "check", "--payments", statement], ["db", "migrate"], ["db", "status"],
             ["run", "rent-debit", "--week", "2026-12-07", "--dry-run", "--as-of", "2026-12-07"],
             ["migration", "reports"], ["checkpoint", "create", "voice-test", "--note", "a known-good point"], ["checkpoint", "list"],
             ["runs", "replay", "--list"],
@@ -124,11 +127,11 @@ import Testing
 
         // Text: runs as a table, keys that are hashes shortened, money in pounds.
         let runs = try hub(["runs", "list", "--limit", "100"], environment, in: folder).output
-        #expect(TextRows.all(runs).first == ["Run", "Job", "Key", "Business date", "Status", "Started", "Operator", "Entries", "Net", "Note"], "\(runs)")
+        #expect(TextRows.all(runs).first == ["Run", "Job", "Key", "Business date", "Status", "Started", "Finished", "Operator", "Entries", "Net", "Note"], "\(runs)")
         let importRow = try #require(TextRows.row(runs, with: String(importRun.id)), "\(runs)")
         #expect(importRow[2] == String(importRun.businessKey.prefix(12)), "\(importRow)")
         #expect(importRow[5].wholeMatch(of: /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/) != nil, "\(importRow)")
-        #expect(importRow[8].hasPrefix("-£"), "a payment is a credit: \(importRow)")
+        #expect(importRow[9].hasPrefix("-£"), "a payment is a credit: \(importRow)")
 
         let balances = try hub(["accounts", "balance"], environment, in: folder).output
         let lines = balances.split(separator: "\n").dropFirst()

@@ -42,7 +42,7 @@ import Testing
         let other = try w.runner.database.connect()
         try other.execute("BEGIN")
         let runId = try other.queryOne(
-            "INSERT INTO runs (job, business_key, business_date, host, status) VALUES ('hand-postings', 'in flight', '2026-11-16', 'test', 'running') RETURNING id"
+            "SELECT hub_run_start('hand-postings', 'in flight', '2026-11-16', '{}', 'test', NULL)"
         )!.decode(Int64.self, 0)
         let entry = try other.queryOne(
             "INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id) VALUES (\(w.accounts[0]), 'RPY', -2500, '2026-11-14', \(runId)) RETURNING id"
@@ -58,7 +58,7 @@ import Testing
         thread.start()
         Thread.sleep(forTimeInterval: 0.5)
         #expect(exported.withLock { $0 } == nil, "the export waits while a run is still posting")
-        try other.execute("UPDATE runs SET status = 'completed', finished_at = now() WHERE id = \(runId)")
+        try other.execute("SELECT hub_run_complete(\(runId), '{}', '[]', NULL, NULL)")
         try other.execute("COMMIT")
         while exported.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.05) }
         // The posting that committed late was exported with the rest, and the mark is past it.

@@ -328,7 +328,7 @@ import Testing
         #expect(try hub(["exports", "show", "2", "--interface", "gl-journal"], crash: false, "show.log") == 0)
         #expect(log("show.log").contains("SHA-256:    \(files[1].sha256)"))
         #expect(log("show.log").contains("TRAILER,"))
-        #expect(try hub(["exports", "show", "9"], crash: false, "missing.log") == 5)
+        #expect(try hub(["exports", "show", "9"], crash: false, "missing.log") == 2)
         #expect(log("missing.log").contains("there is no outbound file with sequence number 9"))
     }
 }

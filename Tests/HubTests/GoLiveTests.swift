@@ -295,13 +295,13 @@ import Testing
 
         // A clean extract is a go (exit 0); the report is kept and listed.
         let manifest = try MigrationRehearsalTests.manifest()
-        var (status, output) = try voice.hub(["migration", "rehearse", manifest.path, "--scratch-url", scratch.connectionString], environment, in: folder)
+        var (status, output) = try voice.hub(["migration", "rehearse", manifest.path, "--scratch-url", scratch.adminConnectionString!], environment, in: folder)
         #expect(status == 0, "\(output)")
         #expect(output.contains("GO (0 problems)"), "\(output)")
         // A faulty one is a no-go: exit 5, naming the fault.
         let faulty = try MigrationRehearsalTests.manifest(chargesTotal: "554.26")
         (status, output) = try voice.hub(
-            ["migration", "rehearse", faulty.path, "--scratch-url", try TestHub.database().connectionString], environment, in: folder)
+            ["migration", "rehearse", faulty.path, "--scratch-url", try TestHub.database().adminConnectionString!], environment, in: folder)
         #expect(status == 5, "\(output)")
         #expect(output.contains("NO-GO"), "\(output)")
         (status, output) = try voice.hub(["migration", "reports"], environment, in: folder)

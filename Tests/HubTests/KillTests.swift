@@ -13,14 +13,15 @@ struct HubProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hub").path
     }
 
-    static func start(_ arguments: [String], environment: [String: String], output: String) throws -> HubProcess {
+    static func start(_ arguments: [String], environment: [String: String], output: String, directory: String? = nil) throws -> HubProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [String] = [executable] + arguments
+        // In another folder: through a shell that changes to it and becomes the hub.
+        let argv: [String] = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0, executable] + arguments } ?? [executable] + arguments
         let cArguments = argv.map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }
         var merged = ProcessInfo.processInfo.environment
@@ -29,7 +30,7 @@ struct HubProcess {
         let cEnvironment = envStrings.map { strdup($0) } + [nil]
         defer { for entry in cEnvironment { free(entry) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, cArguments, cEnvironment)
+        let result = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
         guard result == 0 else { throw PostgresError(.client, message: "cannot start hub: \(String(cString: strerror(result)))") }
         return HubProcess(pid: pid)
     }

@@ -209,6 +209,44 @@ import Testing
         #expect(audit.text(1) == "2026-04-12")
     }
 
+    @Test func aLoadThatChangesPostedWeeksSaysHowManyAccountsTheNextRunWillAdjust() throws {
+        let runner = try TestHub.runner()
+        let db = try runner.database.connect()
+        try loadSamples(runner)
+        let config = TestHub.config(goLive: d("2026-04-06"))
+        let runs = RentDebitRuns(runner: runner, config: config)
+        _ = try runs.postThrough(RentWeek(containing: d("2026-04-20")), businessDate: d("2026-04-20"))
+        let before = try db.queryOne("SELECT sum(amount_pence) FROM ledger_entries")!.decode(Int64.self, 0)
+        // T0001 ended on Sunday 12 April, entered after the weeks of 13 and 20 April were posted.
+        let text = """
+            tenancy_ref,property_ref,start_date,end_date,tenants,furnished
+            T0001,P0001,2015-06-01,2026-04-12,Alice Brown,no
+
+            """
+        var job = LoadJob<TenanciesLoad>(file: "tenancies-fix.csv", bytes: Array(text.utf8), scheme: .standard)
+        job.rentConfig = config
+        let preview = try runner.run(job, businessDate: d("2026-04-21"), preview: true)
+        let loaded = try runner.run(job, businessDate: d("2026-04-21"))
+        for outcome in [preview, loaded] {
+            let pending = try #require(outcome.report.pendingAdjustments)
+            #expect(pending.accounts == 1)
+            #expect(pending.entries == 2)
+            #expect(pending.netPence < 0)
+            #expect(outcome.render().contains("the next rent debit run will adjust 1 account for weeks already posted"), "\(outcome.render())")
+            #expect(outcome.render().contains("hub run rent-debit --through 2026-04-20 --dry-run"))
+        }
+        // Running through the posted week again posts exactly those adjustments, now.
+        let adjusted = try #require(try runs.postThrough(RentWeek(containing: d("2026-04-20")), businessDate: d("2026-04-21")).first)
+        #expect(adjusted.report.adjustmentsOnly)
+        #expect(adjusted.report.adjustedAccounts.count == 1)
+        #expect(adjusted.report.adjustmentsNetPence == loaded.report.pendingAdjustments?.netPence)
+        #expect(try db.queryOne("SELECT sum(amount_pence) FROM ledger_entries")!.decode(Int64.self, 0) == before + adjusted.report.adjustmentsNetPence)
+        // A load that changes nothing the rent rests on says nothing about adjustments.
+        var again = LoadJob<TenanciesLoad>(file: "tenancies-same.csv", bytes: Array((text + "\n").utf8), scheme: .standard)
+        again.rentConfig = config
+        #expect(try runner.run(again, businessDate: d("2026-04-21")).report.pendingAdjustments?.entries ?? 0 == 0)
+    }
+
     @Test func ledgerDataCannotBeChangedByALoad() throws {
         let runner = try TestHub.runner()
         let db = try runner.database.connect()
@@ -271,7 +309,7 @@ import Testing
 
     @Test func anAuditorCannotLoad() throws {
         let runner = try TestHub.runner()
-        let db = try runner.database.connect()
+        let db = try runner.database.admin()
         try db.execute("SET ROLE hub_auditor")
         let job = LoadJob<PropertiesLoad>(file: "properties.csv", bytes: try LoaderTests.sample("properties"), scheme: .standard)
         let error = try #require(throws: PostgresError.self) { try runner.run(job, on: db, businessDate: d("2026-04-06")) }
@@ -281,7 +319,7 @@ import Testing
 
     @Test func theFinanceRoleLoadsEveryFileAndReversesOpeningBalances() throws {
         let runner = try TestHub.runner()
-        let db = try runner.database.connect()
+        let db = try runner.database.admin()
         // The privileges of hub_finance (the operator recorded stays the session user).
         try db.execute("SET ROLE hub_finance")
         for (kind, run) in [

@@ -62,7 +62,8 @@ import Testing
     @Test func anARUDDReportReversesItsDirectDebitsWithRDN() throws {
         let world = try PaymentWorld()
         let refs = world.refs
-        let collection = try world.db.queryOne(
+        // A collection run as Direct Debit will make it (not yet a job of the hub).
+        let collection = try world.runner.database.admin().queryOne(
             "INSERT INTO runs (job, business_key, business_date, host, status) VALUES ('dd-collection', '2026-11-27', '2026-11-27', 'test', 'completed') RETURNING id"
         )!.decode(Int64.self, 0)
         for (ref, pence) in [(refs[0], Int64(9850)), (refs[1], Int64(11225))] {

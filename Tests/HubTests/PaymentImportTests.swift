@@ -41,10 +41,10 @@ import Testing
         // The bank charge is reported, not posted.
         #expect(outcome.report.line(.reported).debits == Tally(count: 1, pence: 1250))
         #expect(try world.ledgerCount() == 5)
-        // The unmatched credit is in cash suspense with a SUS posting.
+        // The unmatched credit is in bank-statement suspense with a SUS posting.
         let items = try SuspenseItem.list(on: world.db)
         #expect(items.map(\.amountPence) == [2500])
-        #expect(items.first?.kind == "cash")
+        #expect(items.first?.kind == "bank")
         #expect(try world.sum("SELECT COALESCE(sum(amount_pence), 0) FROM gl_postings WHERE code = 'SUS'") == -2500)
 
         // A cash file: the payment card rule (the account column blank, the card in the source).
@@ -54,6 +54,26 @@ import Testing
         let cashRun = try world.importText("CashFile20250107", cash)
         #expect(try world.rule(run: cashRun.record.id, referenceContaining: "") == "payment-card")
         #expect(try world.balance(refs[5], code: "RPY") == -4500)
+    }
+
+    @Test func suspenseKeepsTheKindOfFileThePaymentCameFrom() throws {
+        let world = try PaymentWorld()
+        let card = PaymentFileText.cardCSV([.init(id: "C1", date: jan7, reference: "NOBODY AT ALL", payer: "A", amount: pence(1500))])
+        try world.importText("card-20250107.csv", card)
+        let cash = PaymentFileText.cashFile([.init(account: "NOBODY", source: "", amount: pence(2500), date: jan7, provider: "AP")])
+        try world.importText("CashFile20250107", cash)
+        let outlet = PaymentFileText.outlet([.init(id: "O1", date: jan7, card: "6335590099999999999", amount: pence(3500))])
+        try world.importText("outlet-20250107.csv", outlet)
+        let statement = PaymentFileText.mt940(reference: "S", number: 1, opening: pence(0), date: jan7, entries: [
+            .init(amount: pence(4500), date: jan7, text: "NOBODY", bankReference: "R1"),
+        ])
+        try world.importText("statement.sta", statement)
+        let kinds = Dictionary(try SuspenseItem.list(on: world.db).map { ($0.amountPence, $0.kind) }, uniquingKeysWith: { a, _ in a })
+        #expect(kinds == [1500: "card", 2500: "cash", 3500: "outlet", 4500: "bank"])
+        #expect(try SuspenseItem.list(kind: "card", on: world.db).map(\.amountPence) == [1500])
+        let text = SuspenseItem.render(try SuspenseItem.list(on: world.db))
+        #expect(text.contains("Open card payment suspense: £15.00"), "\(text)")
+        #expect(text.contains("Open bank statement suspense: £45.00"), "\(text)")
     }
 
     @Test func reportTiesTheFileTotalsToThePennyByCountAndAmount() throws {
@@ -247,7 +267,8 @@ import Testing
     @Test func aReturnedDirectDebitReversesItsCollectionWithRDN() throws {
         let world = try PaymentWorld()
         let account = world.ids[world.refs[0]]!
-        let collection = try world.db.queryOne(
+        // A collection run as Direct Debit will make it (not yet a job of the hub).
+        let collection = try world.runner.database.admin().queryOne(
             "INSERT INTO runs (job, business_key, business_date, host, status) VALUES ('dd-collection', '2025-01-02', '2025-01-02', 'test', 'completed') RETURNING id"
         )!.decode(Int64.self, 0)
         let rdd = try world.db.queryOne(

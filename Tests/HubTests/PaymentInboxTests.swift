@@ -244,7 +244,7 @@ import Testing
     @Test func thePaymentsRoleImportsAllocatesAndReverses() throws {
         let world = try PaymentWorld()
         let jan7 = d("2025-01-07")
-        let connection = try world.runner.database.connect()
+        let connection = try world.runner.database.admin()
         try connection.execute("SET ROLE hub_payments")
         let text = PaymentFileText.mt940(reference: "S", number: 1, opening: Money(pence: 0), date: jan7, entries: [
             .init(amount: Money(pence: 1000), date: jan7, text: world.refs[0], bankReference: "R1"),

@@ -18,9 +18,14 @@ import Testing
         try db.addTenancy(account: "100000011", property: "P1", start: "2026-04-06", charges: [("DBR", 10000, "2026-04-06", nil)])
         let config = TestHub.config(goLive: d("2026-04-06"))
         _ = try RentDebitRuns(runner: runner, config: config).postThrough(RentWeek(containing: d("2026-04-06")), businessDate: d("2026-04-06"))
-        let update = try #require(throws: PostgresError.self) { try db.execute("UPDATE ledger_entries SET amount_pence = 1") }
+        // The hub's login has no such privilege; even the schema's owner is refused by the trigger.
+        #expect(try #require(throws: PostgresError.self) { try db.execute("UPDATE ledger_entries SET amount_pence = 1") }.sqlState == "42501")
+        let owner = try runner.database.admin()
+        try owner.execute("SET ROLE hub_owner")
+        let update = try #require(throws: PostgresError.self) { try owner.execute("UPDATE ledger_entries SET amount_pence = 1") }
         #expect(update.sqlState == "HUB01")
         #expect(update.message.contains("append-only"))
+        #expect(throws: PostgresError.self) { try owner.execute("TRUNCATE ledger_entries") }
         #expect(throws: PostgresError.self) { try db.execute("DELETE FROM ledger_entries") }
         #expect(throws: PostgresError.self) { try db.execute("TRUNCATE ledger_entries") }
         try db.execute("INSERT INTO audit_events (action, entity, entity_ref) VALUES ('test', 'property', 'P1')")
@@ -31,7 +36,7 @@ import Testing
 
     @Test func auditorReadsEverythingAndWritesNothing() throws {
         let database = try TestHub.database()
-        let db = try database.connect()
+        let db = try database.admin()
         try db.addTenancy(account: "100000011", property: "P1", start: "2026-04-06", charges: [])
         try db.execute("CREATE ROLE auditor_\(unescaped: String(db.backendPID)) LOGIN IN ROLE hub_auditor")
         try db.execute("SET ROLE auditor_\(unescaped: String(db.backendPID))")
@@ -51,7 +56,7 @@ import Testing
 
     @Test func odsSeesOnlyItsOwnFiles() throws {
         let database = try TestHub.database()
-        let db = try database.connect()
+        let db = try database.admin()
         try db.execute("SET ROLE hub_ods")
         _ = try db.query("SELECT * FROM ods_sales_order_files")
         for table in ["outbound_files", "ledger_entries", "rent_accounts", "runs"] {

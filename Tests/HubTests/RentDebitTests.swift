@@ -86,6 +86,46 @@ import Testing
         _ = before
     }
 
+    @Test func aBackDatedChangeToPostedWeeksIsPostedWhenTheWeekIsRunAgain() throws {
+        let (_, runs, db) = try setUp()
+        try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10000, "2026-04-06", nil)])
+        try post(runs, through: "2026-11-16")
+        // Nothing changed: running through the posted week again posts nothing and keeps no run.
+        #expect(try post(runs, through: "2026-11-16").isEmpty)
+        // The tenant left on Sunday 15 November: the week of 16 November was not due.
+        try db.execute("UPDATE tenancies SET end_date = '2026-11-15'")
+        let pending = try #require(try RentDebitJob.pendingAdjustments(on: db, calendar: .none, goLive: Self.goLive))
+        #expect(pending.accounts == 1)
+        #expect(pending.netPence == -10000)
+        // The dry run shows the account it would adjust and posts nothing.
+        let preview = try #require(try runs.postThrough(RentWeek(containing: d("2026-11-16")), businessDate: d("2026-11-17"), preview: true).first)
+        #expect(preview.isPreview)
+        #expect(preview.report.adjustmentsOnly)
+        #expect(preview.report.adjustedAccounts == [.init(account: "100000011", entries: 1, netPence: -10000)])
+        #expect(preview.render().contains("100000011"))
+        #expect(try db.posted(account: "100000011") == 30000)
+        // The run posts the difference now, not with the next new week.
+        let outcome = try #require(try post(runs, through: "2026-11-16").first)
+        #expect(outcome.record.businessKey == "2026-11-16 adjustments 1")
+        #expect(outcome.report.adjustments == 1)
+        #expect(try db.posted(account: "100000011", week: "2026-11-16", code: "ADJ") == -10000)
+        #expect(try db.posted(account: "100000011") == 20000)
+        // Again: nothing changed since, nothing posted.
+        #expect(try post(runs, through: "2026-11-16").isEmpty)
+        // The next week adjusts nothing twice.
+        let next = try #require(try post(runs, through: "2026-11-23").first)
+        #expect(next.report.adjustments == 0)
+        #expect(try db.posted(account: "100000011") == 20000)
+        // A second change to the same week gets a second adjustments run of its own.
+        try db.execute("UPDATE tenancies SET end_date = '2026-11-18'")
+        let second = try #require(try post(runs, through: "2026-11-23").first)
+        #expect(second.record.businessKey == "2026-11-23 adjustments 1")
+        #expect(try db.posted(account: "100000011", week: "2026-11-16") == 4286)
+        // Adjustments runs are reversed like the weeks, newest first.
+        let reversal = try runs.runner.run(ReversalJob(originalRunId: second.record.id, reason: "test"), businessDate: d("2026-11-24"))
+        #expect(reversal.report.entriesReversed == 1)
+    }
+
     @Test func runningAWeekTwicePostsNothingTheSecondTime() throws {
         let (runner, runs, db) = try setUp()
         try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10000, "2026-04-06", nil)])
@@ -95,8 +135,18 @@ import Testing
         }
         #expect(error.code == .alreadyCompleted)
         #expect(error.message.contains("already completed by run"))
+        // The latest week can be reversed, so the refusal says how; an earlier one cannot be
+        // reversed before the later weeks, so the refusal says that instead.
+        let latest = try #require(error.runId)
+        #expect(error.message.contains("Reverse run \(latest) first"), "\(error.message)")
         #expect(try runs.postThrough(RentWeek(containing: d("2026-11-02")), businessDate: d("2026-11-02")).isEmpty)
         #expect(try db.posted(account: "100000011") == 10000)
+        let later = try #require(try post(runs, through: "2026-11-09").first)
+        let earlier = try #require(throws: RunError.self) {
+            try runner.run(runs.job(for: RentWeek(containing: d("2026-11-02"))), businessDate: d("2026-11-09"))
+        }
+        #expect(!earlier.message.contains("Reverse run"), "\(earlier.message)")
+        #expect(earlier.message.contains("cannot be reversed before the later run \(later.record.id)"), "\(earlier.message)")
     }
 
     @Test func weeksPostInOrder() throws {

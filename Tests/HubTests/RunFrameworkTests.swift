@@ -56,7 +56,7 @@ import Testing
         let first = try runs.postThrough(RentWeek(containing: d("2026-11-02")), businessDate: d("2026-11-02"))[0]
         _ = try runs.postThrough(RentWeek(containing: d("2026-11-09")), businessDate: d("2026-11-09"))
         // A journal went to the finance system after the first week.
-        let export = try db.queryOne(
+        let export = try runner.database.admin().queryOne(
             "INSERT INTO runs (job, business_key, business_date, host, status, finished_at) VALUES ('gl-export', '2026-11', '2026-11-10', 'h', 'completed', now()) RETURNING id")!
             .decode(Int64.self, 0)
         let error = try #require(throws: RunError.self) { try UnwindPlan.back(to: first.record.id, on: db) }

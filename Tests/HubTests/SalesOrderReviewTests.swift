@@ -211,11 +211,11 @@ struct RepairsFixture {
         _ = try fixture.reviewFile(RepairsFixture.completions)
         let j5 = try #require(try fixture.orders(job: "J5").first)
         #expect(j5.status == "held")
-        try fixture.db.execute("CREATE ROLE \(unescaped: clerk) LOGIN IN ROLE hub_repairs")
-        try fixture.db.execute("CREATE ROLE \(unescaped: senior) LOGIN IN ROLE hub_repairs")
+        try fixture.runner.database.admin().execute("CREATE ROLE \(unescaped: clerk) LOGIN IN ROLE hub_repairs")
+        try fixture.runner.database.admin().execute("CREATE ROLE \(unescaped: senior) LOGIN IN ROLE hub_repairs")
         let runs = SalesOrderReviewRuns(runner: fixture.runner, config: fixture.config)
 
-        let asClerk = try fixture.runner.database.connect()
+        let asClerk = try fixture.runner.database.admin()
         try asClerk.execute("SET SESSION AUTHORIZATION \(unescaped: clerk)")
         let refusal = try #require(throws: RunError.self) {
             try runs.approve(j5.id, note: "looks right", review: fixture.review, on: asClerk, businessDate: RepairsFixture.businessDate)
@@ -225,7 +225,7 @@ struct RepairsFixture {
         #expect(refusal.message.contains(clerk))
         #expect(try fixture.orders(job: "J5")[0].status == "held")
 
-        let asSenior = try fixture.runner.database.connect()
+        let asSenior = try fixture.runner.database.admin()
         try asSenior.execute("SET SESSION AUTHORIZATION \(unescaped: senior)")
         let outcome = try runs.approve(j5.id, note: "full rewire agreed with the surveyor", review: fixture.review, on: asSenior, businessDate: RepairsFixture.businessDate)
         #expect(outcome.record.operator == senior)
@@ -252,11 +252,11 @@ struct RepairsFixture {
     @Test func aRepairsOfficerLoadsReviewsAndApprovesWithTheRolesGrants() throws {
         let runner = try TestHub.runner()
         let config = TestHub.config(goLive: Day(iso: "2026-04-06")!)
-        let admin = try runner.database.connect()
+        let admin = try runner.database.admin()
         try admin.addTenancy(account: "100000011", property: "P-LIVE", start: "2020-01-01", charges: [])
         let officer = "repairs_officer_\(UInt32.random(in: 0...UInt32.max))"
         try admin.execute("CREATE ROLE \(unescaped: officer) LOGIN IN ROLE hub_repairs")
-        let db = try runner.database.connect()
+        let db = try runner.database.admin()
         try db.execute("SET SESSION AUTHORIZATION \(unescaped: officer)")
         let date = RepairsFixture.businessDate
         _ = try runner.run(LoadJob<SORLoad>(file: "sor.csv", bytes: Array(RepairsFixture.sor.utf8), scheme: .standard), on: db, businessDate: date)
@@ -309,7 +309,7 @@ struct RepairsFixture {
     }
 
     @Test func aLimitComesFromTheRoleOrAnyRoleItIsAMemberOf() throws {
-        let db = try TestHub.database().connect()
+        let db = try TestHub.database().admin()
         let suffix = UInt32.random(in: 0...UInt32.max)
         let (manager, team, person, stranger) = ("mgr_\(suffix)", "team_\(suffix)", "pat_\(suffix)", "sam_\(suffix)")
         try db.execute("CREATE ROLE \(unescaped: manager) NOLOGIN")
@@ -357,13 +357,14 @@ struct RepairsFixture {
     @Test func odsSeesTheFileThroughItsViewOnly() throws {
         let fixture = try RepairsFixture()
         let outcome = try fixture.reviewFile(RepairsFixture.completions)
-        try fixture.db.execute("SET ROLE hub_ods")
-        let row = try #require(try fixture.db.queryOne("SELECT sequence, file_name, content FROM ods_sales_order_files"))
+        let ods = try fixture.runner.database.admin()
+        try ods.execute("SET ROLE hub_ods")
+        let row = try #require(try ods.queryOne("SELECT sequence, file_name, content FROM ods_sales_order_files"))
         #expect(try row.decode(Int64.self, 0) == 1)
         #expect(try row.decode(String.self, 1) == outcome.report.salesOrderFile)
         #expect(String(decoding: try row.decode([UInt8].self, 2), as: UTF8.self).contains("<JobNumber>J1</JobNumber>"))
         for table in ["sales_orders", "sales_order_decisions", "repair_orders", "sor_rates", "gl_postings"] {
-            let error = try #require(throws: PostgresError.self) { try fixture.db.query("SELECT * FROM \(unescaped: table)") }
+            let error = try #require(throws: PostgresError.self) { try ods.query("SELECT * FROM \(unescaped: table)") }
             #expect(error.isInsufficientPrivilege, "\(table)")
         }
     }
@@ -427,6 +428,9 @@ struct RepairsFixture {
             try runner.run(LoadJob<SORLoad>(file: "sor-again.csv", bytes: good, scheme: .standard), businessDate: Day(iso: "2026-04-08")!)
         }
         #expect(twice.code == .alreadyCompleted)
+        // A load of reference data cannot be reversed: the refusal must not advise reversing it.
+        #expect(!twice.message.contains("Reverse run"), "\(twice.message)")
+        #expect(twice.message.contains("cannot be reversed: rates are reference data"), "\(twice.message)")
         // Loaded as another kind, the same bytes are refused too.
         let asTerms = try #require(throws: RunError.self) {
             try runner.run(LoadJob<ContractTermsLoad>(file: "sor.csv", bytes: good, scheme: .standard), businessDate: Day(iso: "2026-04-08")!)

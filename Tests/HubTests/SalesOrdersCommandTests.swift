@@ -51,7 +51,8 @@ import Testing
         let j5 = held[1][0]
 
         // The test server's superuser has no authorisation limit in the configuration: refused, exit 5.
-        (status, output) = try hub(["sales-orders", "approve", j5, "--note", "agreed"], environment, in: folder)
+        let asSuperuser = environment.merging(["HUB_DATABASE_URL": fixture.runner.database.adminConnectionString!]) { $1 }
+        (status, output) = try hub(["sales-orders", "approve", j5, "--note", "agreed"], asSuperuser, in: folder)
         #expect(status == 5, "\(output)")
         #expect(output.contains("has no authorisation limit"), "\(output)")
 

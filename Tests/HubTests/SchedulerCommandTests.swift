@@ -91,22 +91,24 @@ import Testing
         #expect(status == 0, "\(output)")
         #expect(output.contains("\"outcome\" : \"completed\""))
         #expect(try db.queryOne("SELECT count(*) FROM runs WHERE status = 'completed' AND slot LIKE 'manual %' AND business_key = '2026-11-23'")!.decode(Int.self, 0) == 1)
-        // A bad parameter is refused (exit 5) and reported.
+        // A bad parameter is refused by name before anything is fired (exit 2).
         (status, output) = try hub(["jobs", "run", "rent-debit", "--param", "week=someday"], environment, in: folder)
-        #expect(status == 5)
-        #expect(output.contains("week 'someday' is not a date"), "\(output)")
+        #expect(status == 2)
+        #expect(output.contains("parameter week of rent-debit: 'someday' is not a date YYYY-MM-DD"), "\(output)")
         // An unknown job is reported, not a crash.
         (status, output) = try hub(["jobs", "run", "payroll-export"], environment, in: folder)
-        #expect(status == 5)
+        #expect(status == 2)
         #expect(output.contains("there is no job 'payroll-export'"), "\(output)")
 
         (status, output) = try hub(["jobs", "list"], environment, in: folder)
         #expect(status == 0, "\(output)")
         let row = try #require(TextRows.row(output, with: "rent-debit"), "\(output)")
         #expect(row.prefix(4) == ["rent-debit", "0 2 * * MON", "all", "2026-11-23 Mon 02:00 +00:00"], "\(output)")
-        // The last slot is the refused manual one (a bad week); the one before it completed.
-        #expect(row.count == 8 && row[4].hasPrefix("manual ") && row[5] == "refused" && row[6] == "1" && row[7].hasPrefix("manual "), "\(row) in \(output)")
-        #expect(output.contains("last error of rent-debit: week 'someday' is not a date"), "\(output)")
+        // The last slot is the completed manual one: the bad week never made a slot.
+        #expect(row.count == 10 && row[4].hasPrefix("manual ") && row[5] == "completed" && row[6] == "1" && row[8] == "this slot", "\(row) in \(output)")
+        // And the job's last run, fired by the scheduler's manual slot.
+        #expect(row[9].hasPrefix("run ") && !row[9].contains("by hand"), "\(row) in \(output)")
+        #expect(!output.contains("someday"), "\(output)")
     }
 
     @Test func serveReloadsAChangedJobFileWithoutASignal() throws {

@@ -140,7 +140,7 @@ final class HandClock: @unchecked Sendable {
 
     /// Holds the ledger locked for a while from another session, so that a run waits that long.
     func holdLedger(_ f: Fixture, for seconds: Double) throws {
-        let holder = try f.database.connect()
+        let holder = try f.database.admin()
         try holder.execute("BEGIN")
         try holder.execute("LOCK TABLE ledger_entries IN ACCESS EXCLUSIVE MODE")
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { _ = try? holder.execute("ROLLBACK") }
@@ -183,13 +183,13 @@ final class HandClock: @unchecked Sendable {
     @Test func aTransientFailureIsRetriedAndARefusalIsNot() throws {
         let f = try fixture()
         let name = try f.db.queryOne("SELECT current_database()")!.decode(String.self, 0)
-        try f.db.execute("ALTER DATABASE \(unescaped: f.db.quoteIdentifier(name)) SET lock_timeout = '300ms'")
+        try f.database.admin().execute("ALTER DATABASE \(unescaped: f.db.quoteIdentifier(name)) SET lock_timeout = '300ms'")
         let badWeek = try Self.rentDebit(parameters: ["week": "next monday"])
         let core = try f.core([Self.rentDebit(), try Self.rentDebit(name: "not-a-job")])
         try core.enterDue()
         f.clock.set("2026-11-02T02:00:00Z")
         // Someone holds the ledger locked: the run times out waiting (SQLSTATE 55P03).
-        let holder = try f.database.connect()
+        let holder = try f.database.admin()
         try holder.execute("BEGIN")
         try holder.execute("LOCK TABLE ledger_entries IN ACCESS EXCLUSIVE MODE")
         let first = try core.tick()
@@ -213,7 +213,7 @@ final class HandClock: @unchecked Sendable {
         f.clock.set("2026-11-09T02:00:00Z")
         let bad = try core.tick()
         #expect(bad.map(\.outcome) == [.refused])
-        #expect(bad.first?.message?.contains("week 'next monday' is not a date") == true, "\(bad)")
+        #expect(bad.first?.message?.contains("parameter week of rent-debit: 'next monday' is not a date YYYY-MM-DD") == true, "\(bad)")
         #expect(try core.tick().isEmpty)
     }
 
@@ -224,7 +224,7 @@ final class HandClock: @unchecked Sendable {
         f.clock.set("2026-11-02T02:00:00Z")
         try core.enterDue()
         // The run waits on a lock; meanwhile its session is terminated (as when the network drops).
-        let holder = try f.database.connect()
+        let holder = try f.database.admin()
         try holder.execute("BEGIN")
         try holder.execute("LOCK TABLE ledger_entries IN ACCESS EXCLUSIVE MODE")
         let killer = try f.database.connect()
@@ -249,11 +249,11 @@ final class HandClock: @unchecked Sendable {
     @Test func aTransientFailureWithNoTriesLeftFailsTheSlot() throws {
         let f = try fixture()
         let name = try f.db.queryOne("SELECT current_database()")!.decode(String.self, 0)
-        try f.db.execute("ALTER DATABASE \(unescaped: f.db.quoteIdentifier(name)) SET lock_timeout = '200ms'")
+        try f.database.admin().execute("ALTER DATABASE \(unescaped: f.db.quoteIdentifier(name)) SET lock_timeout = '200ms'")
         let core = try f.core([Self.rentDebit(attempts: 1)])
         try core.enterDue()
         f.clock.set("2026-11-02T02:00:00Z")
-        let holder = try f.database.connect()
+        let holder = try f.database.admin()
         try holder.execute("BEGIN")
         try holder.execute("LOCK TABLE ledger_entries IN ACCESS EXCLUSIVE MODE")
         #expect(try core.tick().map(\.outcome) == [.failed])

@@ -17,7 +17,9 @@ enum TestHub {
         try TestServer.shared(url: ProcessInfo.processInfo.environment["HUB_TEST_DATABASE_URL"])
     }
 
-    /// A new, migrated database.
+    /// A new, migrated database, as the hub uses one (docs/security.md): migrated by the
+    /// administrator as hub_owner, worked on as the hub service's login role (`connectionString`);
+    /// `adminConnectionString` is the superuser's, for what no staff role may do.
     static func database() throws -> HubDatabase {
         let server = try server()
         lock.lock()
@@ -28,7 +30,8 @@ enum TestHub {
             let name = try Connection(url).queryOne("SELECT current_database()")!.decode(String.self, 0)
             template = name
         }
-        return HubDatabase(connectionString: try server.createDatabase(template: template))
+        let admin = try server.createDatabase(template: template)
+        return HubDatabase(connectionString: HubDatabase.connectionString(admin, user: HubDatabase.serviceRole), adminConnectionString: admin)
     }
 
     /// A runner on a new database, logging only errors.
@@ -47,6 +50,12 @@ enum TestHub {
             embeddedDirectory: base.appendingPathComponent("pg"), timeZone: .london, goLive: goLive, rentCalendar: calendar,
             accountScheme: .standard, adjustmentCode: "ADJ", directory: base, httpAddress: "127.0.0.1", httpPort: 0)
     }
+}
+
+extension HubDatabase {
+    /// A connection as the test server's superuser, for what no hub role may do (creating roles,
+    /// acting as another role, tampering).
+    func admin() throws -> Connection { try Connection(adminConnectionString ?? connectionString) }
 }
 
 /// `YYYY-MM-DD` as a Day, for readable tests.

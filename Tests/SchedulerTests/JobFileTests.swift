@@ -11,7 +11,7 @@ import Testing
         "schedule": "schedule: \"0 2 * * MON\"",
         "time-zone": "time-zone: Europe/London",
         "working-days-only": "working-days-only: false",
-        "parameters": "parameters:\n  ledger: rent\n  weeks: 1",
+        "parameters": "parameters:\n  week: \"2026-11-02\"",
         "catch-up": "catch-up: all",
         "retry": "retry:\n  attempts: 3\n  backoff-seconds: 300\n  max-backoff-seconds: 1800",
         "grace-minutes": "grace-minutes: 120",
@@ -33,7 +33,7 @@ import Testing
         #expect(job.cron == (try CronExpression("0 2 * * MON")))
         #expect(job.timeZone.identifier == "America/New_York")
         #expect(job.workingDaysOnly)
-        #expect(job.parameters == ["ledger": "rent", "weeks": "1"])
+        #expect(job.parameters == ["week": "2026-11-02"])
         #expect(job.catchUp == .latest)
         #expect(job.retry == RetryPolicy(attempts: 3, backoffSeconds: 300, maxBackoffSeconds: 1800))
         #expect(job.graceMinutes == 120)
@@ -100,7 +100,12 @@ import Testing
         BadFile(yaml: yaml(replacing: ["enabled": "enabled: [true]"]), code: .invalidValue,
                 message: "Jobs/rent-debit.yaml: enabled: must be a single value, not a list or mapping"),
         BadFile(yaml: yaml(replacing: ["parameters": "parameters: [week]"]), code: .invalidValue,
-                message: "Jobs/rent-debit.yaml: parameters: must be a mapping of names to values, like  week: \"2026-W01\""),
+                message: "Jobs/rent-debit.yaml: parameters: must be a mapping of names to values, like  week: \"2026-11-02\""),
+        // Issue 13: a misspelt parameter, or a value of the wrong kind, is refused by name.
+        BadFile(yaml: yaml(replacing: ["parameters": "parameters:\n  wek: \"2026-07-13\""]), code: .invalidValue,
+                message: "Jobs/rent-debit.yaml: parameters: rent-debit has no parameter 'wek' (it takes week)"),
+        BadFile(yaml: yaml(replacing: ["parameters": "parameters:\n  week: \"2026-13-45\""]), code: .invalidValue,
+                message: "Jobs/rent-debit.yaml: parameters: parameter week of rent-debit: '2026-13-45' is not a date YYYY-MM-DD"),
         BadFile(yaml: yaml(replacing: ["parameters": "parameters:\n  week:"]), code: .invalidValue,
                 message: "Jobs/rent-debit.yaml: parameters.week: needs a value"),
         BadFile(yaml: yaml(replacing: ["parameters": "parameters:\n  weeks:\n    - 1"]), code: .invalidValue,

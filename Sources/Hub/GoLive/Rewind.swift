@@ -219,8 +219,13 @@ public struct Rewinder: Sendable {
     func replay(_ run: RunRecord, on db: Connection) throws -> Int64? {
         switch run.job {
         case RentDebitJob.name:
+            let runs = RentDebitRuns(runner: runner, config: config)
+            if run.parameters["adjustments-run"] != nil, let monday = run.parameters["week"].flatMap({ Day(iso: $0) }) {
+                // An adjustments run: what the changes replayed before it leave to adjust, if anything.
+                return try runs.adjust(through: RentWeek(containing: monday), businessDate: run.businessDate)?.record.id
+            }
             guard let monday = Day(iso: run.businessKey) else { return nil }
-            let job = RentDebitRuns(runner: runner, config: config).job(for: RentWeek(containing: monday))
+            let job = runs.job(for: RentWeek(containing: monday))
             return try runner.run(job, businessDate: run.businessDate).record.id
         case PropertiesLoad.jobName: return try replayLoad(PropertiesLoad.self, run, on: db)
         case TenanciesLoad.jobName: return try replayLoad(TenanciesLoad.self, run, on: db)

@@ -84,6 +84,8 @@ public struct LoadReport: JobReport {
     public var done: [String: Int]
     /// The total of the money column, for charges and opening balances.
     public var totalPence: Int64?
+    /// What the next rent debit run will adjust in weeks already posted, after this load.
+    public var pendingAdjustments: PendingAdjustments?
     public var warnings: [String]
 
     public var counts: [String: Int] { done.merging(["rows": rows]) { a, _ in a } }
@@ -92,6 +94,7 @@ public struct LoadReport: JobReport {
         var lines = ["Loaded \(kind) from \(file) (SHA-256 \(Wording.shortHash(sha256))): \(Wording.count(rows, "row"))"]
         for key in done.keys.sorted() { lines.append("  \(key): \(Wording.number(done[key]!))") }
         if let totalPence { lines.append("  total: \(Money(pence: totalPence).formatted)") }
+        if let pendingAdjustments, pendingAdjustments.entries > 0 { lines.append("  \(pendingAdjustments.sentence)") }
         for warning in warnings { lines.append("  warning: \(warning)") }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -114,6 +117,9 @@ public struct LoadJob<Kind: LoadKind>: Job {
     public let expectTotal: Money?
     /// The account reference scheme references are checked against.
     public let scheme: AccountReferenceScheme
+    /// The hub's configuration, for the rent rules: when given, the report says how many accounts
+    /// the next rent debit run will adjust for weeks already posted.
+    public var rentConfig: HubConfig?
 
     /// A load of a file's content.
     public init(file: String, bytes: [UInt8], expectRows: Int? = nil, expectTotal: Money? = nil, scheme: AccountReferenceScheme) {
@@ -210,7 +216,13 @@ public struct LoadJob<Kind: LoadKind>: Job {
             [Kind.kind, sha256, context.runId, try HubJSON.text(done.merging(["rows": rows.count]) { a, _ in a })])
         var warnings: [String] = []
         if rows.isEmpty { warnings.append("the file has a header and no rows: nothing was loaded") }
-        return LoadReport(kind: Kind.title, file: file, sha256: sha256, rows: rows.count, done: done, totalPence: total, warnings: warnings)
+        var pending: PendingAdjustments?
+        if let rentConfig, try db.queryOne("SELECT 1 FROM rent_recalc LIMIT 1") != nil {
+            pending = try RentDebitJob.pendingAdjustments(
+                on: db, calendar: rentConfig.rentCalendar, goLive: rentConfig.goLive, adjustmentCode: rentConfig.adjustmentCode)
+        }
+        return LoadReport(
+            kind: Kind.title, file: file, sha256: sha256, rows: rows.count, done: done, totalPence: total, pendingAdjustments: pending, warnings: warnings)
     }
 
     /// Reads and checks the file's rows on their own (formats, required values, duplicates).

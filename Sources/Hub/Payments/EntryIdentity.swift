@@ -3,7 +3,9 @@ import BankFiles
 import HousingFinance
 
 /// Each entry's identity, so that it is posted once only whatever files it arrives in: the bank's
-/// or provider's own reference where there is one (scoped by the kind of file), else a SHA-256 of
+/// or provider's own reference where there is one (scoped by the kind of file; a bank statement's
+/// entry, camt.053, camt.054 or MT940 alike, by the bank's reference, the statement's account, the
+/// booking date and the signed amount, so that the same statement in either format is one), else a SHA-256 of
 /// its normalised fields (date, direction, amount, reference, payer, and what else the format
 /// says about it) with its occurrence number among identical entries in the same file.
 struct EntryIdentity {
@@ -12,10 +14,26 @@ struct EntryIdentity {
     /// The scope of a format's own references: camt.053 and camt.054 of the same account carry the
     /// same `AcctSvcrRef` for the same entry, so they share one.
     static func scope(_ format: PaymentFormat) -> String {
+        isBankStatement(format) ? "bank" : format.rawValue
+    }
+
+    /// The formats the bank writes of the collection account: one entry, whichever carried it.
+    static func isBankStatement(_ format: PaymentFormat) -> Bool {
         switch format {
-        case .camt053, .camt054: return "bank"
-        default: return format.rawValue
+        case .camt053, .camt054, .mt940: return true
+        default: return false
         }
+    }
+
+    /// An account as both formats can give it: letters and digits, upper case, after any BIC
+    /// before a `/` (MT940 `:25:NWBKGB2L/GB29...`); a UK IBAN (`GBkk BANK SSSSSS AAAAAAAA`) is its
+    /// sort code and account number, as an MT940 `:25:` of sort code and account gives it.
+    static func account(_ text: String?) -> String {
+        guard var text = text?.uppercased() else { return "" }
+        if let slash = text.lastIndex(of: "/") { text = String(text[text.index(after: slash)...]) }
+        let plain = String(text.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }.map(Character.init))
+        if plain.hasPrefix("GB"), plain.count == 22 { return String(plain.suffix(14)) }
+        return plain
     }
 
     /// `text` without leading and trailing whitespace (`CharacterSet.whitespaces`): as it is
@@ -34,6 +52,10 @@ struct EntryIdentity {
     mutating func key(for payment: Payment, format: PaymentFormat) -> String {
         let scope = Self.scope(format)
         if let reference = payment.bankReference.map(Self.trimmed), !reference.isEmpty {
+            if Self.isBankStatement(format) {
+                let signed = (payment.direction == .credit ? "C" : "D") + String(payment.amount.pence)
+                return "\(scope):ref:\(Self.account(payment.statementAccount))|\(payment.bookingDate.iso)|\(signed)|\(reference)"
+            }
             return "\(scope):ref:\(reference)"
         }
         let fields = [
@@ -47,6 +69,9 @@ struct EntryIdentity {
         let hash = SHA256.hex(SHA256.hash(Array(fields.utf8)))
         let occurrence = occurrences[hash, default: 0] + 1
         occurrences[hash] = occurrence
-        return "\(scope):hash:\(hash)#\(occurrence)"
+        // Without the bank's reference the formats' fields differ: a hash is kept in the scope of
+        // the kind of file it was made from, as before.
+        let hashScope = format == .mt940 ? format.rawValue : scope
+        return "\(hashScope):hash:\(hash)#\(occurrence)"
     }
 }

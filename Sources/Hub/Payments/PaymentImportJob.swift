@@ -212,7 +212,7 @@ public struct PaymentImportJob: Job {
                     decision.code = payment.transactionCode ?? defaultCode(readFormat)
                     decision.outcome = .suspense
                     decision.rule = "suspense"
-                    decision.suspenseKind = readFormat == .housingBenefit ? "hb" : "cash"
+                    decision.suspenseKind = SuspenseItem.kind(of: readFormat)
                     decision.note = reason.description
                 }
             }
@@ -381,7 +381,7 @@ public struct PaymentImportJob: Job {
         } else {
             decision.outcome = .suspense
             decision.rule = "suspense"
-            decision.suspenseKind = "cash"
+            decision.suspenseKind = SuspenseItem.kind(of: .arudd)
             decision.note = "returned Direct Debit (\(reason)): its collection was not found; find the account and allocate"
         }
     }

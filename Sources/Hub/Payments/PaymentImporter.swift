@@ -56,13 +56,20 @@ public struct PaymentImporter: Sendable {
             let id = try earlier.decode(Int64.self, 0)
             throw RunError(
                 .alreadyCompleted,
-                "\(job.fileName) was already imported by run \(id) on \(try earlier.decode(Day.self, 1).iso) (as \(earlier.text(2) ?? "?"), at \(try earlier.decode(Date?.self, 3).map(Timestamp.text) ?? "?")): the same content (SHA-256 \(Wording.shortHash(job.sha256))) is never imported twice. Reverse run \(id) first if it must be imported again.",
+                "\(job.fileName) was already imported by run \(id) on \(try earlier.decode(Day.self, 1).iso) (as \(earlier.text(2) ?? "?"), at \(try earlier.decode(Date?.self, 3).map(Timestamp.text) ?? "?")): the same content (SHA-256 \(Wording.shortHash(job.sha256))) is never imported twice. \(try ReversalJob.rerunAdvice(runId: id, on: connection, again: "imported again"))",
                 runId: id)
         }
         do {
             return try runner.run(job, on: connection, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
         } catch let error as FileReadError {
             throw RunError(.badInput, "\(error.description)\nNothing was posted from \(job.fileName).")
+        } catch let error as PostgresError where error.isUniqueViolation && error.message.contains("payment_entries_once") {
+            // Another import (of a different file carrying some of the same payments) posted them
+            // while this one ran: each payment is posted once, so this run was rolled back whole.
+            throw RunError(
+                .inProgress,
+                "\(job.fileName): some of its payments were being imported from another file at the same moment, and that import posted them first. "
+                    + "Nothing was posted from \(job.fileName). Import it again: the payments already posted will be skipped and the rest posted.")
         }
     }
 }

@@ -1,3 +1,4 @@
+import BankFiles
 import Foundation
 import HousingFinance
 import Postgres
@@ -62,6 +63,34 @@ public struct SuspenseItem: Codable, Hashable, Sendable {
             .map(SuspenseItem.init)
     }
 
+    /// The kinds of suspense, by where the payment came from.
+    public static let kinds = ["bank", "cash", "outlet", "card", "dd", "hb"]
+
+    /// The kind of suspense a payment from a file of this format goes to.
+    public static func kind(of format: PaymentFormat) -> String {
+        switch format {
+        case .camt053, .camt054, .mt940: return "bank"
+        case .cashFile: return "cash"
+        case .outlet: return "outlet"
+        case .card: return "card"
+        case .arudd: return "dd"
+        case .housingBenefit: return "hb"
+        }
+    }
+
+    /// A kind as people read it.
+    public static func kindName(_ kind: String) -> String {
+        switch kind {
+        case "bank": return "bank statement"
+        case "cash": return "cash file"
+        case "outlet": return "payment outlet"
+        case "card": return "card payment"
+        case "dd": return "returned Direct Debit"
+        case "hb": return "Housing Benefit"
+        default: return kind
+        }
+    }
+
     /// The list as people read it: a table, then the money open in suspense by kind.
     public static func render(_ items: [SuspenseItem]) -> String {
         guard !items.isEmpty else { return "No suspense items.\n" }
@@ -92,7 +121,7 @@ public struct SuspenseItem: Codable, Hashable, Sendable {
         var text = table.render()
         text += "\(Wording.count(items.count, "item"))\n"
         for (kind, pence) in open.sorted(by: { $0.key < $1.key }) {
-            text += "Open \(kind == "hb" ? "Housing Benefit" : "cash") suspense: \(Money(pence: pence).formatted)\n"
+            text += "Open \(kindName(kind)) suspense: \(Money(pence: pence).formatted)\n"
         }
         return text
     }
@@ -150,6 +179,7 @@ public struct SuspenseAllocationJob: Job {
     /// Runs the job, refusing at once an item that is not open (with who cleared it), before the
     /// run framework would refuse it as a duplicate.
     /// - Throws: `RunError.refused` for an item already cleared; `RunError.notFound`.
+    @discardableResult
     public func clear(runner: Runner, businessDate: Day, preview: Bool = false) throws -> RunOutcome<Report> {
         let db = try runner.database.connect()
         guard let item = try SuspenseItem.find(itemId, on: db) else {
@@ -180,7 +210,7 @@ public struct SuspenseAllocationJob: Job {
         switch action {
         case .allocate(let account):
             guard let accountId = try db.queryOne("SELECT id FROM rent_accounts WHERE account_ref = $1", [account])?.decode(Int64.self, 0) else {
-                throw RunError(.badInput, "there is no rent account '\(account)'")
+                throw RunError(.notFound, "there is no rent account '\(account)'")
             }
             try db.execute(
                 """

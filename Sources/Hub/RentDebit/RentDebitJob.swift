@@ -8,6 +8,10 @@ import Postgres
 /// in an earlier week (an end date entered late, a back-dated rent change) posts as an adjustment
 /// (`ADJ`, with the charge code kept) dated in the week it corrects. A second run of the same week
 /// posts nothing. Rows go in by binary COPY.
+///
+/// A back-dated change found after the latest week was posted need not wait for the next week:
+/// an adjustments run (`RentDebitJob(adjustingThrough:)`, what `hub run rent-debit --through W`
+/// does when W is already posted) posts the differences for the weeks up to W at once.
 public struct RentDebitJob: Job {
     public static let name = "rent-debit"
     public static let reversal = ReversalRule.newestFirst
@@ -16,21 +20,43 @@ public struct RentDebitJob: Job {
     public let calendar: RentCalendar
     public let goLive: Day
     public let adjustmentCode: String
+    /// For an adjustments run, which one it is of those for its week (1, 2...): its identity.
+    public let adjustmentRun: Int?
 
     public init(week: RentWeek, calendar: RentCalendar, goLive: Day, adjustmentCode: String = "ADJ") {
         self.week = week
         self.calendar = calendar
         self.goLive = goLive
         self.adjustmentCode = adjustmentCode
+        self.adjustmentRun = nil
     }
 
-    public var businessKey: String { week.monday.iso }
+    /// An adjustments run: week `week` is already posted; the accounts marked by back-dated
+    /// changes are recalculated up to it and the differences posted now, nothing else.
+    /// - Parameter number: which adjustments run of the week this is (1 for the first).
+    public init(adjustingThrough week: RentWeek, number: Int, calendar: RentCalendar, goLive: Day, adjustmentCode: String = "ADJ") {
+        self.week = week
+        self.calendar = calendar
+        self.goLive = goLive
+        self.adjustmentCode = adjustmentCode
+        self.adjustmentRun = number
+    }
+
+    /// Whether this run only adjusts weeks already posted.
+    public var adjustsOnly: Bool { adjustmentRun != nil }
+
+    /// The business key of an adjustments run: `2026-11-16 adjustments 1`.
+    public static func adjustmentKey(week: RentWeek, number: Int) -> String { "\(week.monday.iso) adjustments \(number)" }
+
+    public var businessKey: String { adjustmentRun.map { Self.adjustmentKey(week: week, number: $0) } ?? week.monday.iso }
     public var parameters: [String: String] {
-        [
+        var parameters = [
             "week": week.monday.iso, "rent-year": week.rentYear.label,
             "week-number": String(week.rentYear.weekNumber(of: week) ?? 0), "go-live": goLive.iso,
             "free-week": String(calendar.isFree(week)),
         ]
+        if let adjustmentRun { parameters["adjustments-run"] = String(adjustmentRun) }
+        return parameters
     }
 
     public struct Report: JobReport {
@@ -45,6 +71,10 @@ public struct RentDebitJob: Job {
         public var adjustments: Int
         public var adjustmentsNetPence: Int64
         public var accountsRecalculated: Int
+        /// Every account whose earlier weeks were adjusted, with the entries and the net.
+        public var adjustedAccounts: [AdjustedAccount]
+        /// True for an adjustments run: weeks already posted, nothing for a new week.
+        public var adjustmentsOnly: Bool
         public var skipped: [String: Int]
         /// Every account skipped, with why (free weeks apart: then every account is).
         public var skippedAccounts: [SkippedAccount]
@@ -55,7 +85,7 @@ public struct RentDebitJob: Job {
 
         enum CodingKeys: String, CodingKey {
             case week, rentYear, weekNumber, weeksInYear, freeWeek, accountsDebited, entriesByCode, adjustments
-            case adjustmentsNetPence, accountsRecalculated, skipped, skippedAccounts, warnings, runId, isPreview
+            case adjustmentsNetPence, accountsRecalculated, adjustedAccounts, adjustmentsOnly, skipped, skippedAccounts, warnings, runId, isPreview
             case penceByCode = "debitsByCodePence"
         }
 
@@ -65,6 +95,19 @@ public struct RentDebitJob: Job {
             public var reason: String
         }
 
+        /// An account whose earlier weeks were adjusted.
+        public struct AdjustedAccount: Codable, Hashable, Sendable {
+            public var account: String
+            public var entries: Int
+            public var netPence: Int64
+
+            public init(account: String, entries: Int, netPence: Int64) {
+                self.account = account
+                self.entries = entries
+                self.netPence = netPence
+            }
+        }
+
         public var counts: [String: Int] {
             var counts = ["accounts debited": accountsDebited, "adjustments": adjustments, "accounts recalculated": accountsRecalculated]
             for (reason, n) in skipped { counts["skipped: \(reason)"] = n }
@@ -72,6 +115,14 @@ public struct RentDebitJob: Job {
         }
 
         public func render() -> String {
+            if adjustmentsOnly {
+                var text = "Rent adjustments for back-dated changes, up to the week of \(week.iso) (already posted)\n"
+                text += "  Adjustments to earlier weeks: \(Wording.count(adjustments, "entry")), net \(Money(pence: adjustmentsNetPence).formatted)"
+                    + " (\(Wording.count(accountsRecalculated, "account")) recalculated, \(Wording.number(adjustedAccounts.count)) adjusted)\n"
+                text += renderAdjustedAccounts()
+                for warning in warnings { text += "  warning: \(warning)\n" }
+                return text
+            }
             var text = "Rent debit for the week of \(week.iso) (rent year \(rentYear), week \(weekNumber) of \(weeksInYear))\n"
             if freeWeek { text += "  This is a free week: no debits are raised.\n" }
             text += "  Accounts debited: \(Wording.number(accountsDebited))\n"
@@ -84,6 +135,7 @@ public struct RentDebitJob: Job {
             }
             text += "  Adjustments to earlier weeks: \(Wording.count(adjustments, "entry")), net \(Money(pence: adjustmentsNetPence).formatted)"
                 + " (\(Wording.count(accountsRecalculated, "account")) recalculated)\n"
+            text += renderAdjustedAccounts()
             if !skipped.isEmpty {
                 text += "  Accounts skipped: \(Wording.number(skipped.values.reduce(0, +)))\n"
                 var table = TextTable([.init("Reason"), .init("Accounts", .right)])
@@ -101,6 +153,20 @@ public struct RentDebitJob: Job {
                 }
             }
             for warning in warnings { text += "  warning: \(warning)\n" }
+            return text
+        }
+
+        /// The accounts adjusted, as a table of the first few and where to read them all.
+        func renderAdjustedAccounts() -> String {
+            guard !adjustedAccounts.isEmpty else { return "" }
+            var table = TextTable([.init("Account"), .init("Entries", .right), .init("Net", .right)])
+            for account in adjustedAccounts.prefix(LongList.shown) {
+                table.add([account.account, Wording.number(account.entries), Money(pence: account.netPence).formatted])
+            }
+            var text = table.render(indent: 4)
+            if adjustedAccounts.count > LongList.shown {
+                text += "    ... and \(Wording.number(adjustedAccounts.count - LongList.shown)) more: \(LongList.seeAll(runId: runId, preview: isPreview))\n"
+            }
             return text
         }
     }
@@ -124,6 +190,7 @@ public struct RentDebitJob: Job {
     static let farFuture = 2_000_000_000
 
     public func run(in context: RunContext) throws -> Report {
+        if adjustsOnly { return try adjust(in: context) }
         let db = context.connection
         let goLiveWeek = RentWeek(containing: goLive)
         guard week >= goLiveWeek else {
@@ -139,7 +206,7 @@ public struct RentDebitJob: Job {
             }
         }
         var warnings: [String] = []
-        try synchroniseFreeWeeks(db, warnings: &warnings)
+        try synchroniseFreeWeeks(db, warnings: &warnings, lastPosted: week.advanced(by: -1))
 
         // Accounts marked by back-dated changes, with the earliest day affected.
         var recalc: [Int64: Day] = [:]
@@ -157,8 +224,8 @@ public struct RentDebitJob: Job {
         var report = Report(
             week: week.monday, rentYear: week.rentYear.label, weekNumber: week.rentYear.weekNumber(of: week) ?? 0,
             weeksInYear: week.rentYear.weekCount, freeWeek: calendar.isFree(week), accountsDebited: 0, entriesByCode: [:],
-            penceByCode: [:], adjustments: 0, adjustmentsNetPence: 0, accountsRecalculated: 0, skipped: [:], skippedAccounts: [],
-            warnings: [], runId: context.runId, isPreview: context.isPreview)
+            penceByCode: [:], adjustments: 0, adjustmentsNetPence: 0, accountsRecalculated: 0, adjustedAccounts: [], adjustmentsOnly: false,
+            skipped: [:], skippedAccounts: [], warnings: [], runId: context.runId, isPreview: context.isPreview)
 
         // This week, every account whose tenancy has not ended before it.
         let accounts = try loadAccounts(db, where: "(t.end_date IS NULL OR t.end_date >= $1)", [week.monday])
@@ -205,15 +272,84 @@ public struct RentDebitJob: Job {
 
         // Earlier weeks of the accounts marked for recalculation.
         if !recalc.isEmpty {
-            let adjustments = try recalculate(db, recalc, goLiveWeek: goLiveWeek)
+            let adjustments = try recalculate(db, recalc, goLiveWeek: goLiveWeek, through: week.advanced(by: -1))
             report.accountsRecalculated = recalc.count
-            for posting in adjustments {
-                report.adjustments += 1
-                report.adjustmentsNetPence += posting.pence
-            }
+            try report.tally(adjustments, refs: Dictionary(accounts.map { ($0.id, $0.ref) }, uniquingKeysWith: { first, _ in first }), db: db)
             postings += adjustments
         }
 
+        try write(postings, context: context)
+        if accounts.isEmpty { warnings.append("there are no live tenancies: nothing to charge") }
+        report.warnings = warnings
+        return report
+    }
+
+    /// An adjustments run: the accounts marked by back-dated changes are recalculated up to this
+    /// (already posted) week, and the differences posted as adjustments. When later weeks are
+    /// posted too, the accounts stay marked from the week after, for the run that covers them.
+    func adjust(in context: RunContext) throws -> Report {
+        let db = context.connection
+        guard try db.queryOne(
+            "SELECT 1 FROM runs WHERE job = $1 AND business_key = $2 AND status = 'completed' AND reversed_by_run_id IS NULL",
+            [RentDebitJob.name, week.monday.iso]) != nil
+        else {
+            throw RunError(.refused, "the week of \(week.monday.iso) has not been posted yet: run `hub run rent-debit --through \(week.monday.iso)`, which posts it with its adjustments")
+        }
+        // A free week changed anywhere in the weeks posted (even after this one) marks the accounts.
+        let latestPosted = try db.queryOne(
+            "SELECT max(business_key) FROM runs WHERE job = $1 AND business_key ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND status = 'completed' AND reversed_by_run_id IS NULL",
+            [RentDebitJob.name])?.text(0).flatMap { Day(iso: $0) }.map { RentWeek(containing: $0) } ?? week
+        var warnings: [String] = []
+        try synchroniseFreeWeeks(db, warnings: &warnings, lastPosted: max(week, latestPosted))
+        var marks: [Int64: Day] = [:]
+        for row in try db.query(
+            "WITH taken AS (DELETE FROM rent_recalc RETURNING account_id, from_date) SELECT account_id, min(from_date) - \(unescaped: RentDebitJob.epoch) FROM taken GROUP BY account_id")
+        {
+            marks[row.int64(0)] = Day(daysSinceEpoch: Int(row.int64(1)))
+        }
+        let laterPosted = latestPosted > week
+        if laterPosted && !marks.isEmpty {
+            try db.execute(
+                "INSERT INTO rent_recalc (account_id, from_date) SELECT unnest($1::bigint[]), $2",
+                ["{" + marks.keys.sorted().map(String.init).joined(separator: ",") + "}", week.advanced(by: 1).monday])
+            warnings.append("later weeks are posted too: the accounts stay marked from the week of \(week.advanced(by: 1).monday.iso) for the next run")
+        }
+        var report = Report(
+            week: week.monday, rentYear: week.rentYear.label, weekNumber: week.rentYear.weekNumber(of: week) ?? 0,
+            weeksInYear: week.rentYear.weekCount, freeWeek: calendar.isFree(week), accountsDebited: 0, entriesByCode: [:],
+            penceByCode: [:], adjustments: 0, adjustmentsNetPence: 0, accountsRecalculated: marks.count, adjustedAccounts: [],
+            adjustmentsOnly: true, skipped: [:], skippedAccounts: [], warnings: [], runId: context.runId, isPreview: context.isPreview)
+        let adjustments = try recalculate(db, marks, goLiveWeek: RentWeek(containing: goLive), through: week)
+        try report.tally(adjustments, refs: [:], db: db)
+        try write(adjustments, context: context)
+        report.warnings = warnings
+        return report
+    }
+
+    /// What the next rent debit run would adjust for the back-dated changes marked so far, up to
+    /// `through` (by default the latest week posted; nil when no week is posted): read only,
+    /// nothing is consumed.
+    public static func pendingAdjustments(
+        on db: Connection, calendar: RentCalendar, goLive: Day, adjustmentCode: String = "ADJ", through: RentWeek? = nil
+    ) throws -> PendingAdjustments? {
+        guard let latest = try through?.monday ?? db.queryOne(
+            "SELECT max(business_key) FROM runs WHERE job = $1 AND business_key ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND status = 'completed' AND reversed_by_run_id IS NULL",
+            [RentDebitJob.name])?.text(0).flatMap({ Day(iso: $0) })
+        else { return nil }
+        let week = RentWeek(containing: latest)
+        var marks: [Int64: Day] = [:]
+        for row in try db.query("SELECT account_id, min(from_date) - \(unescaped: RentDebitJob.epoch) FROM rent_recalc GROUP BY account_id") {
+            marks[row.int64(0)] = Day(daysSinceEpoch: Int(row.int64(1)))
+        }
+        let job = RentDebitJob(adjustingThrough: week, number: 0, calendar: calendar, goLive: goLive, adjustmentCode: adjustmentCode)
+        let adjustments = marks.isEmpty ? [] : try job.recalculate(db, marks, goLiveWeek: RentWeek(containing: goLive), through: week)
+        return PendingAdjustments(
+            through: week.monday, accounts: Set(adjustments.map(\.accountId)).count, entries: adjustments.count,
+            netPence: adjustments.reduce(0) { $0 + $1.pence })
+    }
+
+    func write(_ postings: [Posting], context: RunContext) throws {
+        let db = context.connection
         try db.copyIn(
             table: "ledger_entries",
             columns: ["account_id", "code", "charge_code", "amount_pence", "entry_date", "rent_week", "run_id"]
@@ -229,15 +365,11 @@ public struct RentDebitJob: Job {
                 rows.write(context.runId)
             }
         }
-        if accounts.isEmpty { warnings.append("there are no live tenancies: nothing to charge") }
-        report.warnings = warnings
-        return report
     }
 
-    /// Recomputes the weeks from each marked account's earliest affected day to last week, and
+    /// Recomputes the weeks from each marked account's earliest affected day to `lastWeek`, and
     /// returns the adjustments that make the ledger hold what is due.
-    func recalculate(_ db: Connection, _ marks: [Int64: Day], goLiveWeek: RentWeek) throws -> [Posting] {
-        let lastWeek = week.advanced(by: -1)
+    func recalculate(_ db: Connection, _ marks: [Int64: Day], goLiveWeek: RentWeek, through lastWeek: RentWeek) throws -> [Posting] {
         var adjustments: [Posting] = []
         let ids = Array(marks.keys).sorted()
         for start in stride(from: 0, to: ids.count, by: 5000) {
@@ -248,8 +380,8 @@ public struct RentDebitJob: Job {
             let charges = try loadCharges(db, where: "property_id = ANY($1::bigint[])", [propertyList])
             var posted: [Int64: [Day: [String: Int64]]] = [:]
             for row in try db.query(
-                "SELECT account_id, rent_week - \(unescaped: RentDebitJob.epoch), charge_code, sum(amount_pence) FROM ledger_entries WHERE account_id = ANY($1::bigint[]) AND rent_week < $2 AND charge_code IS NOT NULL GROUP BY 1, 2, 3",
-                [idList, week.monday])
+                "SELECT account_id, rent_week - \(unescaped: RentDebitJob.epoch), charge_code, sum(amount_pence) FROM ledger_entries WHERE account_id = ANY($1::bigint[]) AND rent_week <= $2 AND charge_code IS NOT NULL GROUP BY 1, 2, 3",
+                [idList, lastWeek.monday])
             {
                 posted[row.int64(0), default: [:]][Day(daysSinceEpoch: Int(row.int64(1))), default: [:]][row.text(2)!] = row.int64(3)
             }
@@ -321,7 +453,7 @@ public struct RentDebitJob: Job {
 
     /// Brings `free_weeks` up to date with the configured calendar. A free week added or removed
     /// for a week already posted marks every account for recalculation from that week.
-    func synchroniseFreeWeeks(_ db: Connection, warnings: inout [String]) throws {
+    func synchroniseFreeWeeks(_ db: Connection, warnings: inout [String], lastPosted: RentWeek) throws {
         let configured = Set(calendar.allFreeMondays)
         let stored = Set(try db.query("SELECT monday - \(unescaped: RentDebitJob.epoch) FROM free_weeks").map { Day(daysSinceEpoch: Int($0.int64(0))) })
         let changed = configured.symmetricDifference(stored)
@@ -332,12 +464,53 @@ public struct RentDebitJob: Job {
         for monday in stored.subtracting(configured) {
             try db.execute("DELETE FROM free_weeks WHERE monday = $1", [monday])
         }
-        if let earliest = changed.filter({ $0 < week.monday }).min() {
+        if let earliest = changed.filter({ $0 <= lastPosted.monday }).min() {
             try db.execute("INSERT INTO rent_recalc (account_id, from_date) SELECT id, $1 FROM rent_accounts", [earliest])
             warnings.append("the rent calendar's free weeks changed for weeks already posted (from \(earliest.iso)); every account is recalculated from then")
         }
         try db.execute(
             "INSERT INTO audit_events (action, entity, entity_ref, details) VALUES ('update', 'rent-calendar', 'free-weeks', jsonb_build_object('changed', $1::text))",
             [changed.sorted().map(\.iso).joined(separator: ",")])
+    }
+}
+
+/// What the next rent debit run will adjust for back-dated changes already made.
+public struct PendingAdjustments: Codable, Hashable, Sendable {
+    /// The latest week posted: the adjustments are for weeks up to it.
+    public var through: Day
+    public var accounts: Int
+    public var entries: Int
+    public var netPence: Int64
+
+    /// One line for a report: how many accounts, the net, and the command that shows them.
+    public var sentence: String {
+        "the next rent debit run will adjust \(Wording.count(accounts, "account")) for weeks already posted "
+            + "(\(Wording.count(entries, "entry")), net \(Money(pence: netPence).formatted)): "
+            + "`hub run rent-debit --through \(through.iso) --dry-run` shows them"
+    }
+}
+
+extension RentDebitJob.Report {
+    /// Counts the adjustments into the report, with the accounts they adjust (by reference).
+    mutating func tally(_ adjustments: [RentDebitJob.Posting], refs: [Int64: String], db: Connection) throws {
+        var byAccount: [Int64: (entries: Int, pence: Int64)] = [:]
+        for posting in adjustments {
+            self.adjustments += 1
+            adjustmentsNetPence += posting.pence
+            byAccount[posting.accountId, default: (0, 0)].entries += 1
+            byAccount[posting.accountId, default: (0, 0)].pence += posting.pence
+        }
+        guard !byAccount.isEmpty else { return }
+        var names = refs
+        let missing = byAccount.keys.filter { names[$0] == nil }
+        if !missing.isEmpty {
+            for row in try db.query(
+                "SELECT id, account_ref FROM rent_accounts WHERE id = ANY($1::bigint[])", ["{" + missing.map(String.init).joined(separator: ",") + "}"])
+            {
+                names[row.int64(0)] = row.text(1)
+            }
+        }
+        adjustedAccounts = byAccount.map { AdjustedAccount(account: names[$0.key] ?? String($0.key), entries: $0.value.entries, netPence: $0.value.pence) }
+            .sorted { $0.account < $1.account }
     }
 }

@@ -23,6 +23,9 @@ public struct JobLauncher: Sendable {
         job name: String, parameters: [String: String], businessDate: Day, slot: String? = nil, preview: Bool = false,
         beforeCommit: ((Connection) throws -> Void)? = nil
     ) throws -> [RunRecord] {
+        if JobParameters.accepted[name] != nil {
+            if let problem = JobParameters.problems(job: name, parameters: parameters).first { throw RunError(.badInput, problem) }
+        }
         switch name {
         case RentDebitJob.name:
             let through = try parameters["week"].map { text -> RentWeek in
@@ -47,6 +50,68 @@ public struct JobLauncher: Sendable {
         default:
             throw RunError(.badInput, "there is no job '\(name)' (jobs: \(JobLauncher.jobNames.joined(separator: ", ")))")
         }
+    }
+}
+
+/// The parameters each job takes, by name, and what a value must be: anything else is refused by
+/// name (`hub jobs run ... --param`, and the `parameters` of a job file), so that a misspelt
+/// parameter never runs the job as if it were not given.
+public enum JobParameters {
+    public enum Kind: Sendable {
+        /// A date `YYYY-MM-DD`.
+        case date
+        /// A month `YYYY-MM`.
+        case month
+        /// A file's path, not empty.
+        case path
+
+        var wording: String {
+            switch self {
+            case .date: return "a date YYYY-MM-DD"
+            case .month: return "a month YYYY-MM"
+            case .path: return "a file's path"
+            }
+        }
+
+        func accepts(_ value: String) -> Bool {
+            switch self {
+            case .date: return Day(iso: value) != nil
+            case .month:
+                let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+                guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]) else { return false }
+                return Day(year: year, month: month, day: 1) != nil
+            case .path: return !value.trimmingCharacters(in: .whitespaces).isEmpty
+            }
+        }
+    }
+
+    /// Each job's parameters.
+    public static let accepted: [String: [String: Kind]] = [
+        RentDebitJob.name: ["week": .date],
+        PaymentImportJob.name: [:],
+        GLExportJob.name: ["period": .month, "through": .date],
+        CouncilTaxExportJob.name: [:],
+        SalesOrderReviewJob.name: ["file": .path],
+    ]
+
+    /// What is wrong with a job's parameters, one sentence each (none: they are right). A job the
+    /// hub does not know has no problems here (it is refused as unknown where it is run).
+    public static func problems(job: String, parameters: [String: String]) -> [String] {
+        guard let accepted = accepted[job] else { return [] }
+        let takes = accepted.isEmpty ? "it takes none" : "it takes " + accepted.keys.sorted().joined(separator: ", ")
+        var problems: [String] = []
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
+            let shown = value.count > 40 ? String(value.prefix(40)) + "..." : value
+            guard let kind = accepted[name] else {
+                problems.append("\(job) has no parameter '\(name.prefix(40))' (\(takes))")
+                continue
+            }
+            if !kind.accepts(value) { problems.append("parameter \(name) of \(job): '\(shown)' is not \(kind.wording)") }
+        }
+        if job == GLExportJob.name, parameters["period"] != nil, parameters["through"] != nil {
+            problems.append("\(job) takes period or through, not both")
+        }
+        return problems
     }
 }
 
@@ -77,16 +142,44 @@ public struct RentDebitRuns: Sendable {
     }
 
     /// Posts every week not yet posted up to `through`, oldest first, each its own run. A preview
-    /// shows only the first unposted week (later weeks depend on it being posted).
+    /// shows only the first unposted week (later weeks depend on it being posted). When every
+    /// week up to `through` is posted already, the differences that back-dated changes made to
+    /// those weeks are posted now, in an adjustments run (none when nothing changed).
+    @discardableResult
     public func postThrough(
         _ through: RentWeek, businessDate: Day, preview: Bool = false, slot: String? = nil,
         beforeCommit: ((Connection) throws -> Void)? = nil
     ) throws -> [RunOutcome<RentDebitJob.Report>] {
         var outcomes: [RunOutcome<RentDebitJob.Report>] = []
-        for week in try unpostedWeeks(through: through) {
+        let weeks = try unpostedWeeks(through: through)
+        for week in weeks {
             outcomes.append(try runner.run(job(for: week), businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit))
             if preview { break }
         }
+        if weeks.isEmpty, through >= RentWeek(containing: config.goLive),
+           let adjustments = try adjust(through: through, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
+        {
+            outcomes.append(adjustments)
+        }
         return outcomes
+    }
+
+    /// Posts, for weeks up to `through` (posted already), the differences that back-dated
+    /// changes made: an adjustments run. Nil when no account is marked or none would change.
+    public func adjust(
+        through: RentWeek, businessDate: Day, preview: Bool = false, slot: String? = nil,
+        beforeCommit: ((Connection) throws -> Void)? = nil
+    ) throws -> RunOutcome<RentDebitJob.Report>? {
+        let connection = try runner.database.connect()
+        guard try connection.queryOne("SELECT 1 FROM rent_recalc LIMIT 1") != nil else { return nil }
+        let pending = try RentDebitJob.pendingAdjustments(
+            on: connection, calendar: config.rentCalendar, goLive: config.goLive, adjustmentCode: config.adjustmentCode, through: through)
+        guard let pending, pending.entries > 0 else { return nil }
+        let earlier = try connection.queryOne(
+            "SELECT count(*) FROM runs WHERE job = $1 AND business_key LIKE $2 AND status = 'completed'",
+            [RentDebitJob.name, through.monday.iso + " adjustments %"])?.decode(Int.self, 0) ?? 0
+        let job = RentDebitJob(
+            adjustingThrough: through, number: earlier + 1, calendar: config.rentCalendar, goLive: config.goLive, adjustmentCode: config.adjustmentCode)
+        return try runner.run(job, on: connection, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
     }
 }

@@ -79,45 +79,30 @@ public struct ReversalJob: Job {
         }
     }
 
+    /// What to say to someone who wants a completed run done again: reverse it first when the hub
+    /// allows that now, else why it cannot be (a file already sent, a later run to reverse first).
+    /// - Parameter again: what is wanted, as in "if it must be `run again`".
+    public static func rerunAdvice(runId: Int64, on connection: Connection, again: String) throws -> String {
+        guard let run = try RunRecord.find(runId, on: connection) else { return "" }
+        guard let refusal = try refusal(for: run, on: connection) else {
+            return "Reverse run \(runId) first if it must be \(again) (`hub runs reverse \(runId) --reason TEXT`)."
+        }
+        return "It cannot be \(again): \(refusal)."
+    }
+
     public func run(in context: RunContext) throws -> Report {
         let db = context.connection
-        // Lock the original's row so two reversals of it cannot race.
-        guard try db.queryOne("SELECT id FROM runs WHERE id = $1 FOR UPDATE", [originalRunId]) != nil,
-              let original = try RunRecord.find(originalRunId, on: db)
-        else { throw RunError(.notFound, "there is no run \(originalRunId)") }
+        guard let original = try RunRecord.find(originalRunId, on: db) else { throw RunError(.notFound, "there is no run \(originalRunId)") }
         if let refusal = try ReversalJob.refusal(for: original, on: db) { throw RunError(.refused, refusal, runId: originalRunId) }
+        // The hub's own function posts the contra entries and marks the original, in one step,
+        // under a lock of the original's row (so two reversals of it cannot race); it checks
+        // again that the original may be reversed (docs/security.md).
         let result = try db.queryOne(
-            """
-            WITH reversed AS (
-                INSERT INTO ledger_entries (account_id, code, charge_code, amount_pence, entry_date, rent_week, run_id, description, source_ref, reverses_entry_id)
-                SELECT account_id, code, charge_code, -amount_pence, $3, rent_week, $2,
-                       'Reversal of run ' || $1::bigint::text || ': ' || COALESCE(description, code), source_ref, id
-                FROM ledger_entries WHERE run_id = $1::bigint
-                RETURNING amount_pence)
-            SELECT count(*), COALESCE(sum(amount_pence), 0) FROM reversed
-            """, [originalRunId, context.runId, context.businessDate])!
-        // Postings off the rent accounts (suspense, repairs) are reversed the same way.
-        let general = try db.queryOne(
-            """
-            WITH reversed AS (
-                INSERT INTO gl_postings (run_id, code, analysis, amount_pence, entry_date, description, source_ref, reverses_posting_id)
-                SELECT $2, code, analysis, -amount_pence, $3,
-                       'Reversal of run ' || $1::bigint::text || ': ' || COALESCE(description, code), source_ref, id
-                FROM gl_postings WHERE run_id = $1::bigint
-                RETURNING amount_pence)
-            SELECT count(*) FROM reversed
-            """, [originalRunId, context.runId, context.businessDate])!
-        try db.execute("UPDATE runs SET reversed_by_run_id = $2 WHERE id = $1", [originalRunId, context.runId])
-        try db.execute(
-            "INSERT INTO runs_reversal_reasons (run_id, reversed_run_id, reason) VALUES ($1, $2, $3)",
-            [context.runId, originalRunId, reason])
-        try db.execute(
-            "INSERT INTO audit_events (action, entity, entity_ref, run_id, details) VALUES ('reverse', 'run', $1, $2, jsonb_build_object('reason', $3::text))",
-            [String(originalRunId), context.runId, reason])
-        try db.execute("UPDATE runs SET reverses_run_id = $1 WHERE id = $2", [originalRunId, context.runId])
+            "SELECT entries, net_pence, gl_entries FROM hub_run_reverse($1, $2, $3, $4)",
+            [originalRunId, context.runId, context.businessDate, reason])!
         return Report(
             originalRunId: originalRunId, originalJob: original.job, originalKey: original.businessKey,
-            entriesReversed: try result.decode(Int.self, 0) + general.decode(Int.self, 0), netPence: try result.decode(Int64.self, 1), reason: reason)
+            entriesReversed: try result.decode(Int.self, 0) + result.decode(Int.self, 2), netPence: try result.decode(Int64.self, 1), reason: reason)
     }
 }
 

@@ -128,11 +128,12 @@ public struct RunRecord: Codable, Hashable, Sendable {
     public static func table(_ runs: [RunRecord]) -> TextTable {
         var table = TextTable([
             .init("Run", .right), .init("Job"), .init("Key"), .init("Business date"), .init("Status"), .init("Started"),
-            .init("Operator"), .init("Entries", .right), .init("Net", .right), .init("Note"),
+            .init("Finished"), .init("Operator"), .init("Entries", .right), .init("Net", .right), .init("Note"),
         ])
         for run in runs {
             table.add([
-                String(run.id), run.job, run.displayKey, run.businessDate.iso, run.status, Timestamp.text(run.startedAt), run.operator,
+                String(run.id), run.job, run.displayKey, run.businessDate.iso, run.status, Timestamp.text(run.startedAt),
+                run.finishedAt.map(Timestamp.text) ?? "-", run.operator,
                 Wording.number(run.entries), Money(pence: run.netPence).formatted, run.note,
             ])
         }

@@ -50,6 +50,7 @@ public struct Runner: Sendable {
     ///   - slot: the scheduler's slot, when the scheduler fired it.
     ///   - beforeCommit: a last check inside the transaction (the scheduler's lease fence).
     /// - Throws: `RunError` for refusals; the job's own errors after recording the failure.
+    @discardableResult
     public func run<J: Job>(
         _ job: J, businessDate: Day, preview: Bool = false, slot: String? = nil,
         beforeCommit: ((Connection) throws -> Void)? = nil
@@ -59,6 +60,7 @@ public struct Runner: Sendable {
     }
 
     /// Runs a job on a given connection (which must not be in a transaction).
+    @discardableResult
     public func run<J: Job>(
         _ job: J, on connection: Connection, businessDate: Day, preview: Bool = false, slot: String? = nil,
         beforeCommit: ((Connection) throws -> Void)? = nil
@@ -80,11 +82,11 @@ public struct Runner: Sendable {
                 let id = try earlier.decode(Int64.self, 0)
                 throw RunError(
                     .alreadyCompleted,
-                    "\(J.name) \(job.businessKey) was already completed by run \(id) (at \(try earlier.decode(Date?.self, 1).map(Timestamp.text) ?? "?") by \(earlier.text(2) ?? "?")); it will not run twice. Reverse run \(id) first if it must be run again.",
+                    "\(J.name) \(job.businessKey) was already completed by run \(id) (at \(try earlier.decode(Date?.self, 1).map(Timestamp.text) ?? "?") by \(earlier.text(2) ?? "?")); it will not run twice. \(try ReversalJob.rerunAdvice(runId: id, on: connection, again: "run again"))",
                     runId: id)
             }
             let runId = try connection.queryOne(
-                "INSERT INTO runs (job, business_key, business_date, parameters, host, slot, status) VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'running') RETURNING id",
+                "SELECT hub_run_start($1, $2, $3, $4::jsonb, $5, $6)",
                 [J.name, job.businessKey, businessDate, parametersJSON, host, slot])!.decode(Int64.self, 0)
             logger[metadataKey: "run"] = "\(runId)"
             logger.info("run started", metadata: ["preview": "\(preview)"])
@@ -94,14 +96,9 @@ public struct Runner: Sendable {
             let reportJSON = try HubJSON.text(report)
             let countsJSON = try HubJSON.text(RunRecord.countLabels(report.counts))
             let warningsJSON = try HubJSON.text(report.warnings)
+            // Completes the run, its totals and its seal (the ledger's hash chain, `hub db verify`).
             try connection.execute(
-                """
-                UPDATE runs SET status = 'completed', finished_at = clock_timestamp(), counts = $2::jsonb, warnings = $3::jsonb,
-                    report = $4::jsonb, report_text = $5,
-                    totals = COALESCE((SELECT jsonb_agg(jsonb_build_object('code', code, 'entries', n, 'amount_pence', pence) ORDER BY code)
-                              FROM (SELECT code, count(*) AS n, sum(amount_pence) AS pence FROM ledger_entries WHERE run_id = $1 GROUP BY code) t), '[]')
-                WHERE id = $1
-                """, [runId, countsJSON, warningsJSON, reportJSON, report.render()])
+                "SELECT hub_run_complete($1, $2::jsonb, $3::jsonb, $4::jsonb, $5)", [runId, countsJSON, warningsJSON, reportJSON, report.render()])
             let record = try RunRecord.find(runId, on: connection)!
             if preview {
                 try connection.execute("ROLLBACK")
@@ -133,7 +130,7 @@ public struct Runner: Sendable {
         do {
             let connection = try database.connect()
             try connection.execute(
-                "INSERT INTO runs (job, business_key, business_date, parameters, host, slot, status, finished_at, error) VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'failed', clock_timestamp(), $7)",
+                "SELECT hub_run_failed($1, $2, $3, $4::jsonb, $5, $6, $7)",
                 [name, job.businessKey, businessDate, parametersJSON, host, slot, "\(error)"])
         } catch {
             logger.error("could not record the failed run", metadata: ["error": "\(error)"])
