@@ -1,4 +1,4 @@
-import HousingFinance
+internal import HousingFinance
 
 /// Comma-separated records as RFC 4180 writes them, read by the hub's one CSV reader
 /// (`CSVScanner`, HousingFinance): a field in double quotes may hold commas, line breaks and
