@@ -124,14 +124,15 @@ struct DemoCommand: ParsableCommand {
         text += "  hub runs list\n  hub jobs list\n  hub sales-orders list --status held\n"
         // Approving takes a person whose database role has an authorisation limit
         // (Config/sales-order-review.yaml): the demo makes one, repairs_officer, a member of
-        // hub_repairs, when it may make roles and the connection string names its user.
+        // hub_repairs, through the administrator's connection (docs/security.md: a person is a login role
+        // in a hub_* role), when it may make roles and the connection string names its user.
         let review = try SalesOrderReviewConfig.load(for: environment.config)
         let limit = review.authorisationLimits["hub_repairs"]
         let connection = environment.database.connectionString
         if let limit, connection.contains("user="),
            let order = try db.queryOne(
                "SELECT id FROM sales_orders WHERE status = 'held' AND priced_pence <= $1 ORDER BY id LIMIT 1", [limit.pence])?.decode(Int64.self, 0),
-           (try? db.execute(
+           (try? environment.database.connectAdmin().execute(
                "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'repairs_officer') THEN CREATE ROLE repairs_officer LOGIN IN ROLE hub_repairs; END IF; END $$")) != nil
         {
             let asOfficer = connection.replacing(/user=\S+/, with: "user=repairs_officer")
