@@ -10,12 +10,20 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "hub", targets: ["hub"]),
+        // For the fuzz targets (Fuzz/, a package of its own): the readers and the loaders.
+        .library(name: "BankFiles", targets: ["BankFiles"]),
+        .library(name: "Hub", targets: ["Hub"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // C libraries through system-library targets with small shim headers.
@@ -56,13 +64,28 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
+        // The web console and the HTTP side of `hub serve`: /health, /metrics and the pages.
+        .target(
+            name: "Console",
+            dependencies: [
+                "Hub", "Scheduler", "Postgres", "HousingFinance", "BankFiles",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Templates")],
+            swiftSettings: swiftSettings),
 
         // What the demo and the tests need and production never runs: the demo council and its
         // files (`hub demo`, `hub tools generate-council`), the test PostgreSQL server and fixture writers.
         .target(
             name: "HubDemo",
             dependencies: [
-                "Hub", "Scheduler", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
+                "Hub", "Scheduler", "Console", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles", "HubTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -70,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "hub",
             dependencies: [
-                "Hub", "HubDemo", "Scheduler", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
+                "Hub", "HubDemo", "Scheduler", "Console", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,6 +107,13 @@ let package = Package(
         .testTarget(name: "InterfaceFilesTests", dependencies: ["InterfaceFiles", "HousingFinance", "XML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HubTests", dependencies: ["Hub", "HubDemo", "HubTesting", "Scheduler", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles", "hub"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: [
+                "Console", "Hub", "HubDemo", "HubTesting", "Scheduler", "Postgres", "HousingFinance",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Hub", "Postgres", "HousingFinance"], swiftSettings: swiftSettings),
     ]

@@ -14,13 +14,19 @@ internal import XML
 /// (`valueOf`) taken back from the rent account's credit; `reference` the payer reference
 /// (`PayerAccount/@ref`, the rent account reference the collection was made under; the item's
 /// own `ref` when that is missing); `originalReference` the item's `ref`; `returnReasonCode`
-/// the `returnCode`; `details` the reason text and the original collection date. Each
+/// the `returnCode`; `valueDate` the original processing date; `details` the reason text and the
+/// original collection date. Each
 /// `OriginatingAccountRecord`'s `Totals` (`numberOf`, `valueOf`) must tie to its items.
 public struct ARUDDReader: Sendable {
     /// Where the document comes from.
     public let source: CamtReader.Source
     /// The file's name, for messages.
     public let fileName: String
+
+    /// The largest ARUDD report (256 MB: it is streamed) and element text or attribute value
+    /// (4 KB, `maxLineBytes`; BACS names are 18 characters, references 18). Each returned
+    /// debit's fields are limited by `InputLimits.paymentFields`.
+    public static let limits = InputLimits(kind: "an ARUDD report", maxFileBytes: 256 * InputLimits.megabyte, maxLineBytes: 4096, maxFieldCharacters: 4096)
 
     /// Reads a file from its path, streaming.
     public init(url: URL) {
@@ -51,8 +57,8 @@ public struct ARUDDReader: Sendable {
         let xml: XMLStreamReader
         do {
             switch source {
-            case .file(let url): xml = try XMLStreamReader(path: url.path)
-            case .bytes(let bytes): xml = try XMLStreamReader(bytes: bytes, name: fileName)
+            case .file(let url): xml = try XMLStreamReader(path: url.path, options: CamtReader.xmlOptions(ARUDDReader.limits))
+            case .bytes(let bytes): xml = try XMLStreamReader(bytes: bytes, name: fileName, options: CamtReader.xmlOptions(ARUDDReader.limits))
             }
         } catch {
             throw translate(error)
@@ -123,6 +129,7 @@ public struct ARUDDReader: Sendable {
                 }
                 let node = try XMLSubtree.collect(start: event, from: xml)
                 let payment = try item(node, processingDate: processingDate)
+                try ARUDDReader.limits.check(payment, file: fileName)
                 record!.count += 1
                 record!.value += payment.amount
                 totals.add(payment)
@@ -173,6 +180,7 @@ public struct ARUDDReader: Sendable {
         payment.sourceCode = "ARUDD"
         payment.returnReasonCode = String(code)
         payment.originalReference = itemRef.isEmpty ? payerRef : itemRef
+        payment.valueDate = original
         payment.bankTransactionCode = node.attributes["transCode"]
         payment.payerName = payer?.attributes["name"].map { String($0.trimmingSpaces) }
         let description = node.attributes["returnDescription"]?.trimmingSpaces ?? ""

@@ -18,7 +18,10 @@ struct CSVRecords {
     /// The records in file order.
     let records: [Record]
 
-    init(_ file: TextFile) throws(FileReadError) {
+    /// Splits a file's lines into records, refusing a field longer than `limits.maxFieldCharacters`
+    /// (`tooLong`, naming the line the record starts on and the field's number).
+    init(_ file: TextFile, limits: InputLimits = .text) throws(FileReadError) {
+        let maxField = limits.maxFieldCharacters
         var records: [Record] = []
         var scanner = CSVScanner()
         var startLine = 0
@@ -32,6 +35,9 @@ struct CSVRecords {
                 throw LineContext(file: file.name, line: line.number).error(.malformed, error.reason)
             }
             if let fields {
+                for (number, field) in fields.enumerated() where field.utf8.count > maxField && field.count > maxField {
+                    throw LineContext(file: file.name, line: startLine).tooLong(limits, field: "field \(number + 1)", value: field, max: maxField)
+                }
                 let last = index == file.lines.count - 1
                 records.append(Record(line: startLine, fields: fields, isUnterminatedLast: last && !file.endsWithLineBreak))
             }

@@ -24,6 +24,11 @@ public struct CamtReader: Sendable {
         case bytes([UInt8])
     }
 
+    /// The largest camt file (2 GB: it is streamed, so memory stays flat) and element text or
+    /// attribute value (16 KB, `maxLineBytes`; ISO 20022 texts are at most 500 characters).
+    /// Each payment's fields are limited by `InputLimits.paymentFields`.
+    public static let limits = InputLimits(kind: "a camt file", maxFileBytes: 2048 * InputLimits.megabyte, maxLineBytes: 16 * 1024, maxFieldCharacters: 16 * 1024)
+
     /// The versions read, by message: the `NNN` of `camt.053.001.NNN`.
     public static let supportedVersions: [PaymentFormat: Set<Int>] = [
         .camt053: Set(2...13),
@@ -83,8 +88,8 @@ public struct CamtReader: Sendable {
         let reader: XMLStreamReader
         do {
             switch source {
-            case .file(let url): reader = try XMLStreamReader(path: url.path)
-            case .bytes(let bytes): reader = try XMLStreamReader(bytes: bytes, name: fileName)
+            case .file(let url): reader = try XMLStreamReader(path: url.path, options: CamtReader.xmlOptions(CamtReader.limits))
+            case .bytes(let bytes): reader = try XMLStreamReader(bytes: bytes, name: fileName, options: CamtReader.xmlOptions(CamtReader.limits))
             }
         } catch {
             throw translate(error)
@@ -99,6 +104,11 @@ public struct CamtReader: Sendable {
                 .hostile, file: fileName, position: FilePosition(line: error.line, element: error.path.description),
                 "the element holds more than \(error.limit) elements; the limit guards against hostile input; check that this is the expected file")
         }
+    }
+
+    /// The XML reader's limits for a kind of file: its element texts at most `maxLineBytes`.
+    static func xmlOptions(_ limits: InputLimits) -> XMLStreamReader.Options {
+        XMLStreamReader.Options(maxTextLength: limits.maxLineBytes)
     }
 
     /// An XML failure as a file read error, keeping its line and element.
@@ -226,12 +236,12 @@ struct CamtDocumentState {
         let namespace = root.namespaceURI
         guard root.localName == "Document", namespace.hasPrefix(prefix) else {
             throw error(.malformed, line: event.line, path: event.path,
-                        "the root element is <\(root.localName)> in namespace '\(namespace)', not an ISO 20022 camt.053 or camt.054 Document; check that this is a bank statement")
+                        "the root element is <\(root.localName)> in namespace \(Wording.shortQuote(namespace)), not an ISO 20022 camt.053 or camt.054 Document; check that this is a bank statement")
         }
         let id = namespace.dropFirst(prefix.count)  // camt.053.001.08
         let parts = id.split(separator: ".")
         guard parts.count == 4, parts[0] == "camt", parts[2] == "001", let number = Int(parts[3]) else {
-            throw error(.malformed, line: event.line, path: event.path, "the namespace '\(namespace)' is not an ISO 20022 message identifier")
+            throw error(.malformed, line: event.line, path: event.path, "the namespace \(Wording.shortQuote(namespace)) is not an ISO 20022 message identifier")
         }
         switch parts[1] {
         case "053": format = .camt053
@@ -315,6 +325,7 @@ struct CamtDocumentState {
                 guard entry.skippedStatus == nil else { continue }
                 if signed.pence >= 0 { credits += signed; creditCount += 1 } else { debits -= signed; debitCount += 1 }
                 for payment in entry.payments {
+                    try CamtReader.limits.check(payment, file: reader.fileName)
                     totals.add(payment)
                     try body(payment)
                 }
@@ -322,7 +333,7 @@ struct CamtDocumentState {
                 if event.depth == start.depth + 1 { try xml.skipElement() }
             }
         }
-        let label = "\(name) \(id.map { "'\($0)'" } ?? "#\(totals.statements)")"
+        let label = "\(name) \(id.map { "\(Wording.shortQuote($0))" } ?? "#\(totals.statements)")"
         let booked = creditCount + debitCount
 
         if let summary {
@@ -390,7 +401,7 @@ struct CamtDocumentState {
         case nil where amount == .zero: signed = amount
         default:
             throw error(.malformed, at: node,
-                        "the \(code) balance has \(sign.map { "credit/debit mark '\($0)'" } ?? "no credit/debit mark (CdtDbtInd)"); it must be CRDT or DBIT: the statement is not valid camt, ask the bank for a corrected one")
+                        "the \(code) balance has \(sign.map { "credit/debit mark \(Wording.shortQuote($0))" } ?? "no credit/debit mark (CdtDbtInd)"); it must be CRDT or DBIT: the statement is not valid camt, ask the bank for a corrected one")
         }
         let day = try node.first("Dt").map { try date($0, field: "\(code) balance date") }
         return Balance(code: code, amount: signed, date: day, node: node)
@@ -555,7 +566,7 @@ struct CamtDocumentState {
         case "DBIT": return .debit
         case let other:
             throw error(.malformed, at: node.child("CdtDbtInd") ?? node,
-                        "the \(field) has \(other.map { "credit/debit mark '\($0)'" } ?? "no credit/debit mark (CdtDbtInd)"); it must be CRDT or DBIT")
+                        "the \(field) has \(other.map { "credit/debit mark \(Wording.shortQuote($0))" } ?? "no credit/debit mark (CdtDbtInd)"); it must be CRDT or DBIT")
         }
     }
 
@@ -575,17 +586,17 @@ struct CamtDocumentState {
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCIIDigit),
               parts.count == 1 || (!parts[1].isEmpty && parts[1].allSatisfy(\.isASCIIDigit))
         else {
-            throw error(.malformed, at: node, "the \(field) '\(text)' is not an amount: expected digits with a decimal point, such as 12.34")
+            throw error(.malformed, at: node, "the \(field) \(Wording.shortQuote(text)) is not an amount: expected digits with a decimal point, such as 12.34")
         }
         var decimals = parts.count == 2 ? String(parts[1]) : ""
         while decimals.count > 2, decimals.last == "0" { decimals.removeLast() }
         guard decimals.count <= 2 else {
             throw error(.invalidValue, at: node,
-                        "the \(field) '\(text)' has \(parts[1].count) decimals; amounts are pounds and pence (two decimals): the file is wrong, ask the bank for a corrected one")
+                        "the \(field) \(Wording.shortQuote(text)) has \(parts[1].count) decimals; amounts are pounds and pence (two decimals): the file is wrong, ask the bank for a corrected one")
         }
         while decimals.count < 2 { decimals += "0" }
         guard parts[0].count <= 13, let pounds = Int64(parts[0]), let pence = Int64(decimals) else {
-            throw error(.invalidValue, at: node, "the \(field) '\(text)' is too large")
+            throw error(.invalidValue, at: node, "the \(field) \(Wording.shortQuote(text)) is too large")
         }
         return Money(pence: pounds * 100 + pence)
     }
@@ -609,9 +620,9 @@ struct CamtDocumentState {
         let shaped = head.count == 10 && head.allSatisfy { $0.isASCIIDigit || $0 == "-" }
         if shaped {
             throw error(.invalidValue, at: node,
-                        "the \(field) '\(trimmed)' is not a date that exists; the file is wrong: ask the bank for a corrected one")
+                        "the \(field) \(Wording.shortQuote(trimmed)) is not a date that exists; the file is wrong: ask the bank for a corrected one")
         }
-        throw error(.malformed, at: node, "the \(field) '\(trimmed)' is not a date written YYYY-MM-DD")
+        throw error(.malformed, at: node, "the \(field) \(Wording.shortQuote(trimmed)) is not a date written YYYY-MM-DD")
     }
 
     /// An `xs:date` time zone: `Z`, or `+HH:MM` / `-HH:MM` with an offset of at most 14 hours.

@@ -10,6 +10,11 @@ internal import HousingFinance
 /// is not successful are skipped and counted. A negative amount is a refund: a debit with
 /// transaction code `REF`; payments suggest `RCP`.
 public struct CardPaymentsReader: Sendable {
+    /// The largest card payments export (64 MB), line (16 KB: portals export many columns) and
+    /// field (1,000 characters; the payer's name and the others stored are limited by
+    /// `InputLimits.paymentFields`).
+    public static let limits = InputLimits(kind: "a card payments file", maxFileBytes: 64 * InputLimits.megabyte, maxLineBytes: 16 * 1024, maxFieldCharacters: 1000)
+
     /// The file's content.
     public let bytes: [UInt8]
     /// The file's name, for messages.
@@ -36,7 +41,8 @@ public struct CardPaymentsReader: Sendable {
     ///   (the last row cut short, an empty file), `invalidValue` (a date that does not exist,
     ///   three decimals, a zero amount); or whatever `body` throws.
     public func read(_ body: (Payment) throws -> Void) throws -> FileTotals {
-        let records = try CSVRecords(TextFile(bytes: bytes, name: fileName)).records
+        let limits = CardPaymentsReader.limits
+        let records = try CSVRecords(TextFile(bytes: bytes, name: fileName, limits: limits), limits: limits).records
         guard let header = records.first else {
             throw FileReadError(.truncated, file: fileName, position: FilePosition(), "the file is empty; a portal export has at least its header line, so ask for it again")
         }
@@ -44,7 +50,7 @@ public struct CardPaymentsReader: Sendable {
         func column(_ name: String) throws(FileReadError) -> Int {
             guard let index = names.firstIndex(of: name.trimmingSpaces.lowercased()) else {
                 throw LineContext(file: fileName, line: header.line).error(
-                    .malformed, "the header has no column '\(name)' (it has \(header.fields.joined(separator: ", "))); check the portal's column mapping in the configuration")
+                    .malformed, "the header has no column \(Wording.shortQuote(name)) (it has \(header.fields.joined(separator: ", "))); check the portal's column mapping in the configuration")
             }
             return index
         }
@@ -87,6 +93,7 @@ public struct CardPaymentsReader: Sendable {
             payment.bankReference = id
             payment.payerName = payerName.map { String(record.fields[$0].trimmingSpaces) }.flatMap { $0.isEmpty ? nil : $0 }
             payment.transactionCode = signed < .zero ? "REF" : "RCP"
+            try limits.check(payment, file: fileName)
             totals.add(payment)
             try body(payment)
         }

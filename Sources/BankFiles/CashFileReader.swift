@@ -29,6 +29,10 @@ public struct CashFileReader: Sendable {
     /// The width of a payment line.
     public static let lineWidth = 55
 
+    /// The largest cash file (64 MB) and line (1 KB: a longer line is not read at all; one of
+    /// 56 to 1,024 characters is refused as the wrong width). Fields are fixed-width.
+    public static let limits = InputLimits(kind: "a cash file", maxFileBytes: 64 * InputLimits.megabyte, maxLineBytes: 1024, maxFieldCharacters: lineWidth)
+
     /// The file's content.
     public let bytes: [UInt8]
     /// The file's name: `CashFileYYYYMMDD`, optionally with an extension (`.txt`).
@@ -83,7 +87,7 @@ public struct CashFileReader: Sendable {
         case .day(let day):
             fileDay = day
         }
-        let file = try TextFile(bytes: bytes, name: fileName)
+        let file = try TextFile(bytes: bytes, name: fileName, limits: CashFileReader.limits)
         var lines = file.lines[...]
         while let last = lines.last, last.text.trimmingSpaces.isEmpty { lines = lines.dropLast() }
         guard let lastLine = lines.last else {
@@ -110,6 +114,7 @@ public struct CashFileReader: Sendable {
                 throw context.error(.malformed, "the line is \(characters.count) characters; a cash-file line is exactly \(CashFileReader.lineWidth) (trailing spaces included)")
             }
             let payment = try self.payment(characters, on: fileDay, context)
+            try CashFileReader.limits.check(payment, file: fileName)
             net += payment.direction == .credit ? payment.amount : -payment.amount
             totals.add(payment)
             try body(payment)
@@ -134,7 +139,7 @@ public struct CashFileReader: Sendable {
         let method = columns(31, 33).trimmingSpaces
         let provider = columns(54, 55)
         guard !method.isEmpty, method.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw context.error(.malformed, "the method (columns 31-33) '\(columns(31, 33))' is not a method code")
+            throw context.error(.malformed, "the method (columns 31-33) \(Wording.shortQuote(columns(31, 33))) is not a method code")
         }
         let signed = try context.strictAmount(columns(34, 43), field: "amount (columns 34-43)", signed: true)
         guard signed != .zero else {
@@ -146,7 +151,7 @@ public struct CashFileReader: Sendable {
         }
         guard let code = providerCodes[provider] else {
             let known = providerCodes.keys.sorted().joined(separator: ", ")
-            throw context.error(.invalidValue, "the provider code (columns 54-55) '\(provider)' is not one the hub knows (\(known)); add it to the provider codes or correct the file")
+            throw context.error(.invalidValue, "the provider code (columns 54-55) \(Wording.shortQuote(provider)) is not one the hub knows (\(known)); add it to the provider codes or correct the file")
         }
         var payment = Payment(
             position: FilePosition(line: context.line), amount: signed < .zero ? -signed : signed,

@@ -57,6 +57,10 @@ public struct CompletedJobsFileError: Error, Hashable, Sendable, CustomStringCon
 
 /// Reads ODS's completed-jobs file, checking every record and the trailer's count and total.
 public enum CompletedJobsReader {
+    /// The largest completed-jobs file (64 MB), line (4 KB) and field (200 characters; the job
+    /// number is at most 30, the operative 100, the SOR code 16).
+    public static let limits = InputLimits(kind: "a completed-jobs file", maxFileBytes: 64 * InputLimits.megabyte, maxLineBytes: 4096, maxFieldCharacters: 200)
+
     /// Reads a completed-jobs file.
     /// - Parameters:
     ///   - bytes: the file's content.
@@ -70,7 +74,7 @@ public enum CompletedJobsReader {
         }
         let records: [CSVRecords.Record]
         do {
-            records = try CSVRecords(TextFile(bytes: bytes, name: name)).records
+            records = try CSVRecords(TextFile(bytes: bytes, name: name, limits: limits), limits: limits).records
         } catch {
             throw CompletedJobsFileError(file: name, problems: [error])
         }
@@ -94,7 +98,7 @@ public enum CompletedJobsReader {
             }
             let expected = ["HDR": 4, "JOB": 5, "LIN": 3, "TRL": 3][type]
             guard let expected else {
-                problem(line, .malformed, "record type '\(type)' is not HDR, JOB, LIN or TRL")
+                problem(line, .malformed, "record type \(Wording.shortQuote(type)) is not HDR, JOB, LIN or TRL")
                 continue
             }
             if !sawHeader && type != "HDR" {
@@ -116,10 +120,10 @@ public enum CompletedJobsReader {
                 sender = field(record, 1)
                 if sender.isEmpty { problem(line, .malformed, "the header's sender (field 2) is empty") }
                 if let day = Day(iso: field(record, 2)) { fileDate = day } else {
-                    problem(line, .invalidValue, "the header's file date '\(field(record, 2))' is not a date YYYY-MM-DD")
+                    problem(line, .invalidValue, "the header's file date \(Wording.shortQuote(field(record, 2))) is not a date YYYY-MM-DD")
                 }
                 if let sequence = Int(field(record, 3)), sequence >= 1 { fileSequence = sequence } else {
-                    problem(line, .invalidValue, "the header's file sequence '\(field(record, 3))' is not a whole number of 1 or more")
+                    problem(line, .invalidValue, "the header's file sequence \(Wording.shortQuote(field(record, 3))) is not a whole number of 1 or more")
                 }
             case "JOB":
                 if let last = jobs.last, jobOpen, last.lines.isEmpty {
@@ -128,10 +132,10 @@ public enum CompletedJobsReader {
                 let before = problems.count
                 let number = field(record, 1)
                 if number.isEmpty || number.count > 30 || !number.allSatisfy({ $0.isASCII && $0 != " " && !$0.isWhitespace && $0.asciiValue! >= 0x21 && $0.asciiValue! <= 0x7E }) {
-                    problem(line, .invalidValue, "the job number '\(number)' (field 2) must be 1 to 30 printable characters with no spaces")
+                    problem(line, .invalidValue, "the job number \(Wording.shortQuote(number)) (field 2) must be 1 to 30 printable characters with no spaces")
                 }
                 let date = Day(iso: field(record, 2))
-                if date == nil { problem(line, .invalidValue, "the completion date '\(field(record, 2))' (field 3) is not a date YYYY-MM-DD") }
+                if date == nil { problem(line, .invalidValue, "the completion date \(Wording.shortQuote(field(record, 2))) (field 3) is not a date YYYY-MM-DD") }
                 let operative = field(record, 3)
                 if operative.isEmpty || operative.count > 100 {
                     problem(line, .invalidValue, "the operative (field 4) must be 1 to 100 characters")
@@ -139,7 +143,7 @@ public enum CompletedJobsReader {
                 var claimed: Money?
                 do {
                     let value = try Money(parsing: field(record, 4))
-                    if value < .zero { problem(line, .invalidValue, "the claimed value '\(field(record, 4))' (field 5) is negative") }
+                    if value < .zero { problem(line, .invalidValue, "the claimed value \(Wording.shortQuote(field(record, 4))) (field 5) is negative") }
                     claimed = value
                 } catch {
                     problem(line, .invalidValue, "the claimed value (field 5): \(error)")
@@ -156,12 +160,12 @@ public enum CompletedJobsReader {
                 let code = field(record, 1)
                 var good = true
                 if !(1...16).contains(code.count) || !code.allSatisfy({ $0.isASCIIDigit || ($0.isASCII && $0.isUppercase) }) {
-                    problem(line, .invalidValue, "the SOR code '\(code)' (field 2) must be 1 to 16 capital letters and digits")
+                    problem(line, .invalidValue, "the SOR code \(Wording.shortQuote(code)) (field 2) must be 1 to 16 capital letters and digits")
                     good = false
                 }
                 let quantity = SalesOrder.Quantity(parsing: field(record, 2))
                 if quantity == nil || quantity!.hundredths <= 0 {
-                    problem(line, .invalidValue, "the quantity '\(field(record, 2))' (field 3) must be a number above zero with at most two decimals")
+                    problem(line, .invalidValue, "the quantity \(Wording.shortQuote(field(record, 2))) (field 3) must be a number above zero with at most two decimals")
                     good = false
                 }
                 if !jobOpen {
@@ -175,9 +179,9 @@ public enum CompletedJobsReader {
                 }
                 jobOpen = false
                 let count = Int(field(record, 1))
-                if count == nil { problem(line, .invalidValue, "the trailer's job count '\(field(record, 1))' is not a whole number") }
+                if count == nil { problem(line, .invalidValue, "the trailer's job count \(Wording.shortQuote(field(record, 1))) is not a whole number") }
                 let total = try? Money(parsing: field(record, 2))
-                if total == nil { problem(line, .invalidValue, "the trailer's total '\(field(record, 2))' is not an amount with two decimals") }
+                if total == nil { problem(line, .invalidValue, "the trailer's total \(Wording.shortQuote(field(record, 2))) is not an amount with two decimals") }
                 trailer = (line, count, total)
             }
         }

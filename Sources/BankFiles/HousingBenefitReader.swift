@@ -21,6 +21,9 @@ public struct HousingBenefitReader: Sendable {
     /// The line types and the transaction code each suggests.
     public static let types: [String: String] = ["HB": "RHB", "ADJ": "RHA"]
 
+    /// The largest Housing Benefit file (64 MB), line (4 KB) and field (200 characters).
+    public static let limits = InputLimits(kind: "a Housing Benefit file", maxFileBytes: 64 * InputLimits.megabyte, maxLineBytes: 4096, maxFieldCharacters: 200)
+
     /// The file's content.
     public let bytes: [UInt8]
     /// The file's name, for messages.
@@ -42,13 +45,14 @@ public struct HousingBenefitReader: Sendable {
     ///   three decimals, a zero amount, a negative regular credit), `totalsDoNotTie`; or
     ///   whatever `body` throws.
     public func read(_ body: (Payment) throws -> Void) throws -> FileTotals {
-        let records = try CSVRecords(TextFile(bytes: bytes, name: fileName)).records
+        let limits = HousingBenefitReader.limits
+        let records = try CSVRecords(TextFile(bytes: bytes, name: fileName, limits: limits), limits: limits).records
         guard let header = records.first else {
             throw FileReadError(.truncated, file: fileName, position: FilePosition(), "the file is empty; ask the benefits team to send it again")
         }
         let headerContext = LineContext(file: fileName, line: header.line)
         guard header.fields.count == 3, Array(header.fields.prefix(2).map { $0.trimmingSpaces.uppercased() }) == HousingBenefitReader.headerTag else {
-            throw headerContext.error(.malformed, "the header is '\(header.fields.joined(separator: ","))'; a Housing Benefit file starts with HEADER,HOUSING BENEFIT CREDITS,<file date dd/MM/yyyy>")
+            throw headerContext.error(.malformed, "the header is \(Wording.shortQuote(header.fields.joined(separator: ","))); a Housing Benefit file starts with HEADER,HOUSING BENEFIT CREDITS,<file date dd/MM/yyyy>")
         }
         let fileDate = try headerContext.day(header.fields[2], field: "file date", layout: .uk)
         var totals = FileTotals(format: .housingBenefit)
@@ -65,6 +69,7 @@ public struct HousingBenefitReader: Sendable {
                     throw context.error(.malformed, "the credit line has \(record.fields.count) fields; it is CREDIT,<claim>,<rent account>,<week commencing>,<amount>,<HB or ADJ>")
                 }
                 let payment = try credit(record.fields, on: fileDate, context)
+                try limits.check(payment, file: fileName)
                 net += payment.direction == .credit ? payment.amount : -payment.amount
                 totals.add(payment)
                 try body(payment)
@@ -84,7 +89,7 @@ public struct HousingBenefitReader: Sendable {
                 totals.checks.append("trailer: \(Wording.count(count, "credit")), net \(total.formatted), as read")
                 return totals
             default:
-                throw context.error(.malformed, "the line starts with '\(record.fields[0])'; lines after the header are CREDIT lines and one TRAILER")
+                throw context.error(.malformed, "the line starts with \(Wording.shortQuote(record.fields[0])); lines after the header are CREDIT lines and one TRAILER")
             }
         }
         throw LineContext(file: fileName, line: records.last!.line).error(
@@ -104,7 +109,7 @@ public struct HousingBenefitReader: Sendable {
         let signed = try context.strictAmount(fields[4], field: "amount", signed: true)
         let type = fields[5].trimmingSpaces.uppercased()
         guard let code = HousingBenefitReader.types[type] else {
-            throw context.error(.malformed, "the type '\(fields[5])' is not HB (regular credit) or ADJ (adjustment)")
+            throw context.error(.malformed, "the type \(Wording.shortQuote(fields[5])) is not HB (regular credit) or ADJ (adjustment)")
         }
         guard signed != .zero else { throw context.error(.invalidValue, "the amount is zero") }
         guard signed > .zero || type == "ADJ" else {

@@ -13,6 +13,11 @@ struct LineContext {
         FileReadError(code, file: file, position: FilePosition(line: line), message)
     }
 
+    /// A field longer than its maximum.
+    func tooLong(_ limits: InputLimits, field: String, value: some StringProtocol, max: Int) -> FileReadError {
+        limits.tooLong(file: file, position: FilePosition(line: line), field: field, value: value, max: max)
+    }
+
     /// How a date field is written.
     enum DateLayout: String, Sendable {
         /// `YYYY-MM-DD`.
@@ -32,9 +37,9 @@ struct LineContext {
         if let day { return day }
         let shaped = trimmed.utf8.count == 10 && trimmed.allSatisfy { $0.isASCIIDigit || $0 == "-" || $0 == "/" }
         if shaped {
-            throw error(.invalidValue, "the \(field) '\(trimmed)' is not a date that exists; correct the date at its source and send the file again")
+            throw error(.invalidValue, "the \(field) \(Wording.shortQuote(trimmed)) is not a date that exists; correct the date at its source and send the file again")
         }
-        throw error(.malformed, "the \(field) '\(trimmed)' is not a date written \(layout.rawValue)")
+        throw error(.malformed, "the \(field) \(Wording.shortQuote(trimmed)) is not a date written \(layout.rawValue)")
     }
 
     /// Reads an amount in pounds written with exactly two decimals (`12.34`, `-0.50` where a sign
@@ -55,13 +60,13 @@ struct LineContext {
         guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy(\.isASCIIDigit), parts[1].allSatisfy(\.isASCIIDigit)
         else {
             let sign = signed ? "an optional '-', " : ""
-            throw error(.malformed, "the \(field) '\(trimmed)' is not an amount: expected \(sign)pounds, a point and two decimals, such as 12.34")
+            throw error(.malformed, "the \(field) \(Wording.shortQuote(trimmed)) is not an amount: expected \(sign)pounds, a point and two decimals, such as 12.34")
         }
         guard parts[1].count == 2 else {
-            throw error(.invalidValue, "the \(field) '\(trimmed)' has \(parts[1].count) decimals; amounts are pounds with exactly two decimals (pence)")
+            throw error(.invalidValue, "the \(field) \(Wording.shortQuote(trimmed)) has \(parts[1].count) decimals; amounts are pounds with exactly two decimals (pence)")
         }
         guard parts[0].count <= 13, let pounds = Int64(parts[0]), let pence = Int64(parts[1]) else {
-            throw error(.invalidValue, "the \(field) '\(trimmed)' is too large")
+            throw error(.invalidValue, "the \(field) \(Wording.shortQuote(trimmed)) is too large")
         }
         let total = pounds * 100 + pence
         return Money(pence: negative ? -total : total)
@@ -76,9 +81,9 @@ struct LineContext {
             let trimmed = text.trimmingSpaces
             if let point = trimmed.lastIndex(of: "."), trimmed[trimmed.index(after: point)...].count > 2,
                trimmed[trimmed.index(after: point)...].allSatisfy(\.isASCIIDigit) {
-                throw self.error(.invalidValue, "the \(field) '\(trimmed)' has more than two decimals; amounts are in pounds with at most two decimals (whole pence)")
+                throw self.error(.invalidValue, "the \(field) \(Wording.shortQuote(trimmed)) has more than two decimals; amounts are in pounds with at most two decimals (whole pence)")
             }
-            throw self.error(.malformed, "the \(field) '\(trimmed)' is not an amount of money (\(error))")
+            throw self.error(.malformed, "the \(field) \(Wording.shortQuote(trimmed)) is not an amount of money (\(error))")
         }
     }
 
@@ -86,7 +91,7 @@ struct LineContext {
     func count(_ text: some StringProtocol, field: String) throws(FileReadError) -> Int {
         let trimmed = text.trimmingSpaces
         guard !trimmed.isEmpty, trimmed.count <= 12, trimmed.allSatisfy(\.isASCIIDigit), let value = Int(trimmed) else {
-            throw error(.malformed, "the \(field) '\(trimmed)' is not a whole number")
+            throw error(.malformed, "the \(field) \(Wording.shortQuote(trimmed)) is not a whole number")
         }
         return value
     }

@@ -14,7 +14,7 @@ enum MT940Fields {
         init(_ text: String, tag: String, at context: LineContext) throws(FileReadError) {
             var rest = Substring(text.trimmingSpaces)
             guard let mark = rest.first, mark == "C" || mark == "D" else {
-                throw context.error(.malformed, "the balance :\(tag): '\(text)' does not start with C (credit) or D (debit)")
+                throw context.error(.malformed, "the balance :\(tag): \(Wording.shortQuote(text)) does not start with C (credit) or D (debit)")
             }
             rest = rest.dropFirst()
             date = try MT940Fields.date(rest.prefix(6), field: ":\(tag): balance date", at: context)
@@ -26,7 +26,7 @@ enum MT940Fields {
                 currency = String(letters)
                 rest = rest.dropFirst(3)
             } else {
-                throw context.error(.malformed, "the balance :\(tag): '\(text)' has no three-letter currency before its amount")
+                throw context.error(.malformed, "the balance :\(tag): \(Wording.shortQuote(text)) has no three-letter currency before its amount")
             }
             let magnitude = try MT940Fields.amount(rest, field: ":\(tag): balance", at: context)
             amount = mark == "D" ? -magnitude : magnitude
@@ -51,7 +51,7 @@ enum MT940Fields {
             let text = lines[0]
             var rest = Substring(text.trimmingSpaces)
             func malformed(_ what: String) -> FileReadError {
-                context.error(.malformed, "the statement line :61: '\(text)' \(what)")
+                context.error(.malformed, "the statement line :61: \(Wording.shortQuote(text)) \(what)")
             }
             valueDate = try MT940Fields.date(rest.prefix(6), field: ":61: value date", at: context)
             rest = rest.dropFirst(6)
@@ -87,7 +87,7 @@ enum MT940Fields {
                 transactionType = String(rest.prefix(4).trimmingSpaces)
                 rest = rest.dropFirst(4)
             } else {
-                throw malformed("has '\(rest.prefix(8))' after its amount where the transaction type (N, F or S and three characters) belongs")
+                throw malformed("has \(Wording.shortQuote(rest.prefix(8))) after its amount where the transaction type (N, F or S and three characters) belongs")
             }
             let references = rest.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false)
             customerReference = references.first.map { String($0.trimmingSpaces) }.flatMap { $0.isEmpty ? nil : $0 }
@@ -181,12 +181,12 @@ enum MT940Fields {
     /// Reads `YYMMDD` (years 80-99 as 19YY, else 20YY), refusing a date that does not exist.
     static func date(_ text: Substring, field: String, at context: LineContext) throws(FileReadError) -> Day {
         guard text.count == 6, text.allSatisfy(\.isASCIIDigit) else {
-            throw context.error(.malformed, "the \(field) '\(text)' is not a date YYMMDD")
+            throw context.error(.malformed, "the \(field) \(Wording.shortQuote(text)) is not a date YYMMDD")
         }
         let digits = text.compactMap(\.wholeNumberValue)
         let year = digits[0] * 10 + digits[1]
         guard let day = Day(year: year >= 80 ? 1900 + year : 2000 + year, month: digits[2] * 10 + digits[3], day: digits[4] * 10 + digits[5]) else {
-            throw context.error(.invalidValue, "the \(field) '\(text)' is not a date that exists; the bank must correct and resend the statement")
+            throw context.error(.invalidValue, "the \(field) \(Wording.shortQuote(text)) is not a date that exists; the bank must correct and resend the statement")
         }
         return day
     }
@@ -199,7 +199,7 @@ enum MT940Fields {
         let dayOfMonth = digits[2] * 10 + digits[3]
         let candidates = [value.year - 1, value.year, value.year + 1].compactMap { Day(year: $0, month: month, day: dayOfMonth) }
         guard let nearest = candidates.min(by: { abs($0.distance(to: value)) < abs($1.distance(to: value)) }) else {
-            throw context.error(.invalidValue, "the :61: entry date '\(text)' (MMDD) is not a date that exists; the bank must correct and resend the statement")
+            throw context.error(.invalidValue, "the :61: entry date \(Wording.shortQuote(text)) (MMDD) is not a date that exists; the bank must correct and resend the statement")
         }
         return nearest
     }
@@ -209,18 +209,18 @@ enum MT940Fields {
     static func amount(_ text: Substring, field: String, at context: LineContext) throws(FileReadError) -> Money {
         let parts = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "," || $0 == "." })
         guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy(\.isASCIIDigit), parts[1].allSatisfy(\.isASCIIDigit) else {
-            throw context.error(.malformed, "the \(field) '\(text)' is not an amount: expected digits, a decimal comma and up to two decimals")
+            throw context.error(.malformed, "the \(field) \(Wording.shortQuote(text)) is not an amount: expected digits, a decimal comma and up to two decimals")
         }
         var decimals = parts[1]
         if decimals.count > 2 {
             guard decimals.dropFirst(2).allSatisfy({ $0 == "0" }) else {
-                throw context.error(.invalidValue, "the \(field) '\(text)' has \(decimals.count) decimals; the hub keeps amounts in pence (two decimals)")
+                throw context.error(.invalidValue, "the \(field) \(Wording.shortQuote(text)) has \(decimals.count) decimals; the hub keeps amounts in pence (two decimals)")
             }
             decimals = decimals.prefix(2)
         }
         let whole = parts[0].drop(while: { $0 == "0" })
         guard whole.count <= 15, let pounds = Int64(whole.isEmpty ? "0" : whole), let pence = Int64(decimals.isEmpty ? "0" : decimals) else {
-            throw context.error(.invalidValue, "the \(field) '\(text)' is too large")
+            throw context.error(.invalidValue, "the \(field) \(Wording.shortQuote(text)) is too large")
         }
         return Money(pence: pounds * 100 + (decimals.count == 1 ? pence * 10 : pence))
     }

@@ -17,6 +17,11 @@ internal import HousingFinance
 /// `bankReference` the bank's reference after `//` unless `NONREF`; `entryReference` the
 /// customer reference unless `NONREF`; `bankTransactionCode` the type (`NTRF`).
 public struct MT940Reader: Sendable {
+    /// The largest MT940 file (64 MB), line (4 KB; SWIFT writes 65 characters) and field (a
+    /// tag's content over its continuation lines, 8,000 characters; SWIFT's `:86:` is 6 lines of
+    /// 65). Each payment's fields are limited by `InputLimits.paymentFields`.
+    public static let limits = InputLimits(kind: "an MT940 statement", maxFileBytes: 64 * InputLimits.megabyte, maxLineBytes: 4096, maxFieldCharacters: 8000)
+
     /// The file's content.
     public let bytes: [UInt8]
     /// The file's name, for messages.
@@ -45,14 +50,31 @@ public struct MT940Reader: Sendable {
     ///   difference), `invalidValue` (a date that does not exist, three decimals), `unsupported`
     ///   (MT942, another currency); or whatever `body` throws.
     public func read(_ body: (Payment) throws -> Void) throws -> FileTotals {
-        let file = try TextFile(bytes: bytes, name: fileName)
+        let limits = MT940Reader.limits
+        let file = try TextFile(bytes: bytes, name: fileName, limits: limits)
         var machine = MT940StatementMachine(file: fileName, currency: currency)
         var field: (tag: String, line: Int, lines: [String])?
 
+        var fieldLength = 0
+        /// A continuation line of the open field, within the field's limit.
+        func append(_ text: String) throws {
+            if fieldLength == 0 { fieldLength = field!.lines.reduce(0) { $0 + $1.utf8.count + 1 } }
+            fieldLength += text.utf8.count + 1
+            field!.lines.append(text)
+            if fieldLength > limits.maxFieldCharacters {
+                let joined = field!.lines.joined(separator: "\n")
+                try limits.check(joined, field: ":\(field!.tag): field", file: fileName, position: FilePosition(line: field!.line))
+            }
+        }
+
         func flushField() throws {
+            fieldLength = 0
             guard let open = field else { return }
             field = nil
-            if let payment = try machine.field(open.tag, lines: open.lines, line: open.line) { try body(payment) }
+            if let payment = try machine.field(open.tag, lines: open.lines, line: open.line) {
+                try limits.check(payment, file: fileName)
+                try body(payment)
+            }
         }
 
         for line in file.lines {
@@ -66,7 +88,7 @@ public struct MT940Reader: Sendable {
             } else if text.trimmingSpaces == "-", field != nil, machine.isStatementOpen {
                 // A bare `-` cannot end a statement before its closing balance: it is text
                 // (a wrapped :86: line), as some banks write without SWIFT blocks.
-                field!.lines.append(text)
+                try append(text)
             } else if MT940Reader.isMessageEnd(text) {
                 try flushField()
                 try machine.messageBoundary(line: line.number, text: text)
@@ -76,7 +98,7 @@ public struct MT940Reader: Sendable {
             } else if text.hasPrefix("{") {
                 try flushField()
             } else if field != nil {
-                field!.lines.append(text)
+                try append(text)
             }
         }
         try flushField()

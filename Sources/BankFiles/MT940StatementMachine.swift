@@ -95,7 +95,7 @@ struct MT940StatementMachine {
 
     /// A SWIFT message starts or ends (`{4:`, `-}`): a statement read so far must be complete.
     mutating func messageBoundary(line: Int, text: String) throws(FileReadError) {
-        try requireClosed(before: line, what: "the end of its SWIFT message ('\(text.trimmingSpaces)')")
+        try requireClosed(before: line, what: "the end of its SWIFT message (\(Wording.shortQuote(text.trimmingSpaces)))")
         statement = nil
     }
 
@@ -132,7 +132,7 @@ struct MT940StatementMachine {
             throw context.error(.unsupported, "statement \(statement!.id) is in \(given), not \(currency); only the \(currency) rent collection account's statements are imported")
         }
         if let currency, value.currency == nil {
-            throw context.error(.malformed, "the balance :\(tag): '\(text)' has no currency; it must be \(currency)")
+            throw context.error(.malformed, "the balance :\(tag): \(Wording.shortQuote(text)) has no currency; it must be \(currency)")
         }
         return value
     }

@@ -20,6 +20,9 @@ public struct OutletFileReader: Sendable {
     /// The providers and the transaction code each suggests.
     public static let providers: [String: String] = ["PAYPOINT": "RPY", "POST OFFICE": "RBR", "ALLPAY": "RPY"]
 
+    /// The largest outlet file (64 MB), line (4 KB) and field (200 characters).
+    public static let limits = InputLimits(kind: "an outlet file", maxFileBytes: 64 * InputLimits.megabyte, maxLineBytes: 4096, maxFieldCharacters: 200)
+
     /// The file's content.
     public let bytes: [UInt8]
     /// The file's name, for messages.
@@ -41,14 +44,15 @@ public struct OutletFileReader: Sendable {
     ///   amount, a card number that is not 16-19 digits, an unknown provider), `totalsDoNotTie`;
     ///   or whatever `body` throws.
     public func read(_ body: (Payment) throws -> Void) throws -> FileTotals {
-        let records = try CSVRecords(TextFile(bytes: bytes, name: fileName)).records
+        let limits = OutletFileReader.limits
+        let records = try CSVRecords(TextFile(bytes: bytes, name: fileName, limits: limits), limits: limits).records
         guard let first = records.first else {
             throw FileReadError(.truncated, file: fileName, position: FilePosition(), "the file is empty; ask the provider to send it again")
         }
         let columns = first.fields.map { $0.trimmingSpaces.uppercased() }
         guard columns == OutletFileReader.header else {
             throw LineContext(file: fileName, line: first.line).error(
-                .malformed, "the header is '\(first.fields.joined(separator: ","))'; an outlet file starts with \(OutletFileReader.header.joined(separator: ","))")
+                .malformed, "the header is \(Wording.shortQuote(first.fields.joined(separator: ","))); an outlet file starts with \(OutletFileReader.header.joined(separator: ","))")
         }
         var totals = FileTotals(format: .outlet)
         var net = Money.zero
@@ -78,6 +82,7 @@ public struct OutletFileReader: Sendable {
                 throw context.error(.malformed, "the line has \(record.fields.count) fields; a payment line has \(OutletFileReader.header.count): \(OutletFileReader.header.joined(separator: ","))")
             }
             let payment = try self.payment(record.fields, context)
+            try limits.check(payment, file: fileName)
             if let earlier = seen[payment.bankReference!] {
                 throw context.error(.malformed, "the transaction id \(payment.bankReference!) was already used on line \(earlier); each payment has its own id, so the file is corrupt")
             }
@@ -97,11 +102,11 @@ public struct OutletFileReader: Sendable {
         let date = try context.day(fields[1], field: "date", layout: .uk)
         let time = String(fields[2].trimmingSpaces)
         guard OutletFileReader.isTime(time) else {
-            throw context.error(.invalidValue, "the time '\(time)' is not a time of day HH:mm:ss")
+            throw context.error(.invalidValue, "the time \(Wording.shortQuote(time)) is not a time of day HH:mm:ss")
         }
         let card = String(fields[3].trimmingSpaces)
         guard (16...19).contains(card.count), card.allSatisfy(\.isASCIIDigit) else {
-            throw context.error(.invalidValue, "the card number '\(card)' is not 16 to 19 digits")
+            throw context.error(.invalidValue, "the card number \(Wording.shortQuote(card)) is not 16 to 19 digits")
         }
         let signed = try context.strictAmount(fields[4], field: "amount", signed: true)
         guard signed != .zero else { throw context.error(.invalidValue, "the amount is zero") }
@@ -109,7 +114,7 @@ public struct OutletFileReader: Sendable {
         guard !outlet.isEmpty else { throw context.error(.malformed, "the outlet id is empty") }
         let provider = fields[6].trimmingSpaces.uppercased()
         guard let code = OutletFileReader.providers[provider] else {
-            throw context.error(.invalidValue, "the provider '\(fields[6])' is not PAYPOINT, POST OFFICE or ALLPAY")
+            throw context.error(.invalidValue, "the provider \(Wording.shortQuote(fields[6])) is not PAYPOINT, POST OFFICE or ALLPAY")
         }
         var payment = Payment(
             position: FilePosition(line: context.line), amount: signed < .zero ? -signed : signed,

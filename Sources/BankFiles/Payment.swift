@@ -189,6 +189,8 @@ public struct FileReadError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let hostile = Code("hostile")
         /// The format or version is not one the hub reads.
         public static let unsupported = Code("unsupported")
+        /// A file, line or field is longer than its kind's `InputLimits` allow.
+        public static let tooLong = Code("too-long")
     }
 
     public var code: Code
@@ -199,11 +201,16 @@ public struct FileReadError: Error, Hashable, Sendable, CustomStringConvertible 
     /// What was wrong, in words a person can act on.
     public var message: String
 
+    /// The longest message kept, in characters: values are quoted short (`Wording.shortQuote`),
+    /// and this guards against any text from elsewhere (libxml2's messages) that is not.
+    public static let maxMessageCharacters = 2_000
+
     public init(_ code: Code, file: String, position: FilePosition, _ message: String) {
         self.code = code
-        self.file = file
+        self.file = file.count > 255 ? String(file.prefix(255)) + "…" : file
         self.position = position
-        self.message = message
+        self.message = message.utf8.count > Self.maxMessageCharacters && message.count > Self.maxMessageCharacters
+            ? String(message.prefix(Self.maxMessageCharacters)) + "… (cut short)" : message
     }
 
     public var description: String { "\(file): \(position): \(message)" }

@@ -17,6 +17,14 @@ public enum PaymentFiles {
         url: URL, format: PaymentFormat, cardMapping: CardColumnMapping?, _ body: (Payment) throws -> Void
     ) throws -> FileTotals {
         let name = url.lastPathComponent
+        let limits = InputLimits.of(format)
+        switch format {
+        case .camt053, .camt054, .arudd:
+            // Streamed: only the file's size is checked here; texts by the reader.
+            _ = try BoundedFile.checkSize(url: url, limits: limits)
+        default:
+            break
+        }
         switch format {
         case .camt053, .camt054:
             return try CamtReader(url: url, expected: format).read(body)
@@ -25,7 +33,7 @@ public enum PaymentFiles {
         default:
             break
         }
-        let bytes = try contents(of: url)
+        let bytes = try BoundedFile.read(url: url, limits: limits)
         switch format {
         case .mt940: return try MT940Reader(bytes: bytes, fileName: name).read(body)
         case .cashFile: return try CashFileReader(bytes: bytes, fileName: name).read(body)
@@ -54,14 +62,5 @@ public enum PaymentFiles {
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: PaymentFormat.detectionWindow)) ?? Data()
         return PaymentFormat.detect(bytes: Array(head), fileName: name, cardMapping: cardMapping)
-    }
-
-    private static func contents(of url: URL) throws -> [UInt8] {
-        do {
-            return Array(try Data(contentsOf: url))
-        } catch {
-            throw FileReadError(.malformed, file: url.lastPathComponent, position: FilePosition(),
-                                "cannot read the file: \(error.localizedDescription); check the path and its permissions")
-        }
     }
 }

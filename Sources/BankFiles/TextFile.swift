@@ -45,11 +45,14 @@ public struct TextFile: Sendable {
     /// - Parameters:
     ///   - bytes: the file's content.
     ///   - name: the file's name, for error messages.
+    ///   - limits: the largest file and line of its kind (`InputLimits.text` by default).
     /// - Throws: `FileReadError`: `malformed` if the file holds a control byte that no text file
     ///   has (NUL and the like), naming the line; `unsupported` for UTF-16 text (a byte-order
-    ///   mark `FF FE` or `FE FF`).
-    public init(bytes: [UInt8], name: String) throws(FileReadError) {
+    ///   mark `FF FE` or `FE FF`); `tooLong` for a file or a line beyond `limits`, refused as
+    ///   soon as the line passes its maximum.
+    public init(bytes: [UInt8], name: String, limits: InputLimits = .text) throws(FileReadError) {
         self.name = name
+        if bytes.count > limits.maxFileBytes { throw limits.fileTooLarge(file: name, bytes: bytes.count) }
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
             throw FileReadError(
                 .unsupported, file: name, position: FilePosition(line: 1),
@@ -63,14 +66,21 @@ public struct TextFile: Sendable {
         var lines: [Line] = []
         var current: [UInt8] = []
         var number = 1
+        var length = 0
         func finishLine() {
             while current.last == 0x0D { current.removeLast() }
             let text = isUTF8 ? String(decoding: current, as: UTF8.self) : TextFile.windows1252(current)
             lines.append(Line(number: number, text: text))
             current.removeAll(keepingCapacity: true)
             number += 1
+            length = 0
         }
         for byte in content {
+            // Every byte but the line feed counts, as `BoundedFile` counts them.
+            if byte != 0x0A {
+                length += 1
+                if length > limits.maxLineBytes { throw limits.lineTooLong(file: name, line: number) }
+            }
             switch byte {
             case 0x0A:
                 finishLine()

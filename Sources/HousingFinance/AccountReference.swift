@@ -51,7 +51,7 @@ public struct AccountReference: Hashable, Comparable, Sendable, Codable, CustomS
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an account reference: digits only")
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(Wording.shortQuote(text)) is not an account reference: digits only")
         }
         digits = text
     }

@@ -41,7 +41,7 @@ public struct AccountReferenceScheme: Hashable, Sendable, Codable {
         let maximum = checkDigit == .modulus11 ? 9 : 18
         guard (1...maximum).contains(numberLength) else {
             throw AccountReferenceSchemeError(
-                message: "an account number of \(numberLength) digits is not possible with check digit '\(checkDigit.rawValue)': use 1 to \(maximum) digits")
+                message: "an account number of \(numberLength) digits is not possible with check digit \(Wording.shortQuote(checkDigit.rawValue)): use 1 to \(maximum) digits")
         }
         let length = numberLength + (checkDigit == .none ? 0 : 1)
         let minimum = minimumDigits ?? max(1, length - 3)

@@ -146,7 +146,7 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let day = Day(iso: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a date YYYY-MM-DD")
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(Wording.shortQuote(text)) is not a date YYYY-MM-DD")
         }
         self = day
     }

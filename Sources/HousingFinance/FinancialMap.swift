@@ -123,7 +123,7 @@ public struct FinancialMap: Sendable {
             guard sawHeader else {
                 let names = fields.map { $0.trimmingSpaces.lowercased() }
                 if names != FinancialMap.columns {
-                    throw fail(nil, "the header must be '\(FinancialMap.columns.joined(separator: ","))'")
+                    throw fail(nil, "the header must be \(Wording.shortQuote(FinancialMap.columns.joined(separator: ",")))")
                 }
                 sawHeader = true
                 continue
@@ -135,15 +135,15 @@ public struct FinancialMap: Sendable {
 
             let keyParts = value[0].split(separator: "/", omittingEmptySubsequences: false)
             guard (1...2).contains(keyParts.count), keyParts.allSatisfy(FinancialMap.isCode) else {
-                throw fail(1, "code '\(value[0])' must be 2 to 8 capital letters or digits, optionally '/' and a charge code (ADJ/DSC)")
+                throw fail(1, "code \(Wording.shortQuote(value[0])) must be 2 to 8 capital letters or digits, optionally '/' and a charge code (ADJ/DSC)")
             }
             if value[1].isEmpty { throw fail(2, "description is empty") }
             for column in [2, 3] where !FinancialMap.isAccount(value[column]) {
-                throw fail(column + 1, "\(FinancialMap.columns[column]) '\(value[column])' must be 1 to 20 letters, digits, '-' or '.'")
+                throw fail(column + 1, "\(FinancialMap.columns[column]) \(Wording.shortQuote(value[column])) must be 1 to 20 letters, digits, '-' or '.'")
             }
             if value[2] == value[3] { throw fail(4, "contra_account is the same as ledger_account (\(value[2]))") }
             guard let fund = Fund(rawValue: value[8]) else {
-                throw fail(9, "fund '\(value[8])' must be HRA or GF")
+                throw fail(9, "fund \(Wording.shortQuote(value[8])) must be HRA or GF")
             }
             let mapping = FinancialMapping(
                 code: String(keyParts[0]), chargeCode: keyParts.count == 2 ? String(keyParts[1]) : nil,

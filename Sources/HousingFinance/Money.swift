@@ -81,7 +81,7 @@ public struct MoneyParseError: Error, Hashable, Sendable, CustomStringConvertibl
     public var text: String
     /// What was wrong with it.
     public var reason: String
-    public var description: String { "'\(text)' is not an amount of money: \(reason)" }
+    public var description: String { "\(Wording.shortQuote(text)) is not an amount of money: \(reason)" }
 }
 
 extension Money {

@@ -36,4 +36,47 @@ public enum Wording {
 
     /// A content hash as lists show it: its first 12 hex characters.
     public static func shortHash(_ hex: String) -> String { String(hex.prefix(12)) }
+
+    /// The longest piece of a value any message or stored error quotes, in characters.
+    public static let quoteLimit = 40
+
+    /// A value quoted for a message: in single quotes, and when it is longer than `limit`
+    /// characters only its first `limit`, an ellipsis and its length:
+    /// `'100023450'`, `'AAAAAAAAAA…' (52,428,800 characters)`. Every message and stored error
+    /// that repeats a value from a file, a parameter or a setting quotes it with this, so that a
+    /// hostile 50 MB value gives a short message. Line breaks and other control characters in
+    /// the piece shown are written as `\n`, `\t` or `\u{..}`, so the quote stays on one line.
+    public static func shortQuote(_ value: some StringProtocol, limit: Int = quoteLimit) -> String {
+        let (shown, truncated) = shortened(value, limit: limit)
+        guard truncated else { return "'\(shown)'" }
+        return "'\(shown)…' (\(Wording.count(value.count, "character")))"
+    }
+
+    /// The first `limit` characters of a value, control characters written out as `shortQuote`
+    /// writes them, and whether the value was longer: what a stored problem keeps of a value.
+    public static func shortened(_ value: some StringProtocol, limit: Int = quoteLimit) -> (text: String, truncated: Bool) {
+        var shown = ""
+        var count = 0
+        var truncated = false
+        for character in value {
+            if count == limit {
+                truncated = true
+                break
+            }
+            count += 1
+            switch character {
+            case "\n", "\r\n": shown += "\\n"
+            case "\r": shown += "\\r"
+            case "\t": shown += "\\t"
+            default:
+                if let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
+                   scalar.value < 0x20 || scalar.value == 0x7F {
+                    shown += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+                } else {
+                    shown.append(character)
+                }
+            }
+        }
+        return (shown, truncated)
+    }
 }

@@ -58,10 +58,7 @@ public struct HubConfig: Sendable {
     /// - Throws: `ConfigError` naming the file and the key.
     public static func load(file: URL, databaseURLOverride: String? = nil) throws -> HubConfig {
         let name = file.path
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError(file: name, key: nil, message: "cannot read the file")
-        }
-        let reader = try ConfigReader(yaml: text, file: name)
+        let reader = try ConfigReader(yaml: ConfigLimits.text(of: file, name: name), file: name)
         let root = reader.root
         let known: Set<String> = ["database", "directories", "time-zone", "go-live", "rent-calendar", "account-reference", "adjustment-code", "http"]
         try reader.refuseUnknownKeys(root, known, prefix: nil)
@@ -75,13 +72,13 @@ public struct HubConfig: Sendable {
         }
         let zoneName = try reader.string("time-zone") ?? "Europe/London"
         guard let zone = TimeZone(identifier: zoneName) else {
-            throw ConfigError(file: name, key: "time-zone", message: "'\(zoneName)' is not a time zone (for example Europe/London)")
+            throw ConfigError(file: name, key: "time-zone", message: "\(Wording.shortQuote(zoneName)) is not a time zone (for example Europe/London)")
         }
         guard let goLiveText = try reader.string("go-live") else {
             throw ConfigError(file: name, key: "go-live", message: "missing: the hub's go-live Monday, YYYY-MM-DD")
         }
         guard let goLive = Day(iso: goLiveText), goLive.weekday == .monday else {
-            throw ConfigError(file: name, key: "go-live", message: "'\(goLiveText)' is not a Monday written YYYY-MM-DD")
+            throw ConfigError(file: name, key: "go-live", message: "\(Wording.shortQuote(goLiveText)) is not a Monday written YYYY-MM-DD")
         }
         let calendarPath = try reader.string("rent-calendar") ?? "rent-calendar.yaml"
         let calendarFile = calendarPath.hasPrefix("/") ? URL(fileURLWithPath: calendarPath) : base.appendingPathComponent(calendarPath)
@@ -93,7 +90,7 @@ public struct HubConfig: Sendable {
             case "modulus11": scheme = try AccountReferenceScheme(checkDigit: .modulus11, numberLength: length)
             case "none": scheme = try AccountReferenceScheme(checkDigit: .none, numberLength: length)
             default:
-                throw ConfigError(file: name, key: "account-reference.check-digit", message: "'\(kind)' is not a scheme: use modulus11 or none")
+                throw ConfigError(file: name, key: "account-reference.check-digit", message: "\(Wording.shortQuote(kind)) is not a scheme: use modulus11 or none")
             }
         }
         let database = try reader.string("database.url")
@@ -117,10 +114,7 @@ public enum RentCalendarFile {
     /// Reads a rent calendar file.
     /// - Throws: `ConfigError` naming the file and the rent year.
     public static func load(_ file: URL) throws -> RentCalendar {
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            throw ConfigError(file: file.path, key: nil, message: "cannot read the rent calendar")
-        }
-        return try parse(text, file: file.path)
+        try parse(ConfigLimits.text(of: file, unreadable: "cannot read the rent calendar"), file: file.path)
     }
 
     /// Reads rent calendar text.
@@ -139,7 +133,7 @@ public enum RentCalendarFile {
             var mondays: Set<Day> = []
             for item in list {
                 guard let text = item.string, let day = Day(iso: text) else {
-                    throw ConfigError(file: file, key: label, message: "'\(item.string ?? "?")' is not a date YYYY-MM-DD")
+                    throw ConfigError(file: file, key: label, message: "\(Wording.shortQuote(item.string ?? "?")) is not a date YYYY-MM-DD")
                 }
                 mondays.insert(day)
             }

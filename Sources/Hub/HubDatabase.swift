@@ -13,19 +13,31 @@ public struct HubDatabase: Sendable {
     /// The administrator's connection string for migrations (a superuser, or a login with
     /// CREATEROLE that may become `hub_owner`); nil: `connectionString` is the administrator's.
     public let adminConnectionString: String?
+    /// The person every connection works for (the web console's), or nil for the connected role.
+    public let person: ActingPerson?
 
     /// The role that owns the schema; nobody logs in as it.
     public static let ownerRole = "hub_owner"
     /// The login role of the hub service (`hub serve`) and of the embedded cluster's commands.
     public static let serviceRole = "hub_service"
 
-    public init(connectionString: String, adminConnectionString: String? = nil) {
+    public init(connectionString: String, adminConnectionString: String? = nil, person: ActingPerson? = nil) {
         self.connectionString = connectionString
         self.adminConnectionString = adminConnectionString
+        self.person = person
     }
 
-    /// Opens a new connection.
-    public func connect() throws -> Connection { try Connection(connectionString, applicationName: "hub") }
+    /// The same database, every connection working under a person's role and name.
+    public func acting(as person: ActingPerson) -> HubDatabase {
+        HubDatabase(connectionString: connectionString, adminConnectionString: adminConnectionString, person: person)
+    }
+
+    /// Opens a new connection (under the person's role and name when acting for one).
+    public func connect() throws -> Connection {
+        let connection = try Connection(connectionString, applicationName: "hub")
+        if let person { try person.apply(to: connection) }
+        return connection
+    }
 
     /// Opens a connection as the administrator (for migrations and set-up).
     public func connectAdmin() throws -> Connection {

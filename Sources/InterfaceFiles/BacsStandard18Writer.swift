@@ -111,71 +111,17 @@ public struct BacsStandard18Writer: Sendable {
     ///   reference that is not 6 to 18 characters of the Bacs set, a bad submission value, or no
     ///   collections at all.
     public func write(_ collections: [Collection]) throws(OutboundFileError) -> [UInt8] {
-        var check = FieldChecker(interface: Self.interfaceName, record: "submission")
-        try digits(submission.serviceUserNumber, 6, "service user number", check)
-        try digits(submission.sortCode, 6, "sort code", check)
-        try digits(submission.accountNumber, 8, "account number", check)
-        guard (1...999_999).contains(submission.serialNumber) else {
-            throw check.fail("serial number", "\(submission.serialNumber) must be 1 to 999999")
+        var bytes: [UInt8] = []
+        do {
+            var stream = try BacsStandard18Stream(submission: submission) { bytes.append(contentsOf: $0) }
+            for collection in collections { try stream.add(collection) }
+            try stream.finish()
+        } catch let error as OutboundFileError {
+            throw error
+        } catch {
+            preconditionFailure("an in-memory sink does not throw: \(error)")
         }
-        guard (1...999).contains(submission.fileNumber) else {
-            throw check.fail("file number", "\(submission.fileNumber) must be 1 to 999")
-        }
-        if submission.processingDay < submission.created {
-            throw check.fail("processing day", "\(submission.processingDay) is before the file is made (\(submission.created))")
-        }
-        if collections.isEmpty { throw check.fail(nil, "there are no collections; send no file") }
-
-        var records: [String] = []
-        var total = Money.zero
-        for (index, collection) in collections.enumerated() {
-            check.record = "collection \(index + 1) (\(collection.reference))"
-            try digits(collection.sortCode, 6, "sort code", check)
-            try digits(collection.accountNumber, 8, "account number", check)
-            let reference = collection.reference
-            guard (6...18).contains(reference.count), reference.allSatisfy(Self.isBacsCharacter),
-                  reference.filter({ $0.isLetter || $0.isNumber }).count >= 6
-            else {
-                throw check.fail("reference", "'\(reference)' must be 6 to 18 capitals, digits, spaces or . & / - with at least 6 letters or digits")
-            }
-            guard collection.amount > .zero, collection.amount.pence <= 99_999_999_999 else {
-                throw check.fail("amount", "\(collection.amount.plain) must be more than zero and fit 11 digits of pence")
-            }
-            total += collection.amount
-            records.append(
-                collection.sortCode + collection.accountNumber + "0" + collection.transactionCode.rawValue
-                    + submission.sortCode + submission.accountNumber + Self.spaces(4)
-                    + Self.number(collection.amount.pence, 11) + Self.name(submission.serviceUserName)
-                    + Self.field(reference, 18) + Self.name(collection.accountName))
-        }
-        check.record = "contra"
-        guard total.pence <= 99_999_999_999 else {
-            throw check.fail("amount", "the total \(total.plain) does not fit 11 digits of pence; split the collections into several files")
-        }
-        records.append(
-            submission.sortCode + submission.accountNumber + "0" + Self.contraTransactionCode
-                + submission.sortCode + submission.accountNumber + Self.spaces(4)
-                + Self.number(total.pence, 11) + Self.name(submission.contraNarrative)
-                + Self.field("CONTRA", 18) + Self.name(submission.accountName))
-
-        let serial = Self.number(Int64(submission.serialNumber), 6)
-        let sun = submission.serviceUserNumber
-        let created = Self.julian(submission.created)
-        let processing = Self.julian(submission.processingDay)
-        let fileLabel = "A" + sun + "S" + Self.spaces(2) + "1" + sun + serial + "0001" + "0001" + Self.spaces(6)
-            + created + processing + " " + "000000" + Self.spaces(13) + Self.spaces(7)
-        let formatLabel = "F" + "02000" + "00100" + Self.spaces(35) + "00" + Self.spaces(28)
-        let labels = (
-            vol1: "VOL1" + serial + " " + Self.spaces(20) + Self.spaces(6) + Self.spaces(4) + sun + Self.spaces(4) + Self.spaces(28) + "1",
-            uhl1: "UHL1" + processing + "999999" + Self.spaces(4) + "00" + "000000" + "1 DAILY  "
-                + Self.number(Int64(submission.fileNumber), 3) + Self.spaces(7) + Self.spaces(7) + Self.spaces(26),
-            utl1: "UTL1" + Self.number(total.pence, 13) + Self.number(total.pence, 13)
-                + Self.number(Int64(collections.count), 7) + Self.number(1, 7) + Self.spaces(36))
-
-        let head = [labels.vol1, "HDR1" + fileLabel, "HDR2" + formatLabel, labels.uhl1]
-        let tail = ["EOF1" + fileLabel, "EOF2" + formatLabel, labels.utl1]
-        precondition((head + tail).allSatisfy { $0.utf8.count == 80 } && records.allSatisfy { $0.utf8.count == 100 })
-        return Array((head + records + tail).map { $0 + "\r\n" }.joined().utf8)
+        return bytes
     }
 
     /// Whether a character is in the set Bacs accepts in names and references.
@@ -211,9 +157,4 @@ public struct BacsStandard18Writer: Sendable {
         return " " + number(Int64(day.year % 100), 2) + number(Int64(dayOfYear), 3)
     }
 
-    private func digits(_ value: String, _ count: Int, _ field: String, _ check: FieldChecker) throws(OutboundFileError) {
-        guard value.count == count, value.allSatisfy(\.isASCIIDigit) else {
-            throw check.fail(field, "'\(value)' must be \(count) digits")
-        }
-    }
 }

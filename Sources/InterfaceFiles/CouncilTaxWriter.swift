@@ -78,7 +78,7 @@ public struct CouncilTaxWriter: Sendable {
             }
             try check.code(event.propertyReference, "property_ref", max: 20)
             if !(1...12).contains(event.uprn.count) || !event.uprn.allSatisfy(\.isASCIIDigit) {
-                throw check.fail("uprn", "'\(event.uprn)' must be 1 to 12 digits")
+                throw check.fail("uprn", "\(Wording.shortQuote(event.uprn)) must be 1 to 12 digits")
             }
             let address = try lines(of: event.address, "address", check)
             let tenants = event.tenantNames

@@ -22,7 +22,7 @@ struct FieldChecker {
             throw fail(field, "has a line break or control character; the file cannot carry it")
         }
         if value.unicodeScalars.count > max {
-            throw fail(field, "'\(value)' is \(value.unicodeScalars.count) characters long; at most \(max) fit")
+            throw fail(field, "\(Wording.shortQuote(value)) is \(value.unicodeScalars.count) characters long; at most \(max) fit")
         }
         return value
     }
@@ -32,7 +32,7 @@ struct FieldChecker {
     func code(_ value: String, _ field: String, max: Int) throws(OutboundFileError) -> String {
         guard !value.isEmpty, value.unicodeScalars.count <= max,
               value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
-        else { throw fail(field, "'\(value)' must be 1 to \(max) printable ASCII characters without spaces") }
+        else { throw fail(field, "\(Wording.shortQuote(value)) must be 1 to \(max) printable ASCII characters without spaces") }
         return value
     }
 }

@@ -97,7 +97,7 @@ public struct SalesOrderWriter: Sendable {
             for (number, line) in order.lines.enumerated() {
                 check.record = "order \(index + 1) (\(order.salesOrderId)) line \(number + 1)"
                 if !(1...16).contains(line.sorCode.count) || !line.sorCode.allSatisfy({ $0.isASCIIDigit || ($0.isASCII && $0.isUppercase) }) {
-                    throw check.fail("SORCode", "'\(line.sorCode)' must be 1 to 16 capital letters and digits")
+                    throw check.fail("SORCode", "\(Wording.shortQuote(line.sorCode)) must be 1 to 16 capital letters and digits")
                 }
                 try check.text(line.description, "Description", max: 200)
                 if line.quantity.hundredths <= 0 { throw check.fail("Quantity", "\(line.quantity) must be more than zero") }

@@ -1,3 +1,4 @@
+import HousingFinance
 /// Why a cron expression could not be read: which field, the offending text, and what is allowed.
 ///
 /// Its description reads like `minute field '61': values must be 0-59`, or for the wrong number of
@@ -22,6 +23,6 @@ public struct CronExpressionError: Error, Hashable, Sendable, CustomStringConver
 
     /// The message: `<field> field '<text>': <problem>`.
     public var description: String {
-        if let field { "\(field) field '\(text)': \(problem)" } else { "cron expression '\(text)': \(problem)" }
+        if let field { "\(field) field \(Wording.shortQuote(text)): \(problem)" } else { "cron expression \(Wording.shortQuote(text)): \(problem)" }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HousingFinance
 import Hub
 
 /// Every scheduled job, read from the job files in Jobs/, one job per file.
@@ -15,7 +16,7 @@ public struct JobCatalog: Hashable, Sendable {
             if let first = seen[job.name] {
                 throw ConfigError(
                     .duplicateJob, file: job.file, key: "job",
-                    message: "'\(job.name)' is already defined in \(first.file); each job needs exactly one file")
+                    message: "\(Wording.shortQuote(job.name)) is already defined in \(first.file); each job needs exactly one file")
             }
             seen[job.name] = job
         }

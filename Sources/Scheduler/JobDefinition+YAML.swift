@@ -1,4 +1,5 @@
 import Foundation
+import HousingFinance
 import Hub
 import Yams
 
@@ -10,13 +11,7 @@ extension JobDefinition {
     ///   - file: the name error messages give it, like `Jobs/rent-debit.yaml`.
     /// - Throws: `ConfigError` naming the file, the key and what is wrong.
     public init(contentsOf url: URL, file: String) throws {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ConfigError(.unreadable, file: file, key: nil, message: "cannot be read as UTF-8 text (\(error.localizedDescription))")
-        }
-        try self.init(yaml: text, file: file)
+        try self.init(yaml: ConfigLimits.text(of: url, name: file, unreadable: "cannot be read as UTF-8 text"), file: file)
     }
 
     /// Reads the YAML text of a job file. Unknown keys are refused; Jobs/README.md lists the keys.
@@ -32,7 +27,7 @@ extension JobDefinition {
 
         let name = try reader.text(keys["job"]!, at: "job")
         guard JobFileReader.isJobName(name) else {
-            throw reader.invalid("job", "'\(name)' is not a job name; use lower-case letters, digits and single hyphens, like rent-debit")
+            throw reader.invalid("job", "\(Wording.shortQuote(name)) is not a job name; use lower-case letters, digits and single hyphens, like rent-debit")
         }
 
         let cronText = try reader.text(keys["schedule"]!, at: "schedule")
@@ -43,14 +38,14 @@ extension JobDefinition {
             throw reader.invalid("schedule", error.description)
         }
         guard cron.canEverFire else {
-            throw reader.invalid("schedule", "'\(cron)' never fires: none of its months has that day of the month")
+            throw reader.invalid("schedule", "\(Wording.shortQuote("\(cron)")) never fires: none of its months has that day of the month")
         }
 
         var timeZone = TimeZone.london
         if let node = keys["time-zone"] {
             let identifier = try reader.text(node, at: "time-zone")
             guard let zone = TimeZone(identifier: identifier) else {
-                throw reader.invalid("time-zone", "'\(identifier)' is not a time zone; use a tz database name like Europe/London")
+                throw reader.invalid("time-zone", "\(Wording.shortQuote(identifier)) is not a time zone; use a tz database name like Europe/London")
             }
             timeZone = zone
         }
@@ -71,7 +66,7 @@ extension JobDefinition {
 
         let catchUpText = try reader.text(keys["catch-up"]!, at: "catch-up")
         guard let catchUp = CatchUpPolicy(rawValue: catchUpText) else {
-            throw reader.invalid("catch-up", "'\(catchUpText)' is not a catch-up policy; use all, latest or none")
+            throw reader.invalid("catch-up", "\(Wording.shortQuote(catchUpText)) is not a catch-up policy; use all, latest or none")
         }
 
         let retryKeys = try reader.keys(of: keys["retry"]!, at: "retry", spec: JobFileReader.retryKeys)
@@ -165,7 +160,7 @@ private struct JobFileReader {
         switch try text(node, at: key) {
         case "true": return true
         case "false": return false
-        case let other: throw invalid(key, "'\(other)' must be true or false")
+        case let other: throw invalid(key, "\(Wording.shortQuote(other)) must be true or false")
         }
     }
 
@@ -173,7 +168,7 @@ private struct JobFileReader {
     func number(_ node: Node, at key: String, atLeast minimum: Int) throws -> Int {
         let value = try text(node, at: key)
         guard let n = Int(value), n >= minimum else {
-            throw invalid(key, "'\(value)' must be a whole number, \(minimum) or more")
+            throw invalid(key, "\(Wording.shortQuote(value)) must be a whole number, \(minimum) or more")
         }
         return n
     }

@@ -1,13 +1,13 @@
 import CoreMetrics
 import Foundation
 
-/// The scheduler's metrics through swift-metrics (rendered by `PrometheusMetrics` under `hub serve`):
+/// The scheduler's metrics through swift-metrics (rendered by swift-prometheus on /metrics under `hub serve`):
 ///
 /// - `hub_scheduler_slots_total{job, outcome}`: claimed slots by outcome (completed, refused,
 ///   failed, retrying, lease-lost).
 /// - `hub_job_runs_total{job}`: runs committed.
 /// - `hub_job_last_success_timestamp_seconds{job}`: when the job's last slot completed (Unix time).
-/// - `hub_job_duration_seconds{job}`: how long slots took (a summary: `_count`, `_sum`).
+/// - `hub_job_duration_seconds{job}`: how long slots took (a histogram: `_bucket`, `_count`, `_sum`).
 /// - `hub_scheduler_running_slots{job}`: slots running now in this process.
 /// - `hub_scheduler_claim_errors_total{job}`: failures to reach the database to claim slots.
 public struct SchedulerMetrics: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import HousingFinance
 import Hub
 import Yams
 
@@ -54,7 +55,7 @@ public struct SchedulerSettings: Hashable, Sendable {
                 continue
             }
             guard let number = Double(scalar), number >= 0, number.isFinite else {
-                throw ConfigError(file: name, key: key, message: "'\(scalar)' is not a number of seconds (0 or more)")
+                throw ConfigError(file: name, key: key, message: "\(Wording.shortQuote(scalar)) is not a number of seconds (0 or more)")
             }
             switch key {
             case "lease-seconds": settings.leaseSeconds = number

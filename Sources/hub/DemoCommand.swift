@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import HousingFinance
 import Hub
@@ -91,7 +92,9 @@ struct DemoCommand: ParsableCommand {
             // files out, last, so that they carry everything the demo posted.
             for (title, demo) in [
                 ("Payments", { try PaymentsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
+                ("Direct Debit", { try DirectDebitDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
                 ("Repairs: the sales-order review", { try RepairsDemo.run(runner: environment.runner, config: config, businessDate: businessDate, directory: demoDirectory) }),
+                ("Arrears: the day's review", { try ArrearsDemo.run(runner: environment.runner, config: config, businessDate: businessDate) }),
                 ("Interface files out", { try ExportsDemo.run(runner: environment.runner, config: config, businessDate: businessDate) }),
             ] as [(String, () throws -> String)] {
                 print("\n== \(title) " + String(repeating: "=", count: max(0, 90 - title.count)))
@@ -104,6 +107,8 @@ struct DemoCommand: ParsableCommand {
             print(try LedgerVerification.verify(on: db).render(), terminator: "")
             print()
             print(try tryNext(environment, on: db))
+
+            print(try ConsoleDemo.users(on: try environment.database.connectAdmin(), config: config, configFile: HubEnvironment.configFile(global)))
 
             if let cluster = environment.embedded {
                 print("Look inside: \(cluster.psqlCommand(database: "hub"))")

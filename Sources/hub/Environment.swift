@@ -94,7 +94,7 @@ struct HubEnvironment {
             database = HubDatabase(connectionString: HubDatabase.connectionString(admin, user: login), adminConnectionString: admin)
             if migrate {
                 try database.migrate()
-                if !service { try database.ensurePerson(login, roles: ["hub_finance", "hub_payments", "hub_repairs"]) }
+                if !service { try database.ensurePerson(login, roles: ["hub_finance", "hub_payments", "hub_repairs", "hub_income"]) }
             }
         }
         let runner = Runner(database: database, host: ProcessInfo.processInfo.hostName, logger: logger)

@@ -16,6 +16,9 @@ struct HubCommand: ParsableCommand {
             DbCommand.self, DemoCommand.self, RunCommand.self, RunsCommand.self, AccountsCommand.self, LoadCommand.self,
             ToolsCommand.self, ImportCommand.self, SuspenseCommand.self, ReconcileCommand.self, ExportsCommand.self,
             SalesOrdersCommand.self, ServeCommand.self, ScheduleCommand.self, JobsCommand.self, CheckpointCommand.self, MigrationCommand.self,
+            DirectDebitCommand.self,
+            ArrearsCommand.self, WriteOffsCommand.self,
+            UsersCommand.self,
         ])
 
     /// Parses and runs a command, speaking with one voice when it fails: every error starts

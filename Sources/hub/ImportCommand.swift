@@ -18,7 +18,7 @@ struct ImportCommand: ParsableCommand {
             """)
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The payment file to import.") var file: String?
-    @Option(help: "The file's format: auto, camt053, camt054, mt940, cash, outlet, card, arudd or hb.") var format = "auto"
+    @Option(help: "The file's format: auto, camt053, camt054, mt940, cash, outlet, card, arudd or hb (ADDACS and AUDDIS reports are recognised and acted on as hub dd advices does).") var format = "auto"
     @Flag(help: "Import every file waiting in the inbox folders of Config/payments.yaml.") var inbox = false
     @Flag(help: "Read, match and report, and roll everything back: post nothing, move nothing.") var dryRun = false
     @Option(help: "The business date of the run (default: today in Europe/London).") var asOf: String?
@@ -48,6 +48,11 @@ struct ImportCommand: ParsableCommand {
                 }
                 if outcomes.contains(where: { $0.status == .rejected }) { throw ExitCode(ExitStatus.badInput) }
                 if outcomes.contains(where: { $0.status == .duplicate }) { throw ExitCode(ExitStatus.duplicate) }
+                return
+            }
+            // A Bacs ADDACS or AUDDIS report is about mandates, not payments: hub dd advices.
+            if let report = try directDebitAdvices(file!, environment: environment, businessDate: businessDate, json: global.json, dryRun: dryRun) {
+                print(report)
                 return
             }
             let outcome = try importer.importFile(

@@ -10,7 +10,7 @@ struct LoadCommand: ParsableCommand {
     /// their subcommand here.
     static let kinds: [any ParsableCommand.Type] = [
         LoadProperties.self, LoadTenancies.self, LoadAccounts.self, LoadCharges.self, LoadOpeningBalances.self,
-        LoadSOR.self, LoadContractTerms.self, LoadRepairOrders.self,
+        LoadSOR.self, LoadContractTerms.self, LoadRepairOrders.self, LoadMandates.self,
     ]
 
     static let configuration = CommandConfiguration(

@@ -30,7 +30,14 @@ struct ReconcileCommand: ParsableCommand {
                 day = try BankReconciliation.latestStatementDate(on: connection) ?? environment.config.today()
             }
             let report = try BankReconciliation.load(date: day, settings: settings, on: connection)
-            if global.json { try printJSON(report) } else { print(report.render(), terminator: "") }
+            if global.json {
+                try printJSON(report)
+            } else {
+                print(report.render(), terminator: "")
+                // Direct Debit: the day's collection credit and returns (hub dd reconcile for JSON).
+                let directDebit = try DDReconciliation.load(date: day, on: connection)
+                if !directDebit.lines.isEmpty { print(directDebit.render(), terminator: "") }
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ import Hub
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run a job through the run framework (all or nothing, recorded, --dry-run to preview).",
-        subcommands: [RentDebit.self, GLExport.self, CouncilTaxExport.self, RunSalesOrderReview.self])
+        subcommands: [RentDebit.self, GLExport.self, CouncilTaxExport.self, RunSalesOrderReview.self, DDCollection.self, DDNotices.self, RunArrearsReview.self])
 
     struct RentDebit: ParsableCommand {
         static let configuration = CommandConfiguration(

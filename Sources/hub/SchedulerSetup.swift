@@ -36,7 +36,7 @@ struct SchedulerSetup {
         return (settings, try JobCatalog.load(directory: settings.jobsDirectory))
     }
 
-    static func open(_ global: GlobalOptions, jobs: String?, metrics: PrometheusMetrics? = nil) throws -> SchedulerSetup {
+    static func open(_ global: GlobalOptions, jobs: String?, metrics: SchedulerMetrics? = nil) throws -> SchedulerSetup {
         let environment = try HubEnvironment.open(global, service: true)
         let (settings, catalog) = try catalog(environment.config, jobs: jobs)
         var logger = Logger(label: "hub.scheduler")
@@ -47,7 +47,7 @@ struct SchedulerSetup {
         let core = SchedulerCore(
             catalog: catalog, launcher: JobLauncher(runner: runner, config: environment.config),
             store: SlotStore(host: host, leaseSeconds: settings.leaseSeconds), heartbeatSeconds: settings.heartbeatSeconds,
-            metrics: metrics.map { SchedulerMetrics(prometheus: $0) } ?? SchedulerMetrics(), logger: logger, now: { clock.now() })
+            metrics: metrics ?? SchedulerMetrics(), logger: logger, now: { clock.now() })
         return SchedulerSetup(environment: environment, settings: settings, clock: clock, logger: logger, core: core)
     }
 }

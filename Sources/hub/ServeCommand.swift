@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import Hub
 import Logging
@@ -7,11 +8,11 @@ import Scheduler
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the scheduler: fire the jobs in Jobs/ on their schedules, exactly once across every hub serve on the database.",
+        abstract: "Run the scheduler (fire the jobs in Jobs/ on their schedules, exactly once across every hub serve on the database) and the web console.",
         discussion: """
             Settings in Config/scheduler.yaml (lease, heartbeat, poll, shutdown grace). SIGHUP reloads the job files;
             SIGTERM or SIGINT stops: no new runs, a run in progress finishes within shutdown-grace-seconds or is rolled back.
-            Serves /metrics (Prometheus) and /health on http.address:http.port of Config/hub.yaml.
+            Serves the web console, /metrics (Prometheus) and /health on http.address:http.port of Config/hub.yaml (docs/console.md).
             Exit: 0 after a clean shutdown; 75 when a run had to be abandoned at shutdown (rolled back);
             with --once 0 when every slot completed, 5 when one was refused, 1 when one failed.
             """)
@@ -24,9 +25,9 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let prometheus = PrometheusMetrics()
-            prometheus.bootstrap()
-            let setup = try SchedulerSetup.open(global, jobs: jobs, metrics: prometheus)
+            let metrics = ConsoleMetrics()
+            metrics.bootstrap()
+            let setup = try SchedulerSetup.open(global, jobs: jobs, metrics: metrics.scheduler)
             let core = setup.core
             if once {
                 let results = try core.tick()
@@ -38,26 +39,29 @@ struct ServeCommand: ParsableCommand {
                 if status != 0 { throw ExitCode(status) }
                 return
             }
-            let health = HealthCheck(core: core)
+            // A client that hangs up must never kill the process (writes to it fail instead).
+            signal(SIGPIPE, SIG_IGN)
             let config = setup.environment.config
-            let endpoint = try HTTPEndpoint(address: config.httpAddress, port: config.httpPort, logger: setup.logger) { path in
-                switch path {
-                case "/metrics":
-                    return .init(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: prometheus.render())
-                case "/health":
-                    let verdict = health.evaluate()
-                    let body = (try? HubJSON.text(verdict)) ?? "{}"
-                    return .init(status: verdict.healthy ? 200 : 503, contentType: "application/json", body: body + "\n")
-                default:
-                    return .init(status: 404, body: "not found: try /metrics or /health\n")
+            let console = try Console(
+                config: config, settings: try ConsoleSettings.load(for: config), database: setup.environment.database, scheduler: core,
+                metrics: metrics, logger: setup.logger)
+            let logger = setup.logger
+            let application = console.application { port in
+                logger.info("console, metrics and health served", metadata: ["url": "http://\(config.httpAddress):\(port)/", "port": "\(port)"])
+            }
+            Task {
+                do {
+                    // The scheduler below handles SIGTERM, SIGINT and SIGHUP; the server stops with the process.
+                    try await application.runService(gracefulShutdownSignals: [])
+                } catch {
+                    logger.critical("the HTTP server stopped", metadata: ["error": "\(error)"])
+                    fflush(nil)
+                    _exit(1)
                 }
             }
-            endpoint.start()
-            setup.logger.info("metrics and health served", metadata: ["address": "\(config.httpAddress)", "port": "\(endpoint.port)"])
             let service = SchedulerService(
                 core: core, settings: setup.settings, inbox: config.inbox, clock: setup.clock, logger: setup.logger,
                 onExit: { clean in
-                    endpoint.stop()
                     fflush(nil)
                     _exit(clean ? 0 : 75)
                 })

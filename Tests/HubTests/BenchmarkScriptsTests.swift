@@ -14,6 +14,8 @@ import Testing
         ("payment-import", ["40"], "ties: True"),
         ("payments", ["40", "0.0005"], "same payments read by all three: yes"),
         ("rehearsal", ["20"], "GO (0 problems)"),
+        ("arrears-review", ["40"], "letters and messages sent:"),
+        ("console", ["20", "5", "5", "200"], "5 clients, "),
     ]
 
     @Test func everyBenchmarkScriptIsTested() throws {

@@ -116,6 +116,9 @@ import Testing
             ["run", "rent-debit", "--week", "2026-12-07", "--dry-run", "--as-of", "2026-12-07"],
             ["migration", "reports"], ["checkpoint", "create", "voice-test", "--note", "a known-good point"], ["checkpoint", "list"],
             ["runs", "replay", "--list"],
+            ["arrears", "list", "--as-of", "2026-12-01"], ["arrears", "show", account, "--as-of", "2026-12-01"], ["arrears", "worklist"],
+            ["arrears", "report", "--as-of", "2026-12-01"], ["arrears", "at-risk", "--as-of", "2026-12-01"],
+            ["arrears", "back-test", "--as-of", "2026-12-01"], ["writeoffs", "list"], ["run", "arrears-review", "--dry-run", "--as-of", "2026-12-02"],
         ]
         for command in commands {
             let (status, output) = try hub(command + ["--json"], environment, in: folder)

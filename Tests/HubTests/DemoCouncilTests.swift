@@ -90,10 +90,15 @@ import Testing
         #expect(text.contains("Rent debit: posted 3 weeks"))
         #expect(text.contains("Rent debit for the week of 2026-04-20"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("demo/demo-charges.csv").path))
+        // Direct Debit: two tenancies in five pay by it; a collection day's file is written and read back.
+        #expect(text.contains("Loaded mandates from mandates.csv"), "\(text)")
+        #expect(text.contains("Direct Debit collection: input day 2026-04-22, processing 2026-04-23, entry day 2026-04-24"), "\(text)")
+        #expect(text.contains("the totals tie"), "\(text)")
         let (again, second) = try demo()
         #expect(again == 0)
         #expect(second.contains("reusing it"))
         #expect(second.contains("already posted"))
+        #expect(second.contains("Direct Debit collection of 2026-04-22: already done"))
         #expect(try database.connect().queryOne("SELECT count(*) FROM properties")!.decode(Int.self, 0) == 120)
     }
 

@@ -17,28 +17,28 @@ import Testing
     /// repairs hold together. A table added by a migration needs a row here.
     static let tables: [String: [String: String]] = [
         // Reference data: finance loads it.
-        "properties": staff(finance: "SIU"),
-        "tenancies": staff(finance: "SIU"),
-        "rent_accounts": staff(finance: "SIU"),
+        "properties": staff(finance: "SIU").merging(income("S")) { $1 },
+        "tenancies": staff(finance: "SIU").merging(income("S")) { $1 },
+        "rent_accounts": staff(finance: "SIU").merging(income("S")) { $1 },
         "account_payment_cards": staff(finance: "SIU"),
         "account_legacy_refs": staff(finance: "SIU"),
-        "weekly_charges": staff(finance: "SIU"),
+        "weekly_charges": staff(finance: "SIU").merging(income("S")) { $1 },
         "opening_balances": staff(finance: "SIU"),
-        "free_weeks": staff(finance: "SIUD"),
+        "free_weeks": staff(finance: "SIUD").merging(income("S")) { $1 },
         "rent_recalc": staff(finance: "SID", payments: "SI", repairs: "SI"),
         "loaded_files": staff(finance: "SIU", repairs: "SI"),
         // Run records change only through the hub's functions.
-        "runs": staff(),
+        "runs": staff().merging(income("S")) { $1 },
         "runs_reversal_reasons": staff(),
-        "run_seals": staff(),
-        "run_seal_head": staff(),
+        "run_seals": staff().merging(income("S")) { $1 },
+        "run_seal_head": staff().merging(income("S")) { $1 },
         // Append-only history: inserted, never updated or deleted.
-        "ledger_entries": staff(finance: "SI", payments: "SI", repairs: "SI"),
+        "ledger_entries": staff(finance: "SI", payments: "SI", repairs: "SI").merging(income("SI")) { $1 },
         "gl_postings": staff(finance: "SI", payments: "SI", repairs: "SI"),
-        "audit_events": staff(finance: "SI", payments: "SI", repairs: "SI"),
-        "outbound_files": staff(finance: "SI", payments: "SI", repairs: "SI"),
-        "outbound_deliveries": staff(finance: "SI", payments: "SI", repairs: "SI"),
-        "outbound_sequences": staff(finance: "SIU", payments: "SIU", repairs: "SIU"),
+        "audit_events": staff(finance: "SI", payments: "SI", repairs: "SI").merging(income("SI")) { $1 },
+        "outbound_files": staff(finance: "SI", payments: "SI", repairs: "SI").merging(income("SI")) { $1 },
+        "outbound_deliveries": staff(finance: "SI", payments: "SI", repairs: "SI").merging(income("SI")) { $1 },
+        "outbound_sequences": staff(finance: "SIU", payments: "SIU", repairs: "SIU").merging(income("SIU")) { $1 },
         "inbound_files": staff(finance: "SI", payments: "SI", repairs: "SI"),
         "inbound_file_chunks": staff(finance: "SI", payments: "SI", repairs: "SI"),
         "run_inputs": staff(finance: "SI", payments: "SI", repairs: "SI"),
@@ -66,6 +66,16 @@ import Testing
         "sales_orders": staff(repairs: "SIU(status,reasons,approved_by,approved_at,approved_run_id,sent_file_id)"),
         "sales_order_lines": staff(repairs: "SI"),
         "sales_order_decisions": staff(repairs: "SI"),
+        // Arrears and income recovery (0021): everyone reads; the income team writes.
+        "arrears_actions": staff().merging(income("SI")) { $1 },
+        "arrears_pauses": staff().merging(income("SI")) { $1 },
+        "arrears_circumstances": staff().merging(income("SI")) { $1 },
+        "arrears_agreements": staff().merging(income("SIU(status,ended_on)")) { $1 },
+        "arrears_agreement_days": staff().merging(income("SI")) { $1 },
+        "arrears_recommendations": staff().merging(income("SI")) { $1 },
+        "writeoffs": staff().merging(income("SIU(status,decided_by,decided_at,decision_note,decided_run_id)")) { $1 },
+        "writeoff_bands": staff().merging(income("S")) { $1 }.merging(["hub_head_of_finance": "SIUD"]) { $1 },
+        "tenant_phones": staff(finance: "SIU(phone,recorded_by,recorded_at)").merging(income("SIU(phone,recorded_by,recorded_at)")) { $1 },
         // The scheduler.
         "scheduler_slots": staff(finance: "SIU"),
         "scheduler_jobs": staff(finance: "SIU"),
@@ -75,19 +85,26 @@ import Testing
         // The migrator's own record: written by the owner alone, read by the staff (0001 granted
         // SELECT on every table there was, and this one is made before the first migration).
         "schema_migrations": staff(),
+        // The web console's people (0022): their roles read who they are (not the hashes); only
+        // the console's login (hub_console) writes them, their sessions and the signing key.
+        "console_users": staff().merging(["hub_console": "SIU"]) { $1 },
+        "console_sessions": ["hub_console": "SIU"],
+        "console_keys": ["hub_console": "SIU"],
     ]
 
     /// Who may call each function (trigger functions are not callable and are left out).
     static let functions: [String: Set<String>] = [
-        "hub_run_start": ["hub_finance", "hub_payments", "hub_repairs"],
-        "hub_run_complete": ["hub_finance", "hub_payments", "hub_repairs"],
-        "hub_run_failed": ["hub_finance", "hub_payments", "hub_repairs"],
-        "hub_run_reverse": ["hub_finance", "hub_payments", "hub_repairs"],
+        "hub_run_start": ["hub_finance", "hub_payments", "hub_repairs", "hub_income", "hub_income_manager", "hub_head_of_finance"],
+        "hub_run_complete": ["hub_finance", "hub_payments", "hub_repairs", "hub_income", "hub_income_manager", "hub_head_of_finance"],
+        "hub_run_failed": ["hub_finance", "hub_payments", "hub_repairs", "hub_income", "hub_income_manager", "hub_head_of_finance"],
+        "hub_run_reverse": ["hub_finance", "hub_payments", "hub_repairs", "hub_income", "hub_income_manager", "hub_head_of_finance"],
         "hub_run_check_own": [],
         "seal_run": [],
         "ledger_entry_hash": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor"],
         "run_seal_chain": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor"],
         "lock_postings_for_export": ["hub_finance"],
+        // The name a change records (0022): anyone may ask it.
+        "hub_actor": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console"],
     ]
 
     /// A row: every staff role reads; the auditor only reads; ODS sees nothing.
@@ -95,8 +112,13 @@ import Testing
         ["hub_finance": finance, "hub_payments": payments, "hub_repairs": repairs, "hub_auditor": "S"]
     }
 
+    /// The income team's roles (0021), all three alike.
+    static func income(_ privileges: String) -> [String: String] {
+        ["hub_income": privileges, "hub_income_manager": privileges, "hub_head_of_finance": privileges]
+    }
+
     /// The roles the service's login is a member of: it holds their privileges together.
-    static let serviceHolds = ["hub_finance", "hub_payments", "hub_repairs"]
+    static let serviceHolds = ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_console", "hub_income"]
 
     /// A set of privileges: letters, and the columns UPDATE covers (nil: every column).
     struct Privileges: Equatable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import HousingFinance
+import Hub
 import Scheduler
 import Testing
 
@@ -88,7 +89,14 @@ import Testing
 
     @Test func shippedJobFilesLoad() throws {
         let catalog = try JobCatalog.load(directory: Self.shippedJobs)
-        #expect(catalog.jobs.map(\.name) == ["council-tax-export", "gl-export", "payment-import", "rent-debit", "sales-order-review"])
+        #expect(catalog.jobs.map(\.name) == ["arrears-review", "council-tax-export", "dd-collection", "dd-notices", "gl-export", "payment-import", "rent-debit", "sales-order-review"])
+    }
+
+    @Test func theDirectDebitCollectionRunsEveryWorkingDayAndCatchesUpEachDay() throws {
+        let job = try #require(try JobCatalog.load(directory: Self.shippedJobs)["dd-collection"])
+        #expect(job.catchUp == .all)
+        #expect(job.workingDaysOnly)
+        #expect(JobLauncher.jobNames.contains("dd-collection") && JobLauncher.jobNames.contains("dd-notices"))
     }
 
     @Test func rentDebitRunsEveryMondayAt2AndCatchesUpEveryWeek() throws {

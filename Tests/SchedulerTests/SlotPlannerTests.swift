@@ -121,38 +121,3 @@ import Testing
         #expect { try SchedulerSettings.load(configDirectory: unknown) } throws: { ($0 as? ConfigError)?.key == "lease" }
     }
 }
-
-@Suite struct PrometheusMetricsTests {
-    @Test func countersGaugesAndTimersRenderInTheTextFormat() {
-        let factory = PrometheusMetrics()
-        let metrics = SchedulerMetrics(factory: factory)
-        let done = SlotResult(job: "rent-debit", slot: "2026-11-23T02:00+00:00", outcome: .completed, runIds: [7, 8], attempt: 1, tookOver: false, message: nil, seconds: 1.5)
-        metrics.record(done, at: Date(timeIntervalSince1970: 1_795_000_000))
-        metrics.record(SlotResult(job: "payment-import", slot: "x", outcome: .refused, runIds: [], attempt: 1, tookOver: false, message: "no job", seconds: 0.25), at: Date())
-        let text = factory.render()
-        #expect(text.contains("# TYPE hub_scheduler_slots_total counter\n"))
-        #expect(text.contains("hub_scheduler_slots_total{job=\"rent-debit\",outcome=\"completed\"} 1\n"))
-        #expect(text.contains("hub_scheduler_slots_total{job=\"payment-import\",outcome=\"refused\"} 1\n"))
-        #expect(text.contains("hub_job_runs_total{job=\"rent-debit\"} 2\n"))
-        #expect(text.contains("# TYPE hub_job_last_success_timestamp_seconds gauge\nhub_job_last_success_timestamp_seconds{job=\"rent-debit\"} 1795000000\n"))
-        #expect(text.contains("# TYPE hub_job_duration_seconds summary\n"))
-        #expect(text.contains("hub_job_duration_seconds_sum{job=\"rent-debit\"} 1.5\n"))
-        #expect(text.contains("hub_job_duration_seconds_count{job=\"rent-debit\"} 1\n"))
-        #expect(!text.contains("hub_job_last_success_timestamp_seconds{job=\"payment-import\"}"))
-    }
-
-    @Test func registeredJobsShowZeroBeforeTheirFirstSlot() {
-        let factory = PrometheusMetrics()
-        SchedulerMetrics(factory: factory).register(jobs: ["rent-debit"])
-        let text = factory.render()
-        #expect(text.contains("hub_scheduler_slots_total{job=\"rent-debit\",outcome=\"refused\"} 0\n"))
-        #expect(text.contains("hub_job_runs_total{job=\"rent-debit\"} 0\n"))
-        #expect(text.contains("hub_scheduler_running_slots{job=\"rent-debit\"} 0\n"))
-    }
-
-    @Test func labelValuesAreEscaped() {
-        let factory = PrometheusMetrics()
-        factory.makeCounter(label: "a.b", dimensions: [("k", "say \"hi\"\\\n")]).increment(by: 3)
-        #expect(factory.render() == "# TYPE a_b counter\na_b{k=\"say \\\"hi\\\"\\\\\\n\"} 3\n")
-    }
-}

@@ -103,8 +103,9 @@ public struct ExportsConfig: Sendable {
 
         let mapPath = try reader.string("gl-journal.financial-map") ?? "financial-map.csv"
         let mapFile = mapPath.hasPrefix("/") ? URL(fileURLWithPath: mapPath) : hub.directory.appendingPathComponent(mapPath)
-        guard let mapText = try? String(contentsOf: mapFile, encoding: .utf8) else {
-            throw ConfigError(file: name, key: "gl-journal.financial-map", message: "cannot read the financial map \(mapFile.path)")
+        let mapText: String
+        do { mapText = try ConfigLimits.text(of: mapFile) } catch {
+            throw ConfigError(.unreadable, file: name, key: "gl-journal.financial-map", message: "the financial map \(mapFile.path): \(error.message)")
         }
         let control = try reader.string("gl-journal.debtors-control-account") ?? FinancialMap.defaultDebtorsControlAccount
         let map: FinancialMap
@@ -116,7 +117,7 @@ public struct ExportsConfig: Sendable {
         func set(_ value: inout String, _ key: String, code: Bool = false) throws {
             guard let text = try reader.string(key) else { return }
             if text.isEmpty || (code && text.contains(where: { $0 == " " || $0 == "/" })) {
-                throw ConfigError(file: name, key: key, message: "'\(text)' must be \(code ? "a code without spaces or '/'" : "not empty")")
+                throw ConfigError(file: name, key: key, message: "\(Wording.shortQuote(text)) must be \(code ? "a code without spaces or '/'" : "not empty")")
             }
             value = text
         }
@@ -125,13 +126,13 @@ public struct ExportsConfig: Sendable {
             switch text.lowercased() {
             case "true", "yes": return true
             case "false", "no": return false
-            default: throw ConfigError(file: name, key: key, message: "'\(text)' must be true or false")
+            default: throw ConfigError(file: name, key: key, message: "\(Wording.shortQuote(text)) must be true or false")
             }
         }
         try set(&gl.interface, "gl-journal.interface", code: true)
         if let format = try reader.string("gl-journal.format") {
             guard let value = GLFormat(rawValue: format) else {
-                throw ConfigError(file: name, key: "gl-journal.format", message: "'\(format)' is not a format: use unit4 or oracle")
+                throw ConfigError(file: name, key: "gl-journal.format", message: "\(Wording.shortQuote(format)) is not a format: use unit4 or oracle")
             }
             gl.format = value
         }
@@ -158,7 +159,7 @@ public struct ExportsConfig: Sendable {
         try checkPattern(tax.fileNamePattern, allowed: ["sequence", "date"], file: name, key: "council-tax.file-name")
         if let text = try reader.string("council-tax.events-from") {
             guard let day = Day(iso: text) else {
-                throw ConfigError(file: name, key: "council-tax.events-from", message: "'\(text)' is not a date YYYY-MM-DD")
+                throw ConfigError(file: name, key: "council-tax.events-from", message: "\(Wording.shortQuote(text)) is not a date YYYY-MM-DD")
             }
             tax.eventsFrom = day
         }
@@ -170,7 +171,7 @@ public struct ExportsConfig: Sendable {
         }
         tax.sendEmpty = try flag("council-tax.send-empty") ?? tax.sendEmpty
         if tax.interface == gl.interface {
-            throw ConfigError(file: name, key: "council-tax.interface", message: "'\(tax.interface)' is also the general-ledger journal's interface; give each its own")
+            throw ConfigError(file: name, key: "council-tax.interface", message: "\(Wording.shortQuote(tax.interface)) is also the general-ledger journal's interface; give each its own")
         }
         return ExportsConfig(gl: gl, councilTax: tax)
     }
@@ -178,13 +179,13 @@ public struct ExportsConfig: Sendable {
     /// Refuses a file-name pattern with an unknown `{placeholder}`, a '/' or a leading '.', or without `{sequence}`.
     static func checkPattern(_ pattern: String, allowed: Set<String>, file: String, key: String) throws {
         if pattern.contains("/") || pattern.hasPrefix(".") {
-            throw ConfigError(file: file, key: key, message: "'\(pattern)' may not contain '/' or start with '.'")
+            throw ConfigError(file: file, key: key, message: "\(Wording.shortQuote(pattern)) may not contain '/' or start with '.'")
         }
         var rest = Substring(pattern)
         var names: Set<String> = []
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else {
-                throw ConfigError(file: file, key: key, message: "'\(pattern)' has a '{' without its '}'")
+                throw ConfigError(file: file, key: key, message: "\(Wording.shortQuote(pattern)) has a '{' without its '}'")
             }
             names.insert(String(rest[rest.index(after: open)..<close]))
             rest = rest[rest.index(after: close)...]
@@ -194,7 +195,7 @@ public struct ExportsConfig: Sendable {
                 file: file, key: key, message: "'{\(unknown)}' is not a placeholder (use \(allowed.sorted().map { "{\($0)}" }.joined(separator: ", ")))")
         }
         if !names.contains("sequence") {
-            throw ConfigError(file: file, key: key, message: "'\(pattern)' must contain {sequence}, so that every file has its own name")
+            throw ConfigError(file: file, key: key, message: "\(Wording.shortQuote(pattern)) must contain {sequence}, so that every file has its own name")
         }
     }
 

@@ -12,17 +12,22 @@ public struct LoadProblem: Codable, Hashable, Sendable, CustomStringConvertible 
     /// Why the row is refused, and what to do.
     public var reason: String
 
+    /// The longest piece of a value kept, in characters: a longer value keeps its start and an
+    /// ellipsis, so that a refusal of a 50 MB field stays small in messages and `runs.error`.
+    public static let valueLimit = Wording.quoteLimit
+
     /// A problem at a line and column.
     public init(line: Int?, column: String?, value: String?, reason: String) {
         self.line = line
         self.column = column
-        self.value = value
-        self.reason = reason
+        self.value = value.map { Wording.shortened($0, limit: Self.valueLimit) }.map { $0.truncated ? $0.text + "…" : $0.text }
+        self.reason = reason.count > 1_000 ? String(reason.prefix(1_000)) + "…" : reason
     }
 
     public var description: String {
         var text = line.map { "line \($0)" } ?? "file"
         if let column { text += ", column \(column)" }
+        // The value is kept short already (`valueLimit`).
         if let value { text += ", value '\(value)'" }
         return text + ": " + reason
     }

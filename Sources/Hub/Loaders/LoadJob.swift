@@ -131,13 +131,15 @@ public struct LoadJob<Kind: LoadKind>: Job {
         self.scheme = scheme
     }
 
-    /// A load of a file on disk.
-    /// - Throws: `LoadError` when the file cannot be read.
+    /// A load of a file on disk, read within `InputLimits.loader` (a file too large or a line too
+    /// long is refused as it is read, before any of it is held whole).
+    /// - Throws: `LoadError` when the file cannot be read or passes a limit.
     public init(file url: URL, expectRows: Int? = nil, expectTotal: Money? = nil, scheme: AccountReferenceScheme) throws {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw LoadError(file: url.path, kind: Kind.kind, problems: [LoadProblem(line: nil, column: nil, value: nil, reason: "cannot read the file: check its name and permissions")])
+        let bytes: [UInt8]
+        do { bytes = try BoundedFile.read(url: url, limits: .loader) } catch {
+            throw LoadError(file: url.path, kind: Kind.kind, problems: [LoadProblem(line: error.position.line, column: nil, value: nil, reason: error.message)])
         }
-        self.init(file: url.path, bytes: [UInt8](data), expectRows: expectRows, expectTotal: expectTotal, scheme: scheme)
+        self.init(file: url.path, bytes: bytes, expectRows: expectRows, expectTotal: expectTotal, scheme: scheme)
     }
 
     public var businessKey: String { sha256 }
@@ -229,8 +231,8 @@ public struct LoadJob<Kind: LoadKind>: Job {
     /// - Returns: the good rows, and (for a kind that `checksUnreadableRows`) the bad ones.
     func read() throws -> (rows: [LoadRow], unreadable: [LoadRow], present: Set<String>, problems: [LoadProblem], dataLines: Int) {
         let text: TextFile
-        do { text = try TextFile(bytes: bytes, name: file) } catch {
-            throw refuse([LoadProblem(line: nil, column: nil, value: nil, reason: "\(error)")])
+        do { text = try TextFile(bytes: bytes, name: file, limits: .loader) } catch {
+            throw refuse([LoadProblem(line: error.position.line, column: nil, value: nil, reason: error.message)])
         }
         var lines = text.lines
         while let last = lines.last, last.text.trimmingCharacters(in: CharacterSet.whitespaces).isEmpty { lines.removeLast() }
@@ -321,6 +323,13 @@ public struct LoadJob<Kind: LoadKind>: Job {
     }
 }
 
+extension InputLimits {
+    /// The largest loader file (64 MB: a council of 100,000 tenancies is about 10 MB) and line
+    /// (32 KB); each column's longest value is its `LoaderColumn.maxLength`. Also the limits of
+    /// the repairs loads (schedule of rates, contract terms, repair orders).
+    public static let loader = InputLimits(kind: "a loader file", maxFileBytes: 64 * megabyte, maxLineBytes: 32 * 1024, maxFieldCharacters: 1_000)
+}
+
 /// The loads by kind, for the command line and the demo.
 public enum Loaders {
     /// The kinds of file, as on the command line.
@@ -341,6 +350,24 @@ public enum Loaders {
         case ContractTermsLoad.kind: ContractTermsLoad.columns
         case RepairOrdersLoad.kind: RepairOrdersLoad.columns
         default: nil
+        }
+    }
+
+    /// Reads and checks a loader file on its own, as a load does before it touches the database
+    /// (formats, required values, duplicates within the file); for the fuzz targets.
+    /// - Returns: the problems found (empty when every row reads), or nil for an unknown kind.
+    /// - Throws: `LoadError` when the file is refused whole (not text, no header, a bad header).
+    public static func check(kind: String, bytes: [UInt8], file: String, scheme: AccountReferenceScheme) throws -> [LoadProblem]? {
+        func problems<Kind: LoadKind>(_: Kind.Type) throws -> [LoadProblem] {
+            try LoadJob<Kind>(file: file, bytes: bytes, scheme: scheme).read().problems
+        }
+        switch kind {
+        case PropertiesLoad.kind: return try problems(PropertiesLoad.self)
+        case TenanciesLoad.kind: return try problems(TenanciesLoad.self)
+        case AccountsLoad.kind: return try problems(AccountsLoad.self)
+        case ChargesLoad.kind: return try problems(ChargesLoad.self)
+        case OpeningBalancesLoad.kind: return try problems(OpeningBalancesLoad.self)
+        default: return nil
         }
     }
 }

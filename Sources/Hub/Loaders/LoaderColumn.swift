@@ -46,16 +46,33 @@ public struct LoaderColumn: Sendable {
     public var format: Format
     /// What it means, for the README and the help.
     public var meaning: String
-    /// The most characters a value may have, where the column has a limit.
-    public var maxLength: Int?
+    /// The longest value accepted, in characters (surrounding spaces trimmed); a longer one is
+    /// refused, quoting only its start. By default `defaultMaxLength(format)`.
+    public var maxLength: Int
 
     public init(_ name: String, inHeader: Bool = true, required: Bool, _ format: Format, maxLength: Int? = nil, _ meaning: String) {
         self.name = name
         self.inHeader = inHeader
         self.required = required
         self.format = format
-        self.maxLength = maxLength
         self.meaning = meaning
+        self.maxLength = maxLength ?? LoaderColumn.defaultMaxLength(format)
+    }
+
+    /// The longest value of a format unless a column says otherwise: references and other text
+    /// 50 characters, lists 500, dates 10, amounts and whole numbers 20, the rest 30.
+    public static func defaultMaxLength(_ format: Format) -> Int {
+        switch format {
+        case .text: 50
+        case .code, .choice, .accountReference, .postcode, .boolean: 30
+        case .list: 500
+        case .date: 10
+        case .integer, .money: 20
+        case .cardNumber: 19
+        case .sorCode: 16
+        case .identifier: 30
+        case .hundredths: 16
+        }
     }
 
     /// The column's staging type in SQL.
@@ -96,7 +113,9 @@ extension LoaderColumn {
         if field.isEmpty {
             return required ? .failure("a value is required") : .success(.null)
         }
-        if let maxLength, field.count > maxLength { return .failure("at most \(maxLength) characters") }
+        if field.utf8.count > maxLength, field.count > maxLength {
+            return .failure("\(Wording.count(field.count, "character")), more than the \(Wording.number(maxLength)) the column \(name) allows: shorten it at the source (the limits are in Interfaces/inbound/loader/README.md)")
+        }
         switch format {
         case .text:
             return .success(.text(field))

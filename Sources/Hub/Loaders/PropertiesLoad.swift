@@ -10,8 +10,8 @@ public enum PropertiesLoad: LoadKind {
     public static let reversal = ReversalRule.never("reference data is corrected by loading a file with the corrected rows; each change is audited")
     public static let columns = [
         LoaderColumn("property_ref", required: true, .text, "The property's reference in the housing system; unique."),
-        LoaderColumn("uprn", required: false, .text, "Unique Property Reference Number: 1 to 12 digits."),
-        LoaderColumn("address", required: true, .text, "The postal address without the postcode (quote it if it has commas)."),
+        LoaderColumn("uprn", required: false, .text, maxLength: 12, "Unique Property Reference Number: 1 to 12 digits."),
+        LoaderColumn("address", required: true, .text, maxLength: 250, "The postal address without the postcode (quote it if it has commas)."),
         LoaderColumn("postcode", required: true, .postcode, "UK postcode, like AB1 2CD."),
         LoaderColumn("council_tax_ref", required: false, .text, "The council tax property reference."),
         LoaderColumn("bedrooms", required: true, .integer(0...20), "Number of bedrooms, 0 for a bedsit."),

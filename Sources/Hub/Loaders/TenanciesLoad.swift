@@ -18,8 +18,8 @@ public enum TenanciesLoad: LoadKind {
         LoaderColumn("tenants", required: true, .list, "The tenants' names, separated by ';' (two or more for a joint tenancy)."),
         LoaderColumn("furnished", required: true, .boolean, "yes or no."),
         LoaderColumn("tenure", inHeader: false, required: false, .choice(["secure", "introductory", "flexible", "demoted", "licence", "assured", "starter"]), "secure (default), introductory, flexible, demoted, licence, assured or starter."),
-        LoaderColumn("forwarding_address", inHeader: false, required: false, .text, "Where to write after the tenancy ends."),
-        LoaderColumn("correspondence_address", inHeader: false, required: false, .text, "Where to write if not the property."),
+        LoaderColumn("forwarding_address", inHeader: false, required: false, .text, maxLength: 250, "Where to write after the tenancy ends."),
+        LoaderColumn("correspondence_address", inHeader: false, required: false, .text, maxLength: 250, "Where to write if not the property."),
     ]
     public static let uniqueKeys = [["tenancy_ref"]]
     public static let tables = ["tenancies"]

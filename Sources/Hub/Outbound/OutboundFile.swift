@@ -125,22 +125,39 @@ public struct OutboundDelivery: Sendable {
     @discardableResult
     public func deliver(fileId: Int64, on db: Connection) throws -> String {
         guard let row = try db.queryOne(
-            "SELECT interface, file_name, content, sha256 FROM outbound_files WHERE id = $1", [fileId])
+            "SELECT interface, file_name, length(content), sha256 FROM outbound_files WHERE id = $1", [fileId])
         else { throw RunError(.notFound, "there is no outbound file \(fileId)") }
         let interface = try row.decode(String.self, 0)
         let name = try row.decode(String.self, 1)
-        let content = try row.decode([UInt8].self, 2)
-        guard SHA256.hex(SHA256.hash(content)) == (try row.decode(String.self, 3)) else {
-            throw RunError(.refused, "outbound file \(fileId) (\(name)) does not match its stored SHA-256; it was not written")
-        }
+        let size = try row.decode(Int64.self, 2)
         let folder = outbox.appendingPathComponent(interface)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let final = folder.appendingPathComponent(name)
         let temporary = folder.appendingPathComponent(".\(name).part")
-        try OutboundDelivery.writeDurably(content, temporary: temporary, final: final)
+        // Read in slices, so that a large file (a Direct Debit file of 200,000 collections) is never
+        // held whole; the SHA-256 is checked before the rename.
+        var hash = SHA256()
+        try OutboundDelivery.writeDurably(temporary: temporary, final: final, verify: {
+            guard SHA256.hex(hash.finalize()) == (try row.decode(String.self, 3)) else {
+                throw RunError(.refused, "outbound file \(fileId) (\(name)) does not match its stored SHA-256; it was not written")
+            }
+        }) { write in
+            var offset: Int64 = 0
+            repeat {
+                let slice = try db.queryOne(
+                    "SELECT substring(content FROM \(offset + 1)::int FOR \(Self.sliceSize)::int) FROM outbound_files WHERE id = \(fileId)")!.decode([UInt8].self, 0)
+                hash.update(slice)
+                try write(slice)
+                offset += Int64(slice.count)
+                if slice.isEmpty { break }
+            } while offset < size
+        }
         try db.execute("INSERT INTO outbound_deliveries (file_id, path) VALUES ($1, $2)", [fileId, final.path])
         return final.path
     }
+
+    /// How many bytes of a stored file are read at a time.
+    static let sliceSize: Int64 = 1 << 20
 
     /// Delivers every stored file that has never been delivered, oldest first.
     /// - Returns: the paths written.
@@ -151,25 +168,36 @@ public struct OutboundDelivery: Sendable {
         return try pending.map { try deliver(fileId: try $0.decode(Int64.self, 0), on: db) }
     }
 
-    static func writeDurably(_ content: [UInt8], temporary: URL, final: URL) throws {
+    /// Writes a file under a temporary name from what `produce` hands to its writer, fsyncs it,
+    /// runs `verify`, then renames it into place and fsyncs the folder.
+    static func writeDurably(
+        temporary: URL, final: URL, verify: () throws -> Void, produce: (_ write: ([UInt8]) throws -> Void) throws -> Void
+    ) throws {
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o640)
         guard fd >= 0 else { throw RunError(.refused, "cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
-        var written = 0
-        while written < content.count {
-            let n = content.withUnsafeBytes { write(fd, $0.baseAddress! + written, content.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                close(fd)
-                throw RunError(.refused, "cannot write \(temporary.path): \(String(cString: strerror(errno)))")
+        var closed = false
+        defer { if !closed { close(fd) } }
+        try produce { content in
+            var written = 0
+            while written < content.count {
+                let n = content.withUnsafeBytes { write(fd, $0.baseAddress! + written, content.count - written) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw RunError(.refused, "cannot write \(temporary.path): \(String(cString: strerror(errno)))")
+                }
+                written += n
             }
-            written += n
         }
         fchmod(fd, 0o640)
         guard fsync(fd) == 0 else {
-            close(fd)
             throw RunError(.refused, "cannot fsync \(temporary.path): \(String(cString: strerror(errno)))")
         }
         close(fd)
+        closed = true
+        do { try verify() } catch {
+            unlink(temporary.path)
+            throw error
+        }
         guard rename(temporary.path, final.path) == 0 else {
             throw RunError(.refused, "cannot rename \(temporary.path) to \(final.lastPathComponent): \(String(cString: strerror(errno)))")
         }

@@ -280,14 +280,20 @@ public struct PaymentImportJob: Job {
                 // Detection of a text file may need its first line whole; XML needs only the start.
                 resolved = PaymentFormat.detect(bytes: head, fileName: fileName, cardMapping: settings.cardMapping)
             }
+            // Each format's limits (Interfaces/inbound/*/README.md): the streamed XML formats are
+            // checked for size here and for their texts as they are read; the text formats are
+            // read within their file and line limits, refused at the first line too long.
             switch resolved {
             case .camt053, .camt054:
+                try BoundedFile.checkSize(url: url, limits: InputLimits.of(resolved!))
                 let reader = CamtReader(url: url, expected: resolved)
                 return (resolved!, reader.read)
             case .arudd:
+                try BoundedFile.checkSize(url: url, limits: ARUDDReader.limits)
                 return (.arudd, ARUDDReader(url: url).read)
             default:
-                let reader = try PaymentFileReader(bytes: Array(try Data(contentsOf: url)), fileName: fileName, format: resolved, settings: settings)
+                let bytes = try BoundedFile.read(url: url, limits: resolved.map(InputLimits.of) ?? .text)
+                let reader = try PaymentFileReader(bytes: bytes, fileName: fileName, format: resolved, settings: settings)
                 return (reader.format, reader.read)
             }
         }

@@ -106,7 +106,7 @@ public struct PaymentSettings: Sendable {
             guard let format = PaymentFormat(rawValue: text) else {
                 throw ConfigError(
                     file: name, key: key,
-                    message: "'\(text)' is not a format: use auto, " + PaymentFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                    message: "\(Wording.shortQuote(text)) is not a format: use auto, " + PaymentFormat.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return format
         }
@@ -137,7 +137,7 @@ public struct PaymentSettings: Sendable {
             }
             let dateFormatText = try reader.string("card-columns.date-format") ?? "iso"
             guard let dateFormat = CardColumnMapping.DateFormat(rawValue: dateFormatText) else {
-                throw ConfigError(file: name, key: "card-columns.date-format", message: "'\(dateFormatText)' is not a date format: use iso or uk")
+                throw ConfigError(file: name, key: "card-columns.date-format", message: "\(Wording.shortQuote(dateFormatText)) is not a date format: use iso or uk")
             }
             var statuses: Set<String> = []
             if let list = reader.node("card-columns.successful-statuses") {
@@ -188,7 +188,7 @@ public struct PaymentSettings: Sendable {
                 for (pattern, field) in [(payer, "payer"), (reference, "reference")] {
                     guard let pattern else { continue }
                     do { _ = try Regex(pattern) } catch {
-                        throw ConfigError(file: name, key: "\(prefix).\(field)", message: "'\(pattern)' is not a regular expression: \(error)")
+                        throw ConfigError(file: name, key: "\(prefix).\(field)", message: "\(Wording.shortQuote(pattern)) is not a regular expression: \(error)")
                     }
                 }
                 if payer == nil && reference == nil {
@@ -200,7 +200,7 @@ public struct PaymentSettings: Sendable {
                 for file in files {
                     let formatName = file.split(separator: "/").first.map(String.init) ?? file
                     guard PaymentFormat(rawValue: formatName) != nil else {
-                        throw ConfigError(file: name, key: "\(prefix).files", message: "'\(file)' does not start with a format (cash, outlet, card, hb)")
+                        throw ConfigError(file: name, key: "\(prefix).files", message: "\(Wording.shortQuote(file)) does not start with a format (cash, outlet, card, hb)")
                     }
                 }
                 let delay = try reader.int("\(prefix).delay") ?? 1

@@ -169,9 +169,9 @@ public struct SuspenseAllocationJob: Job {
             let money = Money(pence: item.amountPence).formatted
             switch account {
             case .some(let account):
-                return "Suspense item \(item.id) (\(money), '\(item.reference)', \(item.file) \(item.position)) allocated to account \(account).\nNote: \(note)\n"
+                return "Suspense item \(item.id) (\(money), \(Wording.shortQuote(item.reference)), \(item.file) \(item.position)) allocated to account \(account).\nNote: \(note)\n"
             case .none:
-                return "Suspense item \(item.id) (\(money), '\(item.reference)', \(item.file) \(item.position)) refunded.\nNote: \(note)\n"
+                return "Suspense item \(item.id) (\(money), \(Wording.shortQuote(item.reference)), \(item.file) \(item.position)) refunded.\nNote: \(note)\n"
             }
         }
     }
@@ -210,7 +210,7 @@ public struct SuspenseAllocationJob: Job {
         switch action {
         case .allocate(let account):
             guard let accountId = try db.queryOne("SELECT id FROM rent_accounts WHERE account_ref = $1", [account])?.decode(Int64.self, 0) else {
-                throw RunError(.notFound, "there is no rent account '\(account)'")
+                throw RunError(.notFound, "there is no rent account \(Wording.shortQuote(account))")
             }
             try db.execute(
                 """

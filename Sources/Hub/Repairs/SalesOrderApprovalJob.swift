@@ -5,7 +5,7 @@ import Postgres
 /// A person's approval of a held sales order, as a run (so that the sales-order file to ODS and
 /// the posting of the cost commit together). Only a database role whose authorisation limit
 /// (`Config/sales-order-review.yaml`) covers the order's value may approve it; the approver is
-/// the connected role (`session_user`).
+/// the connected role (`session_user`), or the console's person (`hub_actor()`) with their own limit.
 public struct SalesOrderApprovalJob: Job {
     public static let name = "sales-order-approval"
     public static var reversal: ReversalRule { JobRules.reversal(of: name) }
@@ -61,8 +61,7 @@ public struct SalesOrderApprovalJob: Job {
             throw RunError(.refused, "sales order \(businessKey) is \(status), not held: only held orders are approved or rejected by a person")
         }
         let value = Money(pence: try row.decode(Int64.self, 1))
-        let who = try db.queryOne("SELECT session_user::text")!.decode(String.self, 0)
-        let limit = try SalesOrderAuthority.limit(of: who, limits: review.authorisationLimits, on: db)
+        let (who, limit) = try SalesOrderAuthority.approver(limits: review.authorisationLimits, on: db)
         guard let limit else {
             throw RunError(
                 .refused,
@@ -108,6 +107,21 @@ public enum SalesOrderAuthority {
             """, [role]
         ).compactMap { $0.text(0) }
         return roles.compactMap { name in limits[name].map { ($0, name) } }.max { ($0.0, $1.1) < ($1.0, $0.1) }
+    }
+
+    /// Who approves on this connection and their limit: the console's person (`hub_actor()`, when
+    /// the connection acts for one) with their own limit from `hub users`, else the role's; or
+    /// the connected role with the highest limit among its roles.
+    public static func approver(limits: [String: Money], on db: Connection) throws -> (name: String, limit: (amount: Money, role: String)?) {
+        let row = try db.queryOne("SELECT hub_actor(), session_user::text, current_user::text")!
+        let who = try row.decode(String.self, 0)
+        guard who != (try row.decode(String.self, 1)) else { return (who, try limit(of: who, limits: limits, on: db)) }
+        if let own = try db.queryOne("SELECT approval_limit_pence FROM console_users WHERE name = $1", [who]),
+           let pence = try own.decode(Int64?.self, 0)
+        {
+            return (who, (Money(pence: pence), "\(who) (hub users)"))
+        }
+        return (who, try limit(of: try row.decode(String.self, 2), limits: limits, on: db))
     }
 
     /// Rejects a held sales order, recording who (the connected role), when and why. Nothing is

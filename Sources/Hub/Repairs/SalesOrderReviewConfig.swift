@@ -53,7 +53,7 @@ public struct SalesOrderReviewConfig: Sendable, Hashable {
         func pounds(_ key: String) throws -> Money {
             guard let text = try reader.string(key) else { throw ConfigError(file: file, key: key, message: "missing: an amount in pounds, like 50.00") }
             guard let money = try? Money(parsing: text), money >= .zero else {
-                throw ConfigError(file: file, key: key, message: "'\(text)' is not an amount in pounds of 0 or more, like 50.00")
+                throw ConfigError(file: file, key: key, message: "\(Wording.shortQuote(text)) is not an amount in pounds of 0 or more, like 50.00")
             }
             return money
         }
@@ -61,7 +61,7 @@ public struct SalesOrderReviewConfig: Sendable, Hashable {
             throw ConfigError(file: file, key: "tolerance.percent", message: "missing: a percentage of the estimate, like 10 or 12.5")
         }
         guard let percent = try? Money(parsing: percentText), percent >= .zero, !percentText.contains("£") else {
-            throw ConfigError(file: file, key: "tolerance.percent", message: "'\(percentText)' is not a percentage of 0 or more with at most two decimals")
+            throw ConfigError(file: file, key: "tolerance.percent", message: "\(Wording.shortQuote(percentText)) is not a percentage of 0 or more with at most two decimals")
         }
         var limits: [String: Money] = [:]
         if let node = reader.node("authorisation-limits") {
@@ -79,7 +79,7 @@ public struct SalesOrderReviewConfig: Sendable, Hashable {
         }
         let folder = try reader.string("inbox-folder") ?? "ods"
         guard !folder.isEmpty, !folder.contains("/"), !folder.hasPrefix(".") else {
-            throw ConfigError(file: file, key: "inbox-folder", message: "'\(folder)' must be a folder name under the inbox, like ods")
+            throw ConfigError(file: file, key: "inbox-folder", message: "\(Wording.shortQuote(folder)) must be a folder name under the inbox, like ods")
         }
         return SalesOrderReviewConfig(
             settings: SalesOrderReview.Settings(

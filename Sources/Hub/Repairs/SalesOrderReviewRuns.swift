@@ -1,3 +1,4 @@
+import BankFiles
 import Foundation
 import HousingFinance
 import Postgres
@@ -24,10 +25,11 @@ public struct SalesOrderReviewRuns: Sendable {
         beforeCommit: ((Connection) throws -> Void)? = nil
     ) throws -> RunOutcome<SalesOrderReviewJob.Report> {
         let settings = try review ?? SalesOrderReviewConfig.load(for: config)
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw RunError(.badInput, "cannot read \(file.path): check the path and its permissions")
+        let bytes: [UInt8]
+        do { bytes = try BoundedFile.read(url: file, limits: CompletedJobsReader.limits) } catch {
+            throw RunError(.badInput, "\(error)")
         }
-        let job = SalesOrderReviewJob(fileName: file.lastPathComponent, bytes: [UInt8](data), review: settings)
+        let job = SalesOrderReviewJob(fileName: file.lastPathComponent, bytes: bytes, review: settings)
         let connection = try runner.database.connect()
         let outcome = try runner.run(job, on: connection, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
         if !preview { try OutboundDelivery(outbox: config.outbox).deliverPending(on: connection) }

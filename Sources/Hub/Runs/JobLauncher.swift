@@ -14,7 +14,8 @@ public struct JobLauncher: Sendable {
     }
 
     /// The jobs the launcher knows.
-    public static let jobNames = [RentDebitJob.name, PaymentImportJob.name, GLExportJob.name, CouncilTaxExportJob.name, SalesOrderReviewJob.name]
+    public static let jobNames = [RentDebitJob.name, PaymentImportJob.name, GLExportJob.name, CouncilTaxExportJob.name, SalesOrderReviewJob.name, ArrearsReviewJob.name]
+        + DirectDebitRuns.jobNames
 
     /// Runs every run a job needs for a business date and returns their records: the rent debit
     /// posts every week not yet posted up to the week of the business date, oldest first.
@@ -47,6 +48,11 @@ public struct JobLauncher: Sendable {
         case SalesOrderReviewJob.name:
             return try SalesOrderReviewRuns(runner: runner, config: config)
                 .launch(parameters: parameters, businessDate: businessDate, slot: slot, preview: preview, beforeCommit: beforeCommit)
+        case DDCollectionJob.name, DDNoticesJob.name:
+            return try DirectDebitRuns(runner: runner, config: config)
+                .launch(job: name, parameters: parameters, businessDate: businessDate, slot: slot, preview: preview, beforeCommit: beforeCommit)
+        case ArrearsReviewJob.name:
+            return [try ArrearsRuns(runner: runner, config: config).review(on: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit).record]
         default:
             throw RunError(.badInput, "there is no job '\(name)' (jobs: \(JobLauncher.jobNames.joined(separator: ", ")))")
         }

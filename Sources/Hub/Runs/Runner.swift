@@ -118,10 +118,21 @@ public struct Runner: Sendable {
             if let postgres = error as? PostgresError, postgres.isUniqueViolation, postgres.message.contains("runs_identity_once") {
                 throw RunError(.alreadyCompleted, "\(J.name) \(job.businessKey) was completed by another process at the same moment")
             }
-            logger.error("run failed", metadata: ["error": "\(error)"])
+            logger.error("run failed", metadata: ["error": "\(Self.errorText(error))"])
             if !preview { recordFailure(J.name, job, businessDate: businessDate, slot: slot, parametersJSON: parametersJSON, error: error) }
             throw error
         }
+    }
+
+    /// The longest error kept in `runs.error` and the log, in characters. Every value an error
+    /// quotes is short (`Wording.shortQuote`); this bounds a refusal that lists many problems.
+    static let maxErrorCharacters = 64_000
+
+    /// An error as `runs.error` and the log keep it: its text, cut short past `maxErrorCharacters`.
+    static func errorText(_ error: any Error) -> String {
+        let text = "\(error)"
+        guard text.utf8.count > maxErrorCharacters, text.count > maxErrorCharacters else { return text }
+        return String(text.prefix(maxErrorCharacters)) + "… (cut short: \(Wording.count(text.count, "character")) in all)"
     }
 
     /// Records a failed run in a transaction of its own, so that the failure is visible in
@@ -131,7 +142,7 @@ public struct Runner: Sendable {
             let connection = try database.connect()
             try connection.execute(
                 "SELECT hub_run_failed($1, $2, $3, $4::jsonb, $5, $6, $7)",
-                [name, job.businessKey, businessDate, parametersJSON, host, slot, "\(error)"])
+                [name, job.businessKey, businessDate, parametersJSON, host, slot, Self.errorText(error)])
         } catch {
             logger.error("could not record the failed run", metadata: ["error": "\(error)"])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HousingFinance
 import Yams
 
 /// A configuration file that cannot be used: names the file, the key and what is wrong.
@@ -47,6 +48,37 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The message: `<file>: <key>: <message>`, or `<file>: <message>` for the file as a whole.
     public var description: String { key.map { "\(file): \($0): \(message)" } ?? "\(file): \(message)" }
+}
+
+/// The limits of the configuration files (`Config/*.yaml`, `Config/financial-map.csv`, the job
+/// files, the migration manifest): 1 MB a file, 1,000 characters a value. Documented in
+/// Config/README.md.
+public enum ConfigLimits {
+    /// The largest configuration file, in bytes.
+    public static let maxFileBytes = 1 << 20
+    /// The longest value of a key, in characters.
+    public static let maxValueCharacters = 1_000
+
+    /// Reads a configuration file's UTF-8 text, refusing one larger than `maxFileBytes` before
+    /// reading it.
+    /// - Parameters:
+    ///   - file: the file.
+    ///   - name: the file as errors name it (its path by default).
+    ///   - unreadable: what to say when the file cannot be read.
+    /// - Throws: `ConfigError` (`.unreadable`) when it cannot be read, is not UTF-8 or is too large.
+    public static func text(of file: URL, name: String? = nil, unreadable: String = "cannot read the file") throws(ConfigError) -> String {
+        let name = name ?? file.path
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil
+        if let size, size > maxFileBytes {
+            throw ConfigError(.unreadable, file: name, key: nil, message: "the file is \(Wording.count(size, "byte")), more than the \(Wording.count(maxFileBytes, "byte")) a configuration file may be; check that it is the right file")
+        }
+        guard let data = FileManager.default.contents(atPath: file.path), data.count <= maxFileBytes,
+              let text = String(data: data, encoding: .utf8)
+        else {
+            throw ConfigError(.unreadable, file: name, key: nil, message: unreadable)
+        }
+        return text
+    }
 }
 
 /// Reads a YAML configuration file, the one way every configuration file of the hub is read:
@@ -103,9 +135,7 @@ public struct ConfigReader {
         _ url: URL, name: String? = nil, allowEmpty: Bool = false, unreadable: String = "cannot read the file"
     ) throws -> ConfigReader {
         let name = name ?? url.path
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw ConfigError(.unreadable, file: name, key: nil, message: unreadable)
-        }
+        let text = try ConfigLimits.text(of: url, name: name, unreadable: unreadable)
         return try ConfigReader(yaml: text, file: name, allowEmpty: allowEmpty)
     }
 
@@ -135,7 +165,12 @@ public struct ConfigReader {
     /// - Throws: `ConfigError` when the key holds a list or a mapping.
     public func string(_ path: String) throws -> String? {
         guard let node = node(path) else { return nil }
-        if case .scalar(let scalar) = node { return scalar.string == "~" || scalar.string == "null" ? nil : scalar.string }
+        if case .scalar(let scalar) = node {
+            if scalar.string.count > ConfigLimits.maxValueCharacters {
+                throw ConfigError(file: file, key: path, message: "the value \(Wording.shortQuote(scalar.string)) is longer than the \(Wording.count(ConfigLimits.maxValueCharacters, "character")) a value may be")
+            }
+            return scalar.string == "~" || scalar.string == "null" ? nil : scalar.string
+        }
         throw ConfigError(file: file, key: path, message: "expected a single value")
     }
 
@@ -143,7 +178,7 @@ public struct ConfigReader {
     /// - Throws: `ConfigError` when the value is not a whole number.
     public func int(_ path: String) throws -> Int? {
         guard let text = try string(path) else { return nil }
-        guard let value = Int(text) else { throw ConfigError(file: file, key: path, message: "'\(text)' is not a whole number") }
+        guard let value = Int(text) else { throw ConfigError(file: file, key: path, message: "\(Wording.shortQuote(text)) is not a whole number") }
         return value
     }
 

@@ -1,0 +1,161 @@
+import Foundation
+import HousingFinance
+import Postgres
+
+/// One account's arrears position on a day, with what the income team needs beside it.
+public struct ArrearsAccount: Codable, Sendable {
+    public var accountId: Int64
+    public var account: String
+    public var tenant: String
+    public var addressLines: [String]
+    public var postcode: String
+    /// The patch: the property's postcode district (outward code), until the housing system sends patches.
+    public var patch: String
+    public var tenancyEnd: Day?
+    public var position: Arrears.Position
+    public var lastPayment: Day?
+    /// Receipt weeks (bit n: n weeks back, 1-26) and charged weeks (the same), for early warning.
+    public var paidWeeksMask: Int64
+    public var chargedWeeksMask: Int64
+    public var balanceFourWeeksAgo: Money
+    public var lastDirectDebitReturn: Day?
+    public var directDebitsPrior: Int
+    public var directDebitsRecent: Int
+    public var cashOrBankRecent: Int
+    public var universalCreditClaim: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case accountId, account, tenant, addressLines, postcode, patch, tenancyEnd, position, lastPayment, paidWeeksMask, chargedWeeksMask
+        case lastDirectDebitReturn, directDebitsPrior, directDebitsRecent, cashOrBankRecent, universalCreditClaim
+        case balanceFourWeeksAgo = "balanceFourWeeksAgoPence"
+    }
+
+    /// A current tenant (no end date, or ending after the day).
+    public func isCurrent(on day: Day) -> Bool { tenancyEnd.map { $0 >= day } ?? true }
+}
+
+/// Arrears positions, computed set-wise: one pass over the ledger up to the day gives every
+/// account's figures; `Arrears.position` (HousingFinance) applies the rules to each.
+public enum ArrearsPositions {
+    /// The receipt codes that are a tenant's (or the benefits system's) payments.
+    static let receiptCodes = ["RDD", "RPY", "RBR", "RCP", "RSO", "RIT", "RRC", "RHB", "RHA"]
+
+    /// The query of every account's figures on a day (`$1`), optionally one account (`$2`).
+    /// Weeks back are counted from the day's rent week: 1 is last week.
+    static func figuresQuery(_ day: Day, accountId: Int64?) -> SQLQuery {
+        let filter: SQLQuery = accountId.map { "AND l.account_id = \($0)" } ?? ""
+        let accountFilter: SQLQuery = accountId.map { "WHERE a.id = \($0)" } ?? ""
+        return """
+            WITH p AS (SELECT \(day)::date AS d, (\(day)::date - (extract(isodow FROM \(day)::date)::int - 1)) AS monday),
+            agg AS (
+                SELECT l.account_id,
+                    sum(l.amount_pence) AS balance,
+                    COALESCE(sum(l.amount_pence) FILTER (WHERE l.rent_week = p.monday), 0) AS current_charge,
+                    COALESCE(sum(l.amount_pence) FILTER (WHERE l.entry_date <= p.d - 28), 0) AS balance_4w,
+                    max(l.entry_date) FILTER (WHERE l.amount_pence < 0 AND l.code IN ('RDD','RPY','RBR','RCP','RSO','RIT','RRC','RHB','RHA')) AS last_paid,
+                    max(l.entry_date) FILTER (WHERE l.code = 'RDD' AND l.amount_pence < 0) AS last_dd,
+                    max(l.entry_date) FILTER (WHERE l.code = 'RDN') AS last_rdn,
+                    count(*) FILTER (WHERE l.code = 'RDD' AND l.amount_pence < 0 AND l.entry_date > p.d - 56) AS dd_recent,
+                    count(*) FILTER (WHERE l.code = 'RDD' AND l.amount_pence < 0 AND l.entry_date <= p.d - 91 AND l.entry_date > p.d - 182) AS dd_prior,
+                    count(*) FILTER (WHERE l.code IN ('RPY','RBR','RCP','RSO','RIT','RRC') AND l.amount_pence < 0 AND l.entry_date > p.d - 56) AS cash_recent,
+                    count(*) FILTER (WHERE l.code IN ('RPY','RBR','RCP') AND l.amount_pence < 0 AND l.entry_date > p.d - 56) AS cash_only_recent,
+                    count(*) FILTER (WHERE l.code IN ('RHB','RHA') AND l.amount_pence < 0 AND l.entry_date > p.d - 56) AS hb_recent,
+                    COALESCE(bit_or(1::bigint << ((p.monday - l.entry_date + 6) / 7)) FILTER (
+                        WHERE l.amount_pence < 0 AND l.code IN ('RDD','RPY','RBR','RCP','RSO','RIT','RRC','RHB','RHA')
+                          AND l.entry_date < p.monday AND l.entry_date >= p.monday - 182), 0) AS paid_mask,
+                    COALESCE(bit_or(1::bigint << ((p.monday - l.rent_week) / 7)) FILTER (
+                        WHERE l.amount_pence > 0 AND l.rent_week < p.monday AND l.rent_week >= p.monday - 182), 0) AS charged_mask
+                FROM ledger_entries l, p
+                WHERE l.entry_date <= p.d \(filter)
+                GROUP BY l.account_id),
+            weekly AS (
+                SELECT a.id AS account_id, COALESCE(sum(c.weekly_pence), 0) AS weekly
+                FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id
+                JOIN weekly_charges c ON c.property_id = t.property_id, p
+                WHERE c.effective_from <= p.d AND (c.effective_to IS NULL OR c.effective_to >= p.d)
+                  AND t.start_date <= p.d AND (t.end_date IS NULL OR t.end_date >= p.d)
+                GROUP BY a.id)
+            SELECT a.id, a.account_ref, t.tenants[1], pr.address, pr.postcode, t.end_date,
+                   COALESCE(g.balance, 0), COALESCE(g.current_charge, 0), COALESCE(w.weekly, 0),
+                   EXISTS (SELECT 1 FROM free_weeks f WHERE f.monday = p.monday),
+                   g.last_paid, g.last_dd, g.last_rdn, COALESCE(g.dd_recent, 0), COALESCE(g.dd_prior, 0), COALESCE(g.cash_recent, 0),
+                   COALESCE(g.cash_only_recent, 0), COALESCE(g.hb_recent, 0), COALESCE(g.paid_mask, 0), COALESCE(g.charged_mask, 0),
+                   COALESCE(g.balance_4w, 0),
+                   EXISTS (SELECT 1 FROM arrears_circumstances c WHERE c.account_id = a.id AND c.kind = 'uc-claim' AND c.from_date <= p.d
+                           AND (c.to_date IS NULL OR c.to_date >= p.d)
+                           AND c.id = (SELECT max(c2.id) FROM arrears_circumstances c2 WHERE c2.account_id = a.id AND c2.kind = 'uc-claim')),
+                   COALESCE(t.correspondence_address, '')
+            FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id JOIN properties pr ON pr.id = t.property_id
+            CROSS JOIN p
+            LEFT JOIN agg g ON g.account_id = a.id
+            LEFT JOIN weekly w ON w.account_id = a.id
+            \(accountFilter)
+            ORDER BY a.account_ref
+            """
+    }
+
+    /// Every account's position on a day (or one account's).
+    public static func load(on day: Day, accountId: Int64? = nil, config: ArrearsConfig, db: Connection) throws -> [ArrearsAccount] {
+        try db.query(figuresQuery(day, accountId: accountId)).map { row in try account(row, on: day, config: config) }
+    }
+
+    static func account(_ row: Row, on day: Day, config: ArrearsConfig) throws -> ArrearsAccount {
+        let ddRecent = try row.decode(Int.self, 13)
+        let cashRecent = try row.decode(Int.self, 15)
+        let cashOnly = try row.decode(Int.self, 16)
+        let hbRecent = try row.decode(Int.self, 17)
+        let uc = try row.decode(Bool.self, 21)
+        let lastDD = try row.decode(Day?.self, 11)
+        let method: Arrears.PaymentMethod
+        if ddRecent > 0 && ddRecent >= cashRecent {
+            method = .directDebit
+        } else if uc && hbRecent == 0 {
+            method = .universalCredit
+        } else if hbRecent > 0 && hbRecent >= cashRecent {
+            method = .housingBenefit
+        } else if cashRecent > 0 {
+            method = cashOnly * 2 >= cashRecent ? .cash : .bank
+        } else {
+            method = .none
+        }
+        let paidMask = try row.decode(Int64.self, 18)
+        let chargedMask = try row.decode(Int64.self, 19)
+        // Weeks 1-13 back that were charged (never a free week: no debit) and had no receipt.
+        let last13: Int64 = 0b11_1111_1111_1110
+        let unpaid = (chargedMask & ~paidMask & last13).nonzeroBitCount
+        var ddExpected = 0
+        var nextDD: Day?
+        var weeksSinceDD = 0
+        if method == .directDebit, let lastDD {
+            ddExpected = lastDD.distance(to: day) / config.directDebitCycleDays
+            nextDD = lastDD + config.directDebitCycleDays
+            // Earlier weeks (1-26 back) charged with a Monday after the last collection.
+            let monday = RentWeek(containing: day).monday
+            for back in 1...26 where chargedMask & (1 << back) != 0 && monday - 7 * back > lastDD { weeksSinceDD += 1 }
+        }
+        let figures = Arrears.Figures(
+            balance: Money(pence: try row.decode(Int64.self, 6)), currentWeekCharge: Money(pence: try row.decode(Int64.self, 7)),
+            weeklyCharge: Money(pence: try row.decode(Int64.self, 8)), freeWeek: try row.decode(Bool.self, 9), method: method,
+            nextDirectDebit: nextDD, weeksChargedSinceLastDirectDebit: weeksSinceDD, unpaidWeeks: unpaid, directDebitsExpected: ddExpected, directDebitsReceived: 0)
+        let address = try row.decode(String.self, 3)
+        let correspondence = try row.decode(String.self, 22)
+        let postcode = try row.decode(String.self, 4)
+        return ArrearsAccount(
+            accountId: try row.decode(Int64.self, 0), account: try row.decode(String.self, 1), tenant: row.text(2) ?? "",
+            addressLines: (correspondence.isEmpty ? address : correspondence).split(separator: ",").map { String($0.trimmingSpaces) },
+            postcode: postcode, patch: String(postcode.split(separator: " ").first ?? ""), tenancyEnd: try row.decode(Day?.self, 5),
+            position: Arrears.position(figures, on: day, graceDays: config.graceDays), lastPayment: try row.decode(Day?.self, 10),
+            paidWeeksMask: paidMask, chargedWeeksMask: chargedMask, balanceFourWeeksAgo: Money(pence: try row.decode(Int64.self, 20)),
+            lastDirectDebitReturn: try row.decode(Day?.self, 12), directDebitsPrior: try row.decode(Int.self, 14), directDebitsRecent: ddRecent,
+            cashOrBankRecent: cashRecent, universalCreditClaim: uc)
+    }
+
+    /// The account id of a reference.
+    /// - Throws: `RunError.notFound` naming the reference.
+    public static func accountId(_ reference: String, on db: Connection) throws -> Int64 {
+        guard let row = try db.queryOne("SELECT id FROM rent_accounts WHERE account_ref = $1", [reference]) else {
+            throw RunError(.notFound, "there is no rent account \(reference.prefix(30)): check the reference (hub accounts balance lists them)")
+        }
+        return try row.decode(Int64.self, 0)
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import HousingFinance
+import Postgres
+
+/// `hub arrears report`: current tenants by weeks-of-rent bands and former tenants by age of debt,
+/// each band's count and balance, totals tied to the ledger and to the general ledger's debtors
+/// control account, and the movement since a week before.
+public struct ArrearsReport: Codable, Sendable {
+    public struct Band: Codable, Sendable {
+        public var band: String
+        public var accounts: Int
+        public var balance: Money
+        public var weekBefore: Int
+        public var balanceWeekBefore: Money
+        enum CodingKeys: String, CodingKey {
+            case band, accounts, weekBefore
+            case balance = "balancePence"
+            case balanceWeekBefore = "balanceWeekBeforePence"
+        }
+    }
+
+    public var asOf: Day
+    public var current: [Band]
+    public var former: [Band]
+    public var total: Money
+    public var ledgerTotal: Money
+    /// The debtors control account's balance from the postings as the GL export maps them.
+    public var debtorsControl: Money?
+    public var debtorsControlAccount: String?
+    public var casesEntered: Int
+    public var casesCleared: Int
+    public var arrearsNow: Money
+    public var arrearsWeekBefore: Money
+
+    enum CodingKeys: String, CodingKey {
+        case asOf, current, former, debtorsControlAccount, casesEntered, casesCleared
+        case total = "totalPence"
+        case ledgerTotal = "ledgerTotalPence"
+        case debtorsControl = "debtorsControlPence"
+        case arrearsNow = "arrearsNowPence"
+        case arrearsWeekBefore = "arrearsWeekBeforePence"
+    }
+
+    public var tiesToLedger: Bool { total == ledgerTotal }
+    public var tiesToControl: Bool { debtorsControl.map { $0 == total } ?? false }
+
+    static let currentBands = ["in credit or clear", "under 1 week", "1 to 4 weeks", "4 to 8 weeks", "8 to 13 weeks", "13 weeks or more"]
+    static let formerBands = ["in credit or clear", "ended under 3 months ago", "3 to 12 months", "1 to 2 years", "2 years or more"]
+
+    static func currentBand(_ account: ArrearsAccount) -> Int {
+        let weeks = account.position.weeksHundredths ?? 0
+        if account.position.collectable <= .zero { return 0 }
+        switch weeks {
+        case ..<100: return 1
+        case ..<400: return 2
+        case ..<800: return 3
+        case ..<1300: return 4
+        default: return 5
+        }
+    }
+
+    static func formerBand(_ account: ArrearsAccount, on day: Day) -> Int {
+        guard account.position.balance > .zero, let end = account.tenancyEnd else { return 0 }
+        switch end.distance(to: day) {
+        case ..<91: return 1
+        case ..<365: return 2
+        case ..<730: return 3
+        default: return 4
+        }
+    }
+
+    /// Builds the report.
+    /// - Parameter map: the financial map (the GL export's), for the debtors control account.
+    public static func build(asOf day: Day, config: ArrearsConfig, map: FinancialMap?, db: Connection) throws -> ArrearsReport {
+        let now = try ArrearsPositions.load(on: day, config: config, db: db)
+        let before = try ArrearsPositions.load(on: day - 7, config: config, db: db)
+        func bands(_ accounts: [ArrearsAccount], on day: Day) -> (current: [(Int, Money)], former: [(Int, Money)]) {
+            var current = Array(repeating: (0, Money.zero), count: currentBands.count)
+            var former = Array(repeating: (0, Money.zero), count: formerBands.count)
+            for account in accounts {
+                if account.isCurrent(on: day) {
+                    let band = currentBand(account)
+                    current[band].0 += 1
+                    current[band].1 += account.position.balance
+                } else {
+                    let band = formerBand(account, on: day)
+                    former[band].0 += 1
+                    former[band].1 += account.position.balance
+                }
+            }
+            return (current, former)
+        }
+        let a = bands(now, on: day)
+        let b = bands(before, on: day - 7)
+        let ledger = Money(pence: try db.queryOne("SELECT COALESCE(sum(amount_pence), 0) FROM ledger_entries WHERE entry_date <= \(day)")!.decode(Int64.self, 0))
+        var control: Money?
+        if let map {
+            var sum = Money.zero
+            for row in try db.query(
+                "SELECT source, code, analysis, sum(amount_pence) FROM postings WHERE entry_date <= \(day) GROUP BY source, code, analysis")
+            {
+                let code = try row.decode(String.self, 1)
+                let analysis = row.text(2)
+                let amount = Money(pence: try row.decode(Int64.self, 3))
+                guard let mapping = map.mapping(for: code, chargeCode: analysis) else { continue }
+                if mapping.ledgerAccount == map.debtorsControlAccount { sum += amount }
+                if mapping.contraAccount == map.debtorsControlAccount { sum -= amount }
+            }
+            control = sum
+        }
+        let wasInArrears = Set(before.filter { $0.isCurrent(on: day - 7) && $0.position.collectable > .zero }.map(\.accountId))
+        let inArrears = Set(now.filter { $0.isCurrent(on: day) && $0.position.collectable > .zero }.map(\.accountId))
+        func arrears(_ accounts: [ArrearsAccount], _ day: Day) -> Money {
+            accounts.filter { $0.isCurrent(on: day) && $0.position.collectable > .zero }.reduce(Money.zero) { $0 + $1.position.collectable }
+        }
+        return ArrearsReport(
+            asOf: day,
+            current: currentBands.indices.map { Band(band: currentBands[$0], accounts: a.current[$0].0, balance: a.current[$0].1, weekBefore: b.current[$0].0, balanceWeekBefore: b.current[$0].1) },
+            former: formerBands.indices.map { Band(band: formerBands[$0], accounts: a.former[$0].0, balance: a.former[$0].1, weekBefore: b.former[$0].0, balanceWeekBefore: b.former[$0].1) },
+            total: now.reduce(Money.zero) { $0 + $1.position.balance }, ledgerTotal: ledger, debtorsControl: control,
+            debtorsControlAccount: map?.debtorsControlAccount, casesEntered: inArrears.subtracting(wasInArrears).count,
+            casesCleared: wasInArrears.subtracting(inArrears).count, arrearsNow: arrears(now, day), arrearsWeekBefore: arrears(before, day - 7))
+    }
+
+    public func render() -> String {
+        var text = "Arrears report as of \(asOf.iso) (the week before: \((asOf - 7).iso))\n\nCurrent tenants by weeks of rent owed:\n"
+        func table(_ bands: [Band]) -> String {
+            var table = TextTable([.init("Band"), .init("Accounts", .right), .init("Balance", .right), .init("Week before", .right), .init("Balance before", .right)])
+            for band in bands {
+                table.add([band.band, Wording.number(band.accounts), band.balance.formatted, Wording.number(band.weekBefore), band.balanceWeekBefore.formatted])
+            }
+            return table.render(indent: 2)
+        }
+        text += table(current) + "\nFormer tenants by age of debt:\n" + table(former)
+        text += "\nTotal of every account's balance: \(total.formatted)\n"
+        text += "Ledger (every entry to \(asOf.iso)): \(ledgerTotal.formatted) - \(tiesToLedger ? "ties" : "DIFFERS by \((total - ledgerTotal).formatted)")\n"
+        if let debtorsControl, let debtorsControlAccount {
+            text += "GL debtors control \(debtorsControlAccount) (postings as the financial map sends them): \(debtorsControl.formatted) - "
+            text += tiesToControl ? "ties\n" : "DIFFERS by \((total - debtorsControl).formatted) (postings whose codes are not mapped to the control account)\n"
+        }
+        text += "\nMovement on the week: current tenants' arrears \(arrearsWeekBefore.formatted) -> \(arrearsNow.formatted) "
+        text += "(\((arrearsNow - arrearsWeekBefore).formatted)); \(Wording.count(casesEntered, "case")) fell into arrears, \(Wording.count(casesCleared, "case")) cleared.\n"
+        return text
+    }
+}
+
+/// Early warning: each current tenant not in arrears, scored from its own history.
+public enum ArrearsEarlyWarning {
+    public struct Flag: Codable, Sendable {
+        public var account: String
+        public var tenant: String
+        public var score: Int
+        public var reasons: [String]
+        public var balance: Money
+        public var method: String
+        enum CodingKeys: String, CodingKey {
+            case account, tenant, score, reasons, method
+            case balance = "balancePence"
+        }
+    }
+
+    /// The signals of one account's figures.
+    public static func signals(_ account: ArrearsAccount, on day: Day) -> EarlyWarning.Signals {
+        let recentWeeks: Int64 = 0b11_1111_1111_1110
+        let priorWeeks: Int64 = recentWeeks << 13
+        let charged = account.chargedWeeksMask
+        let paidRecent = (account.paidWeeksMask & recentWeeks).nonzeroBitCount
+        let paidPrior = (account.paidWeeksMask & priorWeeks).nonzeroBitCount
+        let chargedPrior = (charged & priorWeeks).nonzeroBitCount
+        // Against its own pattern: the paying weeks of the 13 weeks before, scaled to the weeks charged since.
+        var missed = 0
+        if chargedPrior > 0, paidPrior > 0 {
+            let chargedRecent = (charged & recentWeeks).nonzeroBitCount
+            let expected = paidPrior * chargedRecent / chargedPrior
+            missed = max(0, expected - paidRecent)
+        }
+        return EarlyWarning.Signals(
+            missedPayments: missed, balanceChange: account.position.balance - account.balanceFourWeeksAgo, weeklyCharge: account.position.weeklyCharge,
+            movedFromDirectDebit: account.directDebitsPrior > 0 && account.directDebitsRecent == 0 && account.cashOrBankRecent > 0,
+            directDebitReturned: account.lastDirectDebitReturn.map { $0.distance(to: day) <= 91 } ?? false,
+            universalCreditClaim: account.universalCreditClaim)
+    }
+
+    /// Whether the account is a current tenant not (yet) in arrears: less than a week's rent owed.
+    static func candidate(_ account: ArrearsAccount, on day: Day) -> Bool {
+        account.isCurrent(on: day) && account.position.weeklyCharge > .zero && (account.position.weeksHundredths ?? 0) < 100
+    }
+
+    /// In arrears for the back-test: a week's rent or more owed.
+    static func fellIn(_ account: ArrearsAccount) -> Bool { (account.position.weeksHundredths ?? 0) >= 100 }
+
+    /// Accounts not in arrears whose score reaches the threshold, highest first.
+    public static func atRisk(on day: Day, config: ArrearsConfig, db: Connection) throws -> [Flag] {
+        try ArrearsPositions.load(on: day, config: config, db: db).compactMap { account -> Flag? in
+            guard candidate(account, on: day) else { return nil }
+            let score = EarlyWarning.score(signals(account, on: day))
+            guard score.points >= config.atRiskScore else { return nil }
+            return Flag(account: account.account, tenant: account.tenant, score: score.points, reasons: score.reasons, balance: account.position.balance, method: account.position.method.words)
+        }.sorted { ($0.score, $1.account) > ($1.score, $0.account) }
+    }
+
+    /// The back-test: as of each Monday from `from` (default: 13 weeks after the first ledger entry)
+    /// to 8 weeks before `through`, which candidates were flagged and which fell into arrears
+    /// (a week's rent or more owed on any of the next 8 Mondays).
+    public struct BackTestReport: Codable, Sendable {
+        public var mondays: [Day]
+        public var result: EarlyWarning.BackTest
+        public var threshold: Int
+        public func render() -> String {
+            guard let first = mondays.first, let last = mondays.last else {
+                return "Back-test: not enough history (13 weeks before a Monday and 8 weeks after it are needed).\n"
+            }
+            return """
+                Back-test of the early-warning score (threshold \(threshold)) as of \(Wording.count(mondays.count, "Monday")), \(first.iso) to \(last.iso):
+                  flagged: \(Wording.number(result.flagged)); of them fell into arrears within 8 weeks: \(Wording.number(result.flaggedFellIn))
+                  fell into arrears within 8 weeks: \(Wording.number(result.fellIn)); of them flagged beforehand: \(Wording.number(result.flaggedFellIn))
+                  precision: \(EarlyWarning.BackTest.percent(result.precisionBasisPoints)); recall: \(EarlyWarning.BackTest.percent(result.recallBasisPoints))
+
+                """
+        }
+    }
+
+    public static func backTest(through day: Day, from: Day? = nil, config: ArrearsConfig, db: Connection) throws -> BackTestReport {
+        guard let firstEntry = try db.queryOne("SELECT min(entry_date) FROM ledger_entries")?.decode(Day?.self, 0) else {
+            return BackTestReport(mondays: [], result: .init(flagged: 0, flaggedFellIn: 0, fellIn: 0), threshold: config.atRiskScore)
+        }
+        let start = RentWeek(containing: max(from ?? firstEntry + 13 * 7, firstEntry + 13 * 7)).monday
+        let end = RentWeek(containing: day).monday - 8 * 7
+        guard start <= end else { return BackTestReport(mondays: [], result: .init(flagged: 0, flaggedFellIn: 0, fellIn: 0), threshold: config.atRiskScore) }
+        let mondays = Array(stride(from: start, through: end, by: 7))
+        var inArrears: [Day: Set<Int64>] = [:]
+        var result = EarlyWarning.BackTest(flagged: 0, flaggedFellIn: 0, fellIn: 0)
+        func arrearsOn(_ monday: Day) throws -> Set<Int64> {
+            if let known = inArrears[monday] { return known }
+            let set = Set(try ArrearsPositions.load(on: monday, config: config, db: db).filter(fellIn).map(\.accountId))
+            inArrears[monday] = set
+            return set
+        }
+        for monday in mondays {
+            let accounts = try ArrearsPositions.load(on: monday, config: config, db: db)
+            inArrears[monday] = Set(accounts.filter(fellIn).map(\.accountId))
+            var later = Set<Int64>()
+            for k in 1...8 { later.formUnion(try arrearsOn(monday + 7 * k)) }
+            for account in accounts where candidate(account, on: monday) {
+                let flagged = EarlyWarning.score(signals(account, on: monday)).points >= config.atRiskScore
+                let fell = later.contains(account.accountId)
+                if flagged { result.flagged += 1 }
+                if fell { result.fellIn += 1 }
+                if flagged && fell { result.flaggedFellIn += 1 }
+            }
+        }
+        return BackTestReport(mondays: mondays, result: result, threshold: config.atRiskScore)
+    }
+}
