@@ -115,7 +115,11 @@ public struct FinancialMap: Sendable {
             func fail(_ column: Int?, _ message: String) -> FinancialMapError {
                 FinancialMapError(file: file, line: lineNumber, column: column, message)
             }
-            let fields = try FinancialMap.fields(of: line) { column, message in fail(column, message) }
+            let fields: [String]
+            switch CSV.fields(of: line) {
+            case .success(let read): fields = read
+            case .failure(let problem): throw fail(problem.field, problem.reason)
+            }
             guard sawHeader else {
                 let names = fields.map { $0.trimmingSpaces.lowercased() }
                 if names != FinancialMap.columns {
@@ -189,52 +193,6 @@ public struct FinancialMap: Sendable {
     private static func isAccount(_ text: String) -> Bool {
         (1...20).contains(text.count)
             && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
-    }
-
-    /// Splits one CSV line into fields (RFC 4180 quoting within the line).
-    private static func fields(
-        of line: Substring, fail: (Int, String) -> FinancialMapError
-    ) throws(FinancialMapError) -> [Substring] {
-        var fields: [Substring] = []
-        var rest = line[...]
-        while true {
-            let column = fields.count + 1
-            if rest.first == "\"" {
-                var text = ""
-                var index = rest.index(after: rest.startIndex)
-                var closed = false
-                while index < rest.endIndex {
-                    let c = rest[index]
-                    index = rest.index(after: index)
-                    if c == "\"" {
-                        if index < rest.endIndex && rest[index] == "\"" {
-                            text.append("\"")
-                            index = rest.index(after: index)
-                        } else {
-                            closed = true
-                            break
-                        }
-                    } else {
-                        text.append(c)
-                    }
-                }
-                guard closed else { throw fail(column, "a quoted field is not closed on this line") }
-                fields.append(Substring(text))
-                rest = rest[index...]
-                if rest.isEmpty { return fields }
-                guard rest.first == "," else { throw fail(column, "text follows a closing quote; double a quote inside a quoted field") }
-                rest = rest.dropFirst()
-            } else if let comma = rest.firstIndex(of: ",") {
-                let field = rest[..<comma]
-                if field.contains("\"") { throw fail(column, "a quote inside an unquoted field; quote the whole field") }
-                fields.append(field)
-                rest = rest[rest.index(after: comma)...]
-            } else {
-                if rest.contains("\"") { throw fail(column, "a quote inside an unquoted field; quote the whole field") }
-                fields.append(rest)
-                return fields
-            }
-        }
     }
 }
 

@@ -27,7 +27,7 @@ public enum MigrationDemo {
             {
                 var total: Int64 = 0
                 for line in lines.dropFirst() {
-                    guard case .success(let fields) = LoaderCSV.split(line), column < fields.count, let amount = try? Money(parsing: fields[column]) else { continue }
+                    guard case .success(let fields) = CSV.fields(of: line), column < fields.count, let amount = try? Money(parsing: fields[column]) else { continue }
                     total += amount.pence
                     if kind == "opening-balances" { closing += "\(fields[0]),\(fields[column])\n" }
                 }

@@ -100,9 +100,9 @@ public enum RepairsDemo {
             return url
         }
         let loads: [(String, String, (String, [UInt8]) throws -> String)] = [
-            ("repairs-sor.csv", sor, { try runner.run(LoadSORJob(fileName: $0, bytes: $1), businessDate: businessDate).report.render() }),
-            ("repairs-contract-terms.csv", terms, { try runner.run(LoadContractTermsJob(fileName: $0, bytes: $1), businessDate: businessDate).report.render() }),
-            ("repairs-orders-\(businessDate.iso).csv", orders, { try runner.run(LoadRepairOrdersJob(fileName: $0, bytes: $1), businessDate: businessDate).report.render() }),
+            ("repairs-sor.csv", sor, { try runner.run(LoadJob<SORLoad>(file: $0, bytes: $1, scheme: config.accountScheme), businessDate: businessDate).report.render() }),
+            ("repairs-contract-terms.csv", terms, { try runner.run(LoadJob<ContractTermsLoad>(file: $0, bytes: $1, scheme: config.accountScheme), businessDate: businessDate).report.render() }),
+            ("repairs-orders-\(businessDate.iso).csv", orders, { try runner.run(LoadJob<RepairOrdersLoad>(file: $0, bytes: $1, scheme: config.accountScheme), businessDate: businessDate).report.render() }),
         ]
         for (name, content, load) in loads {
             let url = try write(name, content)

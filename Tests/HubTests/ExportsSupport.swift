@@ -67,29 +67,11 @@ struct HandPostingsJob: Job {
     }
 }
 
-/// A CRLF CSV file's records as fields (the files here quote only descriptions with commas).
+/// A CRLF CSV file's records as fields, read by the hub's CSV reader.
 func csvRecords(_ bytes: [UInt8]) -> [[String]] {
     let text = String(decoding: bytes, as: UTF8.self)
     return text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.map { line in
-        var fields: [String] = []
-        var field = ""
-        var quoted = false
-        var chars = Array(line)[...]
-        while let c = chars.popFirst() {
-            if quoted {
-                if c == "\"" {
-                    if chars.first == "\"" { field.append("\""); chars = chars.dropFirst() } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                fields.append(field)
-                field = ""
-            } else {
-                field.append(c)
-            }
-        }
-        fields.append(field)
+        guard case .success(let fields) = CSV.fields(of: line) else { return [line] }
         return fields
     }
 }

@@ -96,9 +96,9 @@ struct RepairsFixture {
         try db.addTenancy(account: "100000011", property: "P-LIVE", start: "2020-01-01", charges: [])
         try db.addTenancy(account: "100000029", property: "P-SOLD", start: "2020-01-01", end: "2026-03-31", charges: [], ownedTo: "2026-03-31")
         try db.execute("INSERT INTO properties (property_ref, address, postcode, bedrooms) VALUES ('P-VOID', '3 Empty Row', 'AB1 2CD', 2)")
-        _ = try runner.run(LoadSORJob(fileName: "sor.csv", bytes: Array(Self.sor.utf8)), businessDate: Self.businessDate)
-        _ = try runner.run(LoadContractTermsJob(fileName: "terms.csv", bytes: Array(Self.terms.utf8)), businessDate: Self.businessDate)
-        _ = try runner.run(LoadRepairOrdersJob(fileName: "orders.csv", bytes: Array(Self.orders.utf8)), businessDate: Self.businessDate)
+        _ = try runner.run(LoadJob<SORLoad>(file: "sor.csv", bytes: Array(Self.sor.utf8), scheme: .standard), businessDate: Self.businessDate)
+        _ = try runner.run(LoadJob<ContractTermsLoad>(file: "terms.csv", bytes: Array(Self.terms.utf8), scheme: .standard), businessDate: Self.businessDate)
+        _ = try runner.run(LoadJob<RepairOrdersLoad>(file: "orders.csv", bytes: Array(Self.orders.utf8), scheme: .standard), businessDate: Self.businessDate)
     }
 
     /// Writes a completed-jobs file and reviews it.
@@ -259,10 +259,10 @@ struct RepairsFixture {
         let db = try runner.database.admin()
         try db.execute("SET SESSION AUTHORIZATION \(unescaped: officer)")
         let date = RepairsFixture.businessDate
-        _ = try runner.run(LoadSORJob(fileName: "sor.csv", bytes: Array(RepairsFixture.sor.utf8)), on: db, businessDate: date)
-        _ = try runner.run(LoadContractTermsJob(fileName: "terms.csv", bytes: Array(RepairsFixture.terms.utf8)), on: db, businessDate: date)
+        _ = try runner.run(LoadJob<SORLoad>(file: "sor.csv", bytes: Array(RepairsFixture.sor.utf8), scheme: .standard), on: db, businessDate: date)
+        _ = try runner.run(LoadJob<ContractTermsLoad>(file: "terms.csv", bytes: Array(RepairsFixture.terms.utf8), scheme: .standard), on: db, businessDate: date)
         let orders = "job_number,property_ref,priority,raised_date,estimated_value,sor_code,quantity\nJ1,P-LIVE,NORMAL,2026-04-01,226.33,DES5R003,2\nJ1,P-LIVE,NORMAL,2026-04-01,226.33,PLU1001,1.5\nJ4,P-LIVE,NORMAL,2026-04-01,100.00,DES5R003,2\n"
-        _ = try runner.run(LoadRepairOrdersJob(fileName: "orders.csv", bytes: Array(orders.utf8)), on: db, businessDate: date)
+        _ = try runner.run(LoadJob<RepairOrdersLoad>(file: "orders.csv", bytes: Array(orders.utf8), scheme: .standard), on: db, businessDate: date)
         let completions = "HDR,ODS,2026-04-08,1\nJOB,J1,2026-04-07,Al,226.33\nLIN,DES5R003,2\nLIN,PLU1001,1.5\nJOB,J4,2026-04-07,Al,176.00\nLIN,DES5R003,2\nTRL,2,402.33\n"
         let review = SalesOrderReviewConfig(
             settings: .init(tolerancePercentBasisPoints: 1000, toleranceAbsolute: Money(pence: 5000), automaticApprovalLimit: Money(pence: 100_000)),
@@ -410,22 +410,22 @@ struct RepairsFixture {
             DES5R003,Again,room,81.00,2026-01-01,
 
             """
-        let error = try #require(throws: RunError.self) {
-            try runner.run(LoadSORJob(fileName: "sor.csv", bytes: Array(bad.utf8)), businessDate: Day(iso: "2026-04-08")!)
+        // A refused load is a LoadError (bad input, exit 2) listing every bad row.
+        let error = try #require(throws: LoadError.self) {
+            try runner.run(LoadJob<SORLoad>(file: "sor.csv", bytes: Array(bad.utf8), scheme: .standard), businessDate: Day(iso: "2026-04-08")!)
         }
-        #expect(error.code == .badInput)
         for expected in [
             "line 3, column code, value 'des5r003'", "line 3, column base_price, value '12.345'", "line 3, column effective_from, value '2026-13-01'",
             "line 4, column effective_to", "line 5, column effective_from",
         ] {
-            #expect(error.message.contains(expected), "\(expected)")
+            #expect(error.description.contains(expected), "\(expected)")
         }
         #expect(try db.queryOne("SELECT count(*) FROM sor_rates")!.decode(Int.self, 0) == 0)
 
         let good = Array(RepairsFixture.sor.utf8)
-        _ = try runner.run(LoadSORJob(fileName: "sor.csv", bytes: good), businessDate: Day(iso: "2026-04-08")!)
+        _ = try runner.run(LoadJob<SORLoad>(file: "sor.csv", bytes: good, scheme: .standard), businessDate: Day(iso: "2026-04-08")!)
         let twice = try #require(throws: RunError.self) {
-            try runner.run(LoadSORJob(fileName: "sor-again.csv", bytes: good), businessDate: Day(iso: "2026-04-08")!)
+            try runner.run(LoadJob<SORLoad>(file: "sor-again.csv", bytes: good, scheme: .standard), businessDate: Day(iso: "2026-04-08")!)
         }
         #expect(twice.code == .alreadyCompleted)
         // A load of reference data cannot be reversed: the refusal must not advise reversing it.
@@ -433,7 +433,7 @@ struct RepairsFixture {
         #expect(twice.message.contains("cannot be reversed: rates are reference data"), "\(twice.message)")
         // Loaded as another kind, the same bytes are refused too.
         let asTerms = try #require(throws: RunError.self) {
-            try runner.run(LoadContractTermsJob(fileName: "sor.csv", bytes: good), businessDate: Day(iso: "2026-04-08")!)
+            try runner.run(LoadJob<ContractTermsLoad>(file: "sor.csv", bytes: good, scheme: .standard), businessDate: Day(iso: "2026-04-08")!)
         }
         #expect(asTerms.code == .alreadyCompleted)
 
@@ -442,11 +442,11 @@ struct RepairsFixture {
             J1,NOWHERE,SOON,2026-04-01,10.00,NOPE1,0
 
             """
-        let orderError = try #require(throws: RunError.self) {
-            try runner.run(LoadRepairOrdersJob(fileName: "orders.csv", bytes: Array(orders.utf8)), businessDate: Day(iso: "2026-04-08")!)
+        let orderError = try #require(throws: LoadError.self) {
+            try runner.run(LoadJob<RepairOrdersLoad>(file: "orders.csv", bytes: Array(orders.utf8), scheme: .standard), businessDate: Day(iso: "2026-04-08")!)
         }
         for column in ["property_ref", "priority", "sor_code", "quantity"] {
-            #expect(orderError.message.contains("line 2, column \(column)"), "\(column)")
+            #expect(orderError.description.contains("line 2, column \(column)"), "\(column)")
         }
     }
 
@@ -503,9 +503,9 @@ struct RepairsFixture {
     @Test func aFileIsKnownByItsSHA256() {
         let bytes = Array("abc".utf8)
         let digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        #expect(LoadSORJob(fileName: "a", bytes: bytes).businessKey == digest)
-        #expect(LoadContractTermsJob(fileName: "a", bytes: bytes).businessKey == digest)
-        #expect(LoadRepairOrdersJob(fileName: "a", bytes: bytes).businessKey == digest)
+        #expect(LoadJob<SORLoad>(file: "a", bytes: bytes, scheme: .standard).businessKey == digest)
+        #expect(LoadJob<ContractTermsLoad>(file: "a", bytes: bytes, scheme: .standard).businessKey == digest)
+        #expect(LoadJob<RepairOrdersLoad>(file: "a", bytes: bytes, scheme: .standard).businessKey == digest)
         let review = SalesOrderReviewConfig(
             settings: .init(tolerancePercentBasisPoints: 0, toleranceAbsolute: .zero, automaticApprovalLimit: .zero), authorisationLimits: [:], councilId: "X")
         #expect(SalesOrderReviewJob(fileName: "a", bytes: bytes, review: review).businessKey == digest)

@@ -1,4 +1,5 @@
 import Foundation
+import HousingFinance
 import Testing
 
 /// Files of the repository that the tests read: the sample files in Interfaces/ (so that the
@@ -33,28 +34,8 @@ func crlfRecords(_ bytes: [UInt8]) throws -> [String] {
     return Array(records)
 }
 
-/// Splits one CSV record into fields (RFC 4180 quoting).
+/// Splits one CSV record into fields, with the hub's CSV reader.
 func csvFields(_ record: String) -> [String] {
-    var fields: [String] = []
-    var field = ""
-    var quoted = false
-    var characters = Array(record)[...]
-    while let c = characters.popFirst() {
-        if quoted {
-            if c == "\"" {
-                if characters.first == "\"" { field.append("\""); characters = characters.dropFirst() } else { quoted = false }
-            } else {
-                field.append(c)
-            }
-        } else if c == "\"" {
-            quoted = true
-        } else if c == "," {
-            fields.append(field)
-            field = ""
-        } else {
-            field.append(c)
-        }
-    }
-    fields.append(field)
+    guard case .success(let fields) = CSV.fields(of: record) else { return [record] }
     return fields
 }

@@ -54,8 +54,11 @@ public enum ParallelCompare {
         var rows: [([String], Int64)] = []
         var problems: [String] = []
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() where index > 0 && !line.isEmpty {
-            guard case .success(let split) = LoaderCSV.split(String(line)) else {
-                problems.append("line \(index + 1): a double quote in the middle of a field; enclose the whole field in quotes")
+            let split: [String]
+            switch CSV.fields(of: line) {
+            case .success(let read): split = read
+            case .failure(let problem):
+                problems.append("line \(index + 1): \(problem.reason)")
                 continue
             }
             let fields = split.map { $0.trimmingCharacters(in: .whitespaces) }

@@ -240,7 +240,7 @@ public struct Rehearsal: Sendable {
         var old: [String: Int64] = [:]
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() where index > 0 && !line.isEmpty {
             let split: [String]
-            if case .success(let read) = LoaderCSV.split(String(line)) { split = read } else { split = [] }
+            if case .success(let read) = CSV.fields(of: line) { split = read } else { split = [] }
             let fields = split.map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count == 2, !fields[0].isEmpty, let amount = try? Money(parsing: fields[1]) else {
                 report.refusedRows.append(.init(file: name, line: index + 1, column: nil, value: String(line.prefix(40)), reason: "expected account_ref,balance (pounds, like -12.50)"))

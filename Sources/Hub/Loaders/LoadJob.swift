@@ -3,12 +3,18 @@ import Foundation
 import HousingFinance
 import Postgres
 
-/// What one kind of loader file is: its columns, its checks and how it is applied. The five kinds
-/// (`PropertiesLoad`, `TenanciesLoad`, `AccountsLoad`, `ChargesLoad`, `OpeningBalancesLoad`)
-/// each run as `LoadJob<Kind>`.
+/// What one kind of loader file is: its columns, its checks and how it is applied. The kinds
+/// (`PropertiesLoad`, `TenanciesLoad`, `AccountsLoad`, `ChargesLoad`, `OpeningBalancesLoad`, and
+/// the repairs loads `SORLoad`, `ContractTermsLoad`, `RepairOrdersLoad`) each run as `LoadJob<Kind>`.
 public protocol LoadKind: Sendable {
     /// What the file loads, as on the command line (`properties`).
     static var kind: String { get }
+    /// What the file loads, in the report (`schedule of rates`); the kind unless given.
+    static var title: String { get }
+    /// Whether rows with a value that cannot be read are staged too (that value NULL), so that the
+    /// checks report their other columns' problems as well. Such a kind's checks allow NULLs;
+    /// nothing is applied while any row is bad.
+    static var checksUnreadableRows: Bool { get }
     /// The job's name in `runs.job` (`load-properties`).
     static var jobName: String { get }
     /// How a load's run may be reversed.
@@ -33,6 +39,8 @@ public protocol LoadKind: Sendable {
 
 extension LoadKind {
     public static func rowProblems(_ row: LoadRow) -> [LoadProblem] { [] }
+    public static var title: String { kind }
+    public static var checksUnreadableRows: Bool { false }
 }
 
 /// One data row of a loader file, read.
@@ -147,7 +155,14 @@ public struct LoadJob<Kind: LoadKind>: Job {
 
     public func run(in context: RunContext) throws -> LoadReport {
         let db = context.connection
-        let (rows, present, readProblems, dataLines) = try read()
+        // The same bytes are never loaded twice, as this kind or another.
+        if let earlier = try db.queryOne("SELECT kind, file_name, run_id, loaded_at FROM loaded_files WHERE sha256 = \(sha256)") {
+            throw RunError(
+                .alreadyCompleted,
+                "\(file) was already loaded (as \(earlier.text(0) ?? "?") '\(earlier.text(1) ?? "?")' by run \(earlier.text(2) ?? "?") at \(try earlier.decode(Date?.self, 3).map(Timestamp.text) ?? "?")): the same file (SHA-256 \(sha256)) is never loaded twice",
+                runId: try earlier.decode(Int64.self, 2))
+        }
+        let (rows, unreadable, present, readProblems, dataLines) = try read()
         var problems = readProblems
 
         // Control totals against the source system's.
@@ -167,7 +182,7 @@ public struct LoadJob<Kind: LoadKind>: Job {
         try db.execute("DROP TABLE IF EXISTS load_stage")
         try db.execute("CREATE TEMPORARY TABLE load_stage (line integer NOT NULL, \(unescaped: columns.map { "\($0.name) \($0.sqlType)" }.joined(separator: ", "))) ON COMMIT DROP")
         try db.copyIn(table: "load_stage", columns: ["line"] + columns.map(\.name)) { writer in
-            for row in rows {
+            for row in rows + unreadable {
                 try writer.beginRow(columns: columns.count + 1)
                 writer.write(Int32(row.line))
                 for column in columns {
@@ -209,11 +224,12 @@ public struct LoadJob<Kind: LoadKind>: Job {
                 on: db, calendar: rentConfig.rentCalendar, goLive: rentConfig.goLive, adjustmentCode: rentConfig.adjustmentCode)
         }
         return LoadReport(
-            kind: Kind.kind, file: file, sha256: sha256, rows: rows.count, done: done, totalPence: total, pendingAdjustments: pending, warnings: warnings)
+            kind: Kind.title, file: file, sha256: sha256, rows: rows.count, done: done, totalPence: total, pendingAdjustments: pending, warnings: warnings)
     }
 
     /// Reads and checks the file's rows on their own (formats, required values, duplicates).
-    func read() throws -> (rows: [LoadRow], present: Set<String>, problems: [LoadProblem], dataLines: Int) {
+    /// - Returns: the good rows, and (for a kind that `checksUnreadableRows`) the bad ones.
+    func read() throws -> (rows: [LoadRow], unreadable: [LoadRow], present: Set<String>, problems: [LoadProblem], dataLines: Int) {
         let text: TextFile
         do { text = try TextFile(bytes: bytes, name: file, limits: .loader) } catch {
             throw refuse([LoadProblem(line: error.position.line, column: nil, value: nil, reason: error.message)])
@@ -225,14 +241,17 @@ public struct LoadJob<Kind: LoadKind>: Job {
         }
         // The header: the required columns exactly, in order, then any of the optional ones.
         let header: [String]
-        switch LoaderCSV.split(headerLine.text) {
+        switch CSV.fields(of: headerLine.text) {
         case .success(let fields): header = fields.map { $0.trimmingCharacters(in: .whitespaces) }
-        case .failure(let reason): throw refuse([LoadProblem(line: 1, column: nil, value: headerLine.text, reason: reason)])
+        case .failure(let problem): throw refuse([LoadProblem(line: 1, column: nil, value: headerLine.text, reason: problem.reason)])
         }
         let required = Kind.columns.filter(\.inHeader).map(\.name)
         let optional = Kind.columns.filter { !$0.inHeader }.map(\.name)
         var headerProblems: [LoadProblem] = []
-        if Array(header.prefix(required.count)) != required {
+        for name in required where !header.contains(name) {
+            headerProblems.append(LoadProblem(line: 1, column: name, value: nil, reason: "the column '\(name)' is missing: the header must start with exactly \(required.joined(separator: ",")) (in that order)"))
+        }
+        if headerProblems.isEmpty && Array(header.prefix(required.count)) != required {
             headerProblems.append(LoadProblem(line: 1, column: nil, value: headerLine.text, reason: "the header must start with exactly \(required.joined(separator: ",")) (in that order)"))
         }
         for name in header.dropFirst(required.count) where !optional.contains(name) || header.filter({ $0 == name }).count > 1 {
@@ -243,6 +262,7 @@ public struct LoadJob<Kind: LoadKind>: Job {
         let byName = Dictionary(uniqueKeysWithValues: Kind.columns.map { ($0.name, $0) })
 
         var rows: [LoadRow] = []
+        var unreadable: [LoadRow] = []
         var problems: [LoadProblem] = []
         var seen: [[String]: [String: Int]] = [:]
         let dataLines = lines.dropFirst()
@@ -253,10 +273,10 @@ public struct LoadJob<Kind: LoadKind>: Job {
                 continue
             }
             let fields: [String]
-            switch LoaderCSV.split(line.text) {
+            switch CSV.fields(of: line.text) {
             case .success(let split): fields = split
-            case .failure(let reason):
-                problems.append(LoadProblem(line: line.number, column: nil, value: line.text, reason: reason))
+            case .failure(let problem):
+                problems.append(LoadProblem(line: line.number, column: nil, value: line.text, reason: problem.reason))
                 continue
             }
             guard fields.count == header.count else {
@@ -297,9 +317,9 @@ public struct LoadJob<Kind: LoadKind>: Job {
                     seen[key, default: [:]][joined.joined(separator: "\u{1F}")] = line.number
                 }
             }
-            if good && rowProblems.isEmpty { rows.append(row) }
+            if good && rowProblems.isEmpty { rows.append(row) } else if Kind.checksUnreadableRows { unreadable.append(row) }
         }
-        return (rows, present, problems, dataLines.count)
+        return (rows, unreadable, present, problems, dataLines.count)
     }
 }
 
@@ -313,7 +333,10 @@ extension InputLimits {
 /// The loads by kind, for the command line and the demo.
 public enum Loaders {
     /// The kinds of file, as on the command line.
-    public static let kinds = [PropertiesLoad.kind, TenanciesLoad.kind, AccountsLoad.kind, ChargesLoad.kind, OpeningBalancesLoad.kind]
+    public static let kinds = [
+        PropertiesLoad.kind, TenanciesLoad.kind, AccountsLoad.kind, ChargesLoad.kind, OpeningBalancesLoad.kind,
+        SORLoad.kind, ContractTermsLoad.kind, RepairOrdersLoad.kind,
+    ]
 
     /// The columns of a kind, for help and documentation.
     public static func columns(of kind: String) -> [LoaderColumn]? {
@@ -323,6 +346,9 @@ public enum Loaders {
         case AccountsLoad.kind: AccountsLoad.columns
         case ChargesLoad.kind: ChargesLoad.columns
         case OpeningBalancesLoad.kind: OpeningBalancesLoad.columns
+        case SORLoad.kind: SORLoad.columns
+        case ContractTermsLoad.kind: ContractTermsLoad.columns
+        case RepairOrdersLoad.kind: RepairOrdersLoad.columns
         default: nil
         }
     }

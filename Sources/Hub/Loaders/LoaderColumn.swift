@@ -28,6 +28,12 @@ public struct LoaderColumn: Sendable {
         case code
         /// One of the words given (compared without case; staged in lower case).
         case choice([String])
+        /// A Schedule of Rates code: capital letters and digits.
+        case sorCode
+        /// An identifier from another system: printable characters without spaces.
+        case identifier
+        /// A number with at most two decimals (`12.5`, a percentage or a quantity); staged in hundredths.
+        case hundredths(allowNegative: Bool)
     }
 
     /// The header name.
@@ -63,13 +69,16 @@ public struct LoaderColumn: Sendable {
         case .date: 10
         case .integer, .money: 20
         case .cardNumber: 19
+        case .sorCode: 16
+        case .identifier: 30
+        case .hundredths: 16
         }
     }
 
     /// The column's staging type in SQL.
     var sqlType: String {
         switch format {
-        case .integer, .money: return "bigint"
+        case .integer, .money, .hundredths: return "bigint"
         case .date: return "date"
         case .boolean: return "boolean"
         default: return "text"
@@ -161,6 +170,23 @@ extension LoaderColumn {
         case .choice(let words):
             guard words.contains(field.lowercased()) else { return .failure("expected one of: \(words.joined(separator: ", "))") }
             return .success(.text(field.lowercased()))
+        case .sorCode:
+            guard field.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
+                return .failure("a SOR code is capital letters and digits, like DES5R003")
+            }
+            return .success(.text(field))
+        case .identifier:
+            guard field.allSatisfy({ $0.isASCII && $0.asciiValue! > 0x20 && $0.asciiValue! < 0x7F }) else {
+                return .failure("printable characters without spaces")
+            }
+            return .success(.text(field))
+        case .hundredths(let allowNegative):
+            let negative = field.hasPrefix("-")
+            guard let number = SalesOrder.Quantity(parsing: negative ? field.dropFirst() : field[...]) else {
+                return .failure("expected a number with at most two decimals, like 12.5")
+            }
+            if negative && !allowNegative { return .failure("the number may not be negative") }
+            return .success(.integer(negative ? -number.hundredths : number.hundredths))
         }
     }
 }
@@ -193,53 +219,5 @@ extension String {
         let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
         guard blank(first) || blank(last) else { return self }
         return trimmingCharacters(in: .whitespaces)
-    }
-}
-
-/// A CSV line split into fields: commas separate, double quotes may enclose a field (with `""`
-/// for a quote inside). A field may not span lines.
-public enum LoaderCSV {
-    /// The line's fields, or why the line is not CSV.
-    public static func split(_ line: String) -> Reading<[String]> {
-        if !line.utf8.contains(UInt8(ascii: "\"")) {
-            return .success(line.split(separator: ",", omittingEmptySubsequences: false).map(String.init))
-        }
-        var fields: [String] = []
-        var current = ""
-        var inQuotes = false
-        var wasQuoted = false
-        var iterator = Array(line).makeIterator()
-        var pending: Character? = nil
-        while let c = pending ?? iterator.next() {
-            pending = nil
-            if inQuotes {
-                if c == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { current.append("\"") } else { inQuotes = false; pending = next }
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    current.append(c)
-                }
-            } else if c == "," {
-                fields.append(current)
-                current = ""
-                wasQuoted = false
-            } else if c == "\"" {
-                if !current.trimmingCharacters(in: .whitespaces).isEmpty || wasQuoted {
-                    return .failure("a double quote in the middle of a field: enclose the whole field in quotes and double the quote")
-                }
-                current = ""
-                inQuotes = true
-                wasQuoted = true
-            } else {
-                if wasQuoted && c != " " { return .failure("text after a closing quote") }
-                current.append(c)
-            }
-        }
-        if inQuotes { return .failure("a quoted field is not closed on its line (fields may not span lines)") }
-        fields.append(current)
-        return .success(fields)
     }
 }
