@@ -114,7 +114,7 @@ extension LoaderColumn {
             return required ? .failure("a value is required") : .success(.null)
         }
         if field.utf8.count > maxLength, field.count > maxLength {
-            return .failure("\(Wording.count(field.count, "character")), more than the \(Wording.number(maxLength)) the column \(name) allows: shorten it at the source (the limits are in Interfaces/inbound/loader/README.md)")
+            return .failure("\(Wording.count(field.count, "character")), more than the \(Wording.number(maxLength)) the column \(name) allows: shorten it at the source (each load's limits are in its README under Interfaces/inbound/)")
         }
         switch format {
         case .text:
