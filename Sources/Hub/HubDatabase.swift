@@ -137,7 +137,10 @@ public struct HubDatabase: Sendable {
             components.password = nil
             return components.string ?? base
         }
-        // libpq keeps the last value of a repeated keyword.
-        return base + " user=\(user)"
+        // A keyword/value string: the user replaced where one is named, added where not (with a
+        // quoted value in it, appended: libpq keeps the last value of a repeated keyword).
+        if base.contains("'") { return base + " user=\(user)" }
+        let kept = base.split(separator: " ").filter { !$0.hasPrefix("user=") && !$0.hasPrefix("password=") }
+        return (kept + ["user=\(user)"]).joined(separator: " ")
     }
 }
