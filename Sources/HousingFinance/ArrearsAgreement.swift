@@ -5,6 +5,26 @@ public struct ArrearsAgreement: Hashable, Sendable, Codable {
         case weekly, fortnightly
         case fourWeekly = "four-weekly"
         case monthly
+
+        /// Instalments in a year: 52, 26, 13 or 12.
+        public var perYear: Int64 {
+            switch self {
+            case .weekly: 52
+            case .fortnightly: 26
+            case .fourWeekly: 13
+            case .monthly: 12
+            }
+        }
+    }
+
+    /// An instalment at another frequency (a Direct Debit's): the same amount a year (52 weekly,
+    /// 26 fortnightly, 13 four-weekly, 12 monthly instalments), rounded up to the whole penny so
+    /// the tenant never pays more slowly than agreed (at most a penny an instalment faster). The
+    /// same frequency keeps the amount.
+    public static func instalment(_ amount: Money, from: Frequency, to: Frequency) -> Money {
+        guard from != to else { return amount }
+        let year = amount.pence * from.perYear
+        return Money(pence: (year + to.perYear - 1) / to.perYear)
     }
 
     /// The state of an agreement on a day.
@@ -111,9 +131,23 @@ public struct ArrearsAgreement: Hashable, Sendable, Codable {
     /// `isCharge` marks the rent debits, whose week's charge is not yet due within the week).
     /// The first breach or completion ends the history.
     /// - Parameter toleranceDays: how many days the balance may stay above the expected one.
-    public func history(entries: [(day: Day, amount: Money, isCharge: Bool)], through: Day, toleranceDays: Int) -> [DayState] {
+    /// - Parameter directDebit: for an agreement collected by Direct Debit, each collection of the
+    ///   mandate from the start (its entry day, the day the payer's bank pays it, and the amount the
+    ///   collection takes: the rent of its period plus the mandate's extra amount, as notified in
+    ///   time). Then the expected balance is the starting balance less the lump sum, plus the rent
+    ///   charged since the start, less the collections entered by the day: the rent falls due, and
+    ///   the instalment with it, when the Direct Debit collects them, so a tenant whose every
+    ///   collection is paid keeps the agreement, and a returned or cancelled collection puts the
+    ///   balance above the expected one.
+    public func history(
+        entries: [(day: Day, amount: Money, isCharge: Bool)], through: Day, toleranceDays: Int,
+        directDebit: [(day: Day, amount: Money)]? = nil
+    ) -> [DayState] {
         guard through >= start else { return [] }
         let byDay = Dictionary(grouping: entries, by: \.day)
+        let collectedByDay = Dictionary(grouping: directDebit ?? [], by: \.day).mapValues { $0.reduce(Money.zero) { $0 + $1.amount } }
+        var rentSinceStart = Money.zero
+        var collectionsSinceStart = Money.zero
         var actual = startingBalance
         var charged = Money.zero
         var chargedWeek = RentWeek(containing: start)
@@ -126,9 +160,18 @@ public struct ArrearsAgreement: Hashable, Sendable, Codable {
             }
             for entry in byDay[day] ?? [] {
                 actual += entry.amount
-                if entry.isCharge { charged += entry.amount }
+                if entry.isCharge {
+                    charged += entry.amount
+                    rentSinceStart += entry.amount
+                }
             }
-            let expected = expectedBalance(on: day, currentWeekCharge: charged)
+            let expected: Money
+            if directDebit != nil {
+                collectionsSinceStart += collectedByDay[day] ?? .zero
+                expected = startingBalance - lumpSum + rentSinceStart - collectionsSinceStart
+            } else {
+                expected = expectedBalance(on: day, currentWeekCharge: charged)
+            }
             above = actual > expected ? above + 1 : 0
             let state: State
             if actual <= .zero {
@@ -177,24 +220,33 @@ public enum EarlyWarning {
     public struct Signals: Hashable, Sendable {
         /// Payments missed against the account's own pattern in the last 13 weeks.
         public var missedPayments: Int
+        /// Of them, those in the last 4 weeks (against the same pattern).
+        public var missedRecently: Int
         /// The balance now less the balance four weeks ago (rising arrears are positive).
         public var balanceChange: Money
         public var weeklyCharge: Money
+        /// The collectable arrears now (less than a week's rent, or the account would be in arrears).
+        public var arrears: Money
         /// Paid by Direct Debit before (weeks 14 to 26 back) and by cash or bank in the last 8 weeks with no Direct Debit.
         public var movedFromDirectDebit: Bool
+        /// Of such a move, whether it was to cash (rather than a standing order or bank transfer).
+        public var movedToCash: Bool
         /// A Direct Debit returned unpaid (RDN) in the last 13 weeks.
         public var directDebitReturned: Bool
-        /// A Universal Credit claim recorded in the last 26 weeks.
+        /// A Universal Credit claim in progress.
         public var universalCreditClaim: Bool
 
         public init(
-            missedPayments: Int, balanceChange: Money, weeklyCharge: Money, movedFromDirectDebit: Bool, directDebitReturned: Bool,
-            universalCreditClaim: Bool
+            missedPayments: Int, missedRecently: Int = 0, balanceChange: Money, weeklyCharge: Money, arrears: Money = .zero, movedFromDirectDebit: Bool,
+            movedToCash: Bool = false, directDebitReturned: Bool, universalCreditClaim: Bool
         ) {
             self.missedPayments = missedPayments
+            self.missedRecently = missedRecently
             self.balanceChange = balanceChange
             self.weeklyCharge = weeklyCharge
+            self.arrears = arrears
             self.movedFromDirectDebit = movedFromDirectDebit
+            self.movedToCash = movedToCash
             self.directDebitReturned = directDebitReturned
             self.universalCreditClaim = universalCreditClaim
         }
@@ -205,47 +257,70 @@ public enum EarlyWarning {
         public var reasons: [String]
     }
 
-    /// Points: 10 per missed payment (at most 40); 20 for a balance risen by a week's rent or more
-    /// in four weeks (10 for half a week); 25 for a move from Direct Debit to cash; 25 for a
-    /// returned Direct Debit; 20 for a Universal Credit claim.
+    /// Points, each with its reason in words:
+    /// - payments missed against the account's own pattern: 5 each in the last 13 weeks (at most
+    ///   20), and 10 more for each of them in the last 4 weeks (at most 20): one week missed and
+    ///   caught up long ago says little, a fresh gap says more;
+    /// - the balance risen in four weeks: 10 from a quarter of a week's rent, 20 from half, 30
+    ///   from a whole week;
+    /// - arrears of half a week's rent or more already: 10;
+    /// - a Direct Debit returned unpaid: 25; a move from Direct Debit to cash: 20 (to a standing
+    ///   order or bank transfer: 5);
+    /// - a Universal Credit claim in progress: 25.
     public static func score(_ s: Signals) -> Score {
         var points = 0
         var reasons: [String] = []
         if s.missedPayments > 0 {
-            points += min(40, 10 * s.missedPayments)
-            reasons.append("\(Wording.count(s.missedPayments, "payment")) missed in the last 13 weeks")
+            points += min(20, 5 * s.missedPayments) + min(20, 10 * s.missedRecently)
+            reasons.append("\(Wording.count(s.missedPayments, "payment")) missed in the last 13 weeks" + (s.missedRecently > 0 ? " (\(s.missedRecently) in the last 4)" : ""))
         }
-        if s.weeklyCharge.pence > 0, s.balanceChange.pence * 2 >= s.weeklyCharge.pence {
-            let full = s.balanceChange >= s.weeklyCharge
-            points += full ? 20 : 10
+        let weekly = s.weeklyCharge.pence
+        if weekly > 0, s.balanceChange.pence * 4 >= weekly {
+            points += s.balanceChange.pence >= weekly ? 30 : s.balanceChange.pence * 2 >= weekly ? 20 : 10
             reasons.append("balance up \(s.balanceChange.formatted) in four weeks")
         }
+        if weekly > 0, s.arrears.pence * 2 >= weekly {
+            points += 10
+            reasons.append("already \(s.arrears.formatted) in arrears")
+        }
         if s.movedFromDirectDebit {
-            points += 25
-            reasons.append("moved from Direct Debit to paying by cash or bank")
+            points += s.movedToCash ? 20 : 5
+            reasons.append(s.movedToCash ? "moved from Direct Debit to paying cash" : "moved from Direct Debit to a standing order or bank transfer")
         }
         if s.directDebitReturned {
             points += 25
             reasons.append("a Direct Debit was returned unpaid")
         }
         if s.universalCreditClaim {
-            points += 20
+            points += 25
             reasons.append("a Universal Credit claim")
         }
         return Score(points: points, reasons: reasons)
     }
 
     /// Precision and recall of a back-test, in hundredths of a percent.
+    /// Counted by account (flagged on any Monday; fell in within 8 weeks of a Monday it was scored
+    /// on) or by account and Monday.
     public struct BackTest: Hashable, Sendable, Codable {
+        /// Scored and flagged.
         public var flagged: Int
+        /// Flagged, and fell into arrears within 8 weeks of being flagged.
         public var flaggedFellIn: Int
+        /// Fell into arrears within 8 weeks of being scored.
         public var fellIn: Int
+        /// Scored and did not fall in (the steady ones), and of them flagged (false alarms).
+        public var stayedClear: Int
+        public var flaggedStayedClear: Int
         public var precisionBasisPoints: Int? { flagged == 0 ? nil : flaggedFellIn * 10_000 / flagged }
         public var recallBasisPoints: Int? { fellIn == 0 ? nil : flaggedFellIn * 10_000 / fellIn }
-        public init(flagged: Int, flaggedFellIn: Int, fellIn: Int) {
+        /// The share of the steady ones flagged.
+        public var falseAlarmBasisPoints: Int? { stayedClear == 0 ? nil : flaggedStayedClear * 10_000 / stayedClear }
+        public init(flagged: Int, flaggedFellIn: Int, fellIn: Int, stayedClear: Int = 0, flaggedStayedClear: Int = 0) {
             self.flagged = flagged
             self.flaggedFellIn = flaggedFellIn
             self.fellIn = fellIn
+            self.stayedClear = stayedClear
+            self.flaggedStayedClear = flaggedStayedClear
         }
         public static func percent(_ basisPoints: Int?) -> String {
             guard let basisPoints else { return "-" }

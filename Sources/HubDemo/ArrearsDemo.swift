@@ -34,7 +34,14 @@ public enum ArrearsDemo {
                 }
             }
         }
-        if firstSetUp { try setUpCases(on: day, policy: policy, db: db) }
+        let directDebit = try DirectDebitConfig.load(config)
+        if firstSetUp { try setUpCases(on: day, policy: policy, directDebit: directDebit, db: db) }
+        // The advance notices of the day: the Direct Debit agreement's new amount among them.
+        do {
+            let notices = try runner.run(DDNoticesJob(date: day, config: directDebit), on: db, businessDate: day)
+            try OutboundDelivery(outbox: config.outbox).deliverPending(on: db)
+            text += "\n" + notices.report.render()
+        } catch let error as RunError where error.code == .alreadyCompleted {}
         let today: RunOutcome<ArrearsReviewJob.Report>? = try review(day)
         if let today {
             text += "\nThe day's review:\n" + today.render()
@@ -58,9 +65,10 @@ public enum ArrearsDemo {
                 let last = try ArrearsAgreements.history(agreementId: agreement.id, db: db).last
                 text += "  \(reference): \(g.instalment.formatted) \(g.frequency.rawValue) from \(g.start.iso) on \(g.startingBalance.formatted) - \(agreement.status)"
                 text += last.map { " (\($0.day.iso): expected \($0.expected.formatted), actual \($0.actual.formatted), \($0.daysAbove) days above)" } ?? ""
-                text += "\n"
+                text += agreement.paymentWords.isEmpty ? "\n" : "\n    " + agreement.paymentWords + "\n"
             }
         }
+        text += try directDebitAgreement(on: day, directDebit: directDebit, db: db)
         let writeOffs = try WriteOffs.list(status: "proposed", db: db)
         text += "\nWrite-offs awaiting approval (hub writeoffs approve ID, by a member of a role whose band covers it):\n"
         if writeOffs.isEmpty { text += "  none\n" }
@@ -79,18 +87,58 @@ public enum ArrearsDemo {
         return text
     }
 
-    /// Officers' work on the demo day: an agreement that is being kept and one that was broken, a
+    /// The agreement on a Direct Debit payer: its instalment carried onto the mandate's extra
+    /// amount, the notice, and the collections to come with the amount each will take.
+    static func directDebitAgreement(on day: Day, directDebit: DirectDebitConfig, db: Connection) throws -> String {
+        guard let agreement = try ArrearsCases.agreements(live: false, accountId: nil, db: db).first(where: { $0.directDebitExtraAmount != nil }),
+              let extra = agreement.directDebitExtraAmount, let frequency = agreement.directDebitFrequency.flatMap(ArrearsAgreement.Frequency.init(rawValue:))
+        else { return "" }
+        let account = try db.queryOne("SELECT account_ref FROM rent_accounts WHERE id = \(agreement.accountId)")!.decode(String.self, 0)
+        let g = agreement.agreement
+        var text = "\nAn agreement on a Direct Debit payer (\(account), agreement \(agreement.id), \(agreement.status)): \(g.instalment.formatted) \(g.frequency.rawValue) "
+            + "from \(g.start.iso), carried onto the mandate as an extra \(extra.formatted) \(frequency.rawValue) "
+            + "(\(g.instalment.formatted) x \(g.frequency.perYear) / \(frequency.perYear) a year, rounded up to the penny).\n"
+        for event in try MandateHistory.load(account: account, on: db).events where event.action == "amended" {
+            text += "  Mandate \(event.mandateId) amended by \(event.actor): \(event.reason ?? "")\n"
+        }
+        guard let live = try MandateStore.open(account: account, on: db) else { return text }
+        let notices = try DDSchedules.notices(mandateId: live.id, on: db)
+        for notice in notices where notice.sentOn == day { text += "  Advance notice sent \(day.iso): \(notice.amount.formatted) from \(notice.firstDate.iso)\n" }
+        var table = TextTable([.init("Due"), .init("Entry day"), .init("Computed", .right), .init("Collected", .right), .init("Why")])
+        for collection in try DDSchedules(config: directDebit).schedule(live, on: db).collections(from: day + 1, through: day + 70) {
+            let decision = DDAmountDecision.decide(
+                computed: collection.amount, due: collection.due, notices: notices, workingDays: directDebit.noticeWorkingDays, calendar: directDebit.calendar)
+            let why: String
+            switch decision {
+            case .collect: why = "rent and the agreement's extra, notified in time"
+            case .previous: why = "notice not \(directDebit.noticeWorkingDays) working days before: the previous amount"
+            case .withheld: why = "nothing notified in time"
+            }
+            table.add([collection.due.iso, collection.entryDay.iso, collection.amount.formatted, decision.amount.formatted, why])
+        }
+        text += "  The collections to come (hub dd schedule \(account)):\n" + table.render(indent: 4)
+        return text
+    }
+
+    /// Officers' work on the demo day: an agreement that is being kept and one that was broken (on
+    /// accounts without a Direct Debit), one on a Direct Debit payer (carried onto the mandate), a
     /// pause, a court date, and a former tenant's debt proposed for write-off.
-    static func setUpCases(on day: Day, policy: ArrearsConfig, db: Connection) throws {
-        let cases = try ArrearsPositions.load(on: day, config: policy, db: db)
+    static func setUpCases(on day: Day, policy: ArrearsConfig, directDebit: DirectDebitConfig, db: Connection) throws {
+        let all = try ArrearsPositions.load(on: day, config: policy, db: db)
             .filter { $0.isCurrent(on: day) && $0.position.collectable > .zero }
             .sorted { ($0.position.weeksHundredths ?? 0, $0.account) > ($1.position.weeksHundredths ?? 0, $1.account) }
+        let mandated = Set(try db.query("SELECT account_id FROM dd_mandates WHERE status = 'live'").map { try $0.decode(Int64.self, 0) })
+        let cases = all.filter { !mandated.contains($0.accountId) }
+        if let payer = all.first(where: { mandated.contains($0.accountId) && ($0.position.weeksHundredths ?? 0) <= 800 }) {
+            _ = try ArrearsCases.agree(
+                account: payer.account, instalment: Money(pence: 500), frequency: .weekly, start: day, lumpSum: .zero, today: day, directDebit: directDebit, db: db)
+        }
         let missing = cases.filter { $0.position.missedPayments >= 3 }
         if let broken = missing.dropFirst(3).first {
-            _ = try ArrearsCases.agree(account: broken.account, instalment: Money(pence: 1000), frequency: .weekly, start: day - 35, lumpSum: .zero, db: db)
+            _ = try ArrearsCases.agree(account: broken.account, instalment: Money(pence: 1000), frequency: .weekly, start: day - 35, lumpSum: .zero, today: day, directDebit: directDebit, db: db)
         }
         if let keeping = cases.last(where: { $0.position.missedPayments == 0 }) {
-            _ = try ArrearsCases.agree(account: keeping.account, instalment: Money(pence: 500), frequency: .weekly, start: day - 1, lumpSum: .zero, db: db)
+            _ = try ArrearsCases.agree(account: keeping.account, instalment: Money(pence: 500), frequency: .weekly, start: day - 1, lumpSum: .zero, today: day, directDebit: directDebit, db: db)
         }
         if cases.count > 10 {
             try ArrearsCases.pause(account: cases[cases.count / 2].account, until: day + 14, reason: "tenant in hospital (demo)", db: db)

@@ -7,7 +7,9 @@ import Hub
 struct ArrearsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arrears", abstract: "Arrears positions, recovery stages, agreements, the report and early warning (docs/arrears.md).",
-        subcommands: [List.self, Show.self, Worklist.self, Act.self, Pause.self, Record.self, Agree.self, Report.self, AtRisk.self, BackTest.self])
+        subcommands: [
+            List.self, Show.self, Worklist.self, Act.self, Pause.self, Record.self, Agree.self, CancelAgreement.self, Report.self, AtRisk.self, BackTest.self,
+        ])
 
     static func open(_ global: GlobalOptions) throws -> (HubEnvironment, ArrearsConfig) {
         let environment = try HubEnvironment.open(global)
@@ -108,7 +110,8 @@ struct ArrearsCommand: ParsableCommand {
                 if let agreement = agreements.first {
                     let g = agreement.agreement
                     print("  Agreement \(agreement.id) (\(agreement.status)): \(g.instalment.formatted) \(g.frequency.rawValue) from \(g.start.iso), starting balance \(g.startingBalance.formatted)"
-                        + (g.lumpSum > .zero ? ", lump sum \(g.lumpSum.formatted)" : "") + (agreement.directDebitExtra ? ", collected as the Direct Debit's extra amount" : "") + ", made by \(agreement.madeBy)")
+                        + (g.lumpSum > .zero ? ", lump sum \(g.lumpSum.formatted)" : "") + (agreement.paymentWords.isEmpty ? "" : ", \(agreement.paymentWords)")
+                        + ", made by \(agreement.madeBy)" + (agreement.endedOn.map { ", ended \($0.iso)" } ?? ""))
                     for d in days.suffix(7) { print("    \(d.day.iso): expected \(d.expected.formatted), actual \(d.actual.formatted), \(d.state)\(d.daysAbove > 0 ? " (\(d.daysAbove) days above)" : "")") }
                 }
                 if !history.isEmpty {
@@ -209,14 +212,20 @@ struct ArrearsCommand: ParsableCommand {
     struct Agree: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make an arrears agreement: an instalment on top of the rent, from a start day.",
-            discussion: "The starting balance is the account's balance before the start. The nightly review keeps each day's state; a breach (the balance above the expected one for longer than agreement-tolerance-days) returns the case to the stages.")
+            discussion: """
+                The starting balance is the account's balance before the start. The nightly review keeps each day's state; a breach (the balance above \
+                the expected one for longer than agreement-tolerance-days) returns the case to the stages. A live agreement is replaced. Where the \
+                account has a live Direct Debit mandate, the instalment becomes the mandate's extra amount (converted to its frequency, rounded up \
+                to the penny), collected after the advance notice that hub run dd-notices sends; --paid-separately keeps it off the mandate.
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The rent account reference.") var account: String
         @Option(help: "The instalment in pounds.") var amount: String
         @Option(help: "weekly, fortnightly, four-weekly or monthly.") var frequency: String
         @Option(help: "The first instalment's day (YYYY-MM-DD).") var start: String
         @Option(help: "A lump sum paid at the start, in pounds.") var lumpSum: String?
-        @Flag(help: "The tenant pays by Direct Debit: the instalment is the mandate's extra amount.") var directDebit = false
+        @Flag(help: "A Direct Debit payer pays the instalment by other means: the mandate's extra amount is not changed (a replaced agreement's is removed).")
+        var paidSeparately = false
 
         func run() throws {
             try reportingErrors {
@@ -231,10 +240,33 @@ struct ArrearsCommand: ParsableCommand {
                     lump = value
                 }
                 let (environment, _) = try ArrearsCommand.open(global)
-                let id = try ArrearsCases.agree(
-                    account: account, instalment: instalment, frequency: every, start: from, lumpSum: lump, directDebitExtra: directDebit,
+                let made = try ArrearsCases.agree(
+                    account: account, instalment: instalment, frequency: every, start: from, lumpSum: lump, paidSeparately: paidSeparately,
+                    today: try environment.businessDate(nil), directDebit: try DirectDebitConfig.load(environment.config), db: try environment.database.connect())
+                if global.json { try printJSON(made); return }
+                print("\(account): agreement \(made.id), \(instalment.formatted) \(every.rawValue) from \(from.iso)\(lump > .zero ? " after a lump sum of \(lump.formatted)" : "") on a balance of \(made.startingBalance.formatted).")
+                if let carried = made.directDebit { print("  By Direct Debit: \(carried.words).") }
+                if let released = made.releasedMandateId { print("  Paid separately: the replaced agreement's extra amount is removed from the Direct Debit (mandate \(released)).") }
+            }
+        }
+    }
+
+    struct CancelAgreement: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cancel-agreement",
+            abstract: "Cancel an account's live agreement: the case goes back into the stages; an extra amount it put on the Direct Debit is removed (with notice).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The rent account reference.") var account: String
+        @Option(help: "Why (kept in the audit and the mandate's history).") var reason: String
+        @Option(help: "The day it ends (default: today).") var asOf: String?
+
+        func run() throws {
+            try reportingErrors {
+                let (environment, _) = try ArrearsCommand.open(global)
+                let (id, mandate) = try ArrearsCases.cancelAgreement(
+                    account: account, reason: reason, on: try environment.businessDate(asOf), directDebit: try DirectDebitConfig.load(environment.config),
                     db: try environment.database.connect())
-                print("\(account): agreement \(id), \(instalment.formatted) \(every.rawValue) from \(from.iso)\(lump > .zero ? " after a lump sum of \(lump.formatted)" : "").")
+                print("\(account): agreement \(id) cancelled." + (mandate.map { " The Direct Debit's extra amount is removed (mandate \($0.id)); the next hub run dd-notices tells the payer." } ?? ""))
             }
         }
     }

@@ -78,11 +78,12 @@ import Testing
         "tenant_phones": staff(finance: "SIU(phone,recorded_by,recorded_at)").merging(income("SIU(phone,recorded_by,recorded_at)")) { $1 },
         // Direct Debit (0020): finance keeps mandates and collects; payments import returns and
         // bank advices, which change mandates and flag accounts. History is never updated.
-        "dd_mandates": staff(finance: "SIU(status,lodged_entry_day)", payments: "SIU(status,lodged_entry_day)"),
-        "dd_mandate_events": staff(finance: "SI", payments: "SI"),
+        // An agreement collected by Direct Debit (0026): the income team amends the mandate's extra amount.
+        "dd_mandates": staff(finance: "SIU(status,lodged_entry_day)", payments: "SIU(status,lodged_entry_day)").merging(income("SIU(status)")) { $1 },
+        "dd_mandate_events": staff(finance: "SI", payments: "SI").merging(income("I")) { $1 },
         "dd_lodgements": staff(finance: "SIU(sent_run_id,entry_day)", payments: "SI"),
         "dd_account_flags": staff(finance: "SI", payments: "SI"),
-        "dd_notices": staff(finance: "SI", payments: "SI"),
+        "dd_notices": staff(finance: "SI", payments: "SI").merging(income("SI")) { $1 },
         "dd_collections": staff(finance: "SI"),
         "dd_returns": staff(finance: "SI", payments: "SI"),
         "dd_bank_advices": staff(finance: "SI", payments: "SI"),

@@ -2,19 +2,15 @@ import Foundation
 import HousingFinance
 import Postgres
 
-/// Agreements' daily history, kept by the nightly review.
-///
-/// Direct Debit seam: where the tenant pays by Direct Debit, the agreement's instalment is the
-/// mandate's extra amount (`direct_debit_extra`). The Direct Debit capability (branch `dd`) reads
-/// live agreements with `directDebitExtra` through `ArrearsAgreements.directDebitExtras(on:db:)`
-/// and adds each instalment to the mandate's collections, with advance notice; the agreement's
-/// expected balance here is unchanged by how the money arrives.
+/// Agreements' daily history, kept by the nightly review. An agreement collected by Direct Debit
+/// (`ArrearsDirectDebit`) expects the mandate's collections instead of its own instalments, and its
+/// end removes the extra amount from the mandate in the review's run.
 public enum ArrearsAgreements {
     /// Records each live agreement's state for every day from its last recorded day through
     /// `through`; ends breached and completed agreements (status and day).
     /// - Returns: how many stay kept (or behind), and the accounts breached and completed.
     static func advance(
-        cases: inout [Int64: ArrearsCase], through day: Day, config: ArrearsConfig, runId: Int64, db: Connection
+        cases: inout [Int64: ArrearsCase], through day: Day, config: ArrearsConfig, directDebit: DirectDebitConfig, runId: Int64, db: Connection
     ) throws -> (kept: Int, breached: [String], completed: [String]) {
         let live = cases.values.compactMap(\.agreement).filter { $0.status == "live" }
         guard !live.isEmpty else { return (0, [], []) }
@@ -37,7 +33,12 @@ public enum ArrearsAgreements {
         var completed: [String] = []
         var rows: [[String: String]] = []
         for record in live {
-            let history = record.agreement.history(entries: entries[record.accountId] ?? [], through: day, toleranceDays: config.agreementToleranceDays)
+            let reference = references[record.accountId] ?? String(record.accountId)
+            // By Direct Debit: the mandate's collections, while it is live (without it, the instalments as agreed).
+            let collections = record.directDebitExtraAmount == nil ? nil
+                : try ArrearsDirectDebit.collections(account: reference, from: record.agreement.start, through: day, config: directDebit, db: db)
+            let history = record.agreement.history(
+                entries: entries[record.accountId] ?? [], through: day, toleranceDays: config.agreementToleranceDays, directDebit: collections)
             for state in history where record.lastDay.map({ state.day > $0 }) ?? true {
                 rows.append([
                     "agreement_id": String(record.id), "day": state.day.iso, "expected_pence": String(state.expected.pence),
@@ -52,12 +53,18 @@ public enum ArrearsAgreements {
                 let status = last.state == .breached ? "breached" : "completed"
                 try db.execute("UPDATE arrears_agreements SET status = \(status), ended_on = \(last.day) WHERE id = \(record.id)")
                 cases[record.accountId]?.agreement?.status = status
-                let reference = references[record.accountId] ?? String(record.accountId)
                 if last.state == .breached { breached.append(reference) } else { completed.append(reference) }
-                try ArrearsCases.audit(
-                    status == "breached" ? "agreement-breached" : "agreement-completed", account: reference,
-                    details: ["agreement": String(record.id), "day": last.day.iso, "expected_pence": String(last.expected.pence),
-                              "actual_pence": String(last.actual.pence)], runId: runId, db: db)
+                var details = [
+                    "agreement": String(record.id), "day": last.day.iso, "expected_pence": String(last.expected.pence), "actual_pence": String(last.actual.pence),
+                ]
+                if record.directDebitExtraAmount != nil,
+                   let mandate = try ArrearsDirectDebit.release(
+                       account: reference, why: "arrears agreement \(record.id) \(status) on \(last.day.iso): the extra amount ends", runId: runId,
+                       config: directDebit, db: db)
+                {
+                    details["dd_extra_removed_mandate"] = String(mandate.id)
+                }
+                try ArrearsCases.audit(status == "breached" ? "agreement-breached" : "agreement-completed", account: reference, details: details, runId: runId, db: db)
             case .kept, .behind:
                 kept += 1
             }
@@ -95,24 +102,6 @@ public enum ArrearsAgreements {
             RecordedDay(
                 day: try row.decode(Day.self, 0), expected: Money(pence: try row.decode(Int64.self, 1)), actual: Money(pence: try row.decode(Int64.self, 2)),
                 daysAbove: try row.decode(Int.self, 3), state: try row.decode(String.self, 4))
-        }
-    }
-
-    /// The Direct Debit seam: each live agreement whose instalment is to be collected as the
-    /// mandate's extra amount, by account reference, with its instalment, frequency and start.
-    public static func directDebitExtras(on db: Connection) throws -> [(account: String, agreement: ArrearsAgreement)] {
-        try db.query(
-            """
-            SELECT a.account_ref, g.start_date, g.starting_balance_pence, g.lump_sum_pence, g.instalment_pence, g.frequency
-            FROM arrears_agreements g JOIN rent_accounts a ON a.id = g.account_id
-            WHERE g.status = 'live' AND g.direct_debit_extra ORDER BY a.account_ref
-            """
-        ).map { row in
-            (try row.decode(String.self, 0),
-             ArrearsAgreement(
-                start: try row.decode(Day.self, 1), startingBalance: Money(pence: try row.decode(Int64.self, 2)),
-                lumpSum: Money(pence: try row.decode(Int64.self, 3)), instalment: Money(pence: try row.decode(Int64.self, 4)),
-                frequency: ArrearsAgreement.Frequency(rawValue: try row.decode(String.self, 5)) ?? .weekly))
         }
     }
 }

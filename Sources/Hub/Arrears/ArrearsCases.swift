@@ -45,6 +45,21 @@ public struct AgreementRecord: Codable, Sendable {
     public var madeBy: String
     public var lastState: ArrearsAgreement.State?
     public var lastDay: Day?
+    /// Collected by Direct Debit: the extra amount carried onto the mandate and its frequency.
+    public var directDebitExtraAmount: Money?
+    public var directDebitFrequency: String?
+    public var endedOn: Day?
+
+    enum CodingKeys: String, CodingKey {
+        case id, accountId, agreement, status, directDebitExtra, madeBy, lastState, lastDay, directDebitFrequency, endedOn
+        case directDebitExtraAmount = "directDebitExtraPence"
+    }
+
+    /// How it is paid, in words.
+    public var paymentWords: String {
+        guard let extra = directDebitExtraAmount, let frequency = directDebitFrequency else { return "" }
+        return "collected by Direct Debit as an extra \(extra.formatted) \(frequency) on the mandate"
+    }
 }
 
 /// Reading and recording cases: every change records who made it (`session_user`) and is audited.
@@ -102,7 +117,7 @@ public enum ArrearsCases {
         return try db.query(
             """
             SELECT g.id, g.account_id, g.start_date, g.starting_balance_pence, g.lump_sum_pence, g.instalment_pence, g.frequency, g.status,
-                   g.direct_debit_extra, g.made_by, s.state, s.day
+                   g.direct_debit_extra, g.made_by, s.state, s.day, g.dd_extra_pence, g.dd_frequency, g.ended_on
             FROM arrears_agreements g
             LEFT JOIN LATERAL (SELECT state, day FROM arrears_agreement_days d WHERE d.agreement_id = g.id ORDER BY day DESC LIMIT 1) s ON true
             WHERE true \(status) \(only) ORDER BY g.id DESC
@@ -115,7 +130,9 @@ public enum ArrearsCases {
                     lumpSum: Money(pence: try row.decode(Int64.self, 4)), instalment: Money(pence: try row.decode(Int64.self, 5)),
                     frequency: ArrearsAgreement.Frequency(rawValue: try row.decode(String.self, 6)) ?? .weekly),
                 status: try row.decode(String.self, 7), directDebitExtra: try row.decode(Bool.self, 8), madeBy: try row.decode(String.self, 9),
-                lastState: row.text(10).flatMap(ArrearsAgreement.State.init(rawValue:)), lastDay: try row.decode(Day?.self, 11))
+                lastState: row.text(10).flatMap(ArrearsAgreement.State.init(rawValue:)), lastDay: try row.decode(Day?.self, 11),
+                directDebitExtraAmount: try row.decode(Int64?.self, 12).map(Money.init(pence:)), directDebitFrequency: row.text(13),
+                endedOn: try row.decode(Day?.self, 14))
         }
     }
 
@@ -164,13 +181,29 @@ public enum ArrearsCases {
         }
     }
 
+    /// A new agreement, and what it carried onto the Direct Debit.
+    public struct Made: Codable, Sendable {
+        public var id: Int64
+        public var startingBalance: Money
+        public var directDebit: ArrearsDirectDebit.Carried?
+        /// The extra amount removed from the mandate (a replaced agreement's, when this one is paid separately).
+        public var releasedMandateId: Int64?
+        enum CodingKeys: String, CodingKey {
+            case id, directDebit, releasedMandateId
+            case startingBalance = "startingBalancePence"
+        }
+    }
+
     /// Makes an agreement (`hub arrears agree`): the starting balance is the account's balance at
     /// the end of the day before the start. A live agreement of the account is replaced (cancelled).
-    /// - Returns: the agreement's id.
+    /// Where the account has a live Direct Debit mandate the instalment is carried onto its extra
+    /// amount (converted to the mandate's frequency), unless `paidSeparately`; a replaced
+    /// agreement's extra amount is changed or removed. All in one transaction, audited.
+    /// - Parameter today: the day it is made (its notice goes with the next working day's `dd-notices`).
     public static func agree(
-        account: String, instalment: Money, frequency: ArrearsAgreement.Frequency, start: Day, lumpSum: Money, directDebitExtra: Bool = false,
-        db: Connection
-    ) throws -> Int64 {
+        account: String, instalment: Money, frequency: ArrearsAgreement.Frequency, start: Day, lumpSum: Money, paidSeparately: Bool = false,
+        today: Day, directDebit: DirectDebitConfig, db: Connection
+    ) throws -> Made {
         guard instalment > .zero else { throw RunError(.badInput, "--amount must be more than £0.00") }
         guard lumpSum >= .zero else { throw RunError(.badInput, "--lump-sum may not be negative") }
         let accountId = try ArrearsPositions.accountId(account, on: db)
@@ -180,17 +213,66 @@ public enum ArrearsCases {
             guard balance > 0 else {
                 throw RunError(.refused, "\(account) owes nothing on \(start.iso) (balance \(Money(pence: balance).formatted)): there are no arrears to agree")
             }
+            let replaced = try agreements(live: true, accountId: accountId, db: db).first
             try db.execute("UPDATE arrears_agreements SET status = 'cancelled', ended_on = \(start) WHERE account_id = \(accountId) AND status = 'live'")
+            let agreement = ArrearsAgreement(start: start, startingBalance: Money(pence: balance), lumpSum: lumpSum, instalment: instalment, frequency: frequency)
+            let mandate = paidSeparately ? nil : try ArrearsDirectDebit.liveMandate(account: account, db: db)
+            let extra = mandate.map { ArrearsDirectDebit.extra(for: agreement, on: $0) }
             let id = try db.queryOne(
                 """
-                INSERT INTO arrears_agreements (account_id, start_date, starting_balance_pence, lump_sum_pence, instalment_pence, frequency, direct_debit_extra)
-                VALUES (\(accountId), \(start), \(balance), \(lumpSum.pence), \(instalment.pence), \(frequency.rawValue), \(directDebitExtra)) RETURNING id
+                INSERT INTO arrears_agreements (account_id, start_date, starting_balance_pence, lump_sum_pence, instalment_pence, frequency,
+                    direct_debit_extra, dd_extra_pence, dd_frequency)
+                VALUES (\(accountId), \(start), \(balance), \(lumpSum.pence), \(instalment.pence), \(frequency.rawValue),
+                    \(mandate != nil), \(extra?.pence), \(mandate?.frequency.rawValue)) RETURNING id
                 """)!.decode(Int64.self, 0)
-            try audit(
-                "agree", account: account,
-                details: ["agreement": String(id), "amount_pence": String(instalment.pence), "frequency": frequency.rawValue, "start": start.iso,
-                          "lump_sum_pence": String(lumpSum.pence), "starting_balance_pence": String(balance)], db: db)
-            return id
+            var carried: ArrearsDirectDebit.Carried?
+            var released: Mandate?
+            if let mandate {
+                carried = try ArrearsDirectDebit.carry(agreementId: id, account: account, agreement: agreement, mandate: mandate, today: today, config: directDebit, db: db)
+            } else if let replaced, replaced.directDebitExtraAmount != nil {
+                released = try ArrearsDirectDebit.release(
+                    account: account, why: "arrears agreement \(replaced.id) replaced by agreement \(id), paid separately: the extra amount ends",
+                    config: directDebit, db: db)
+            }
+            var details = [
+                "agreement": String(id), "amount_pence": String(instalment.pence), "frequency": frequency.rawValue, "start": start.iso,
+                "lump_sum_pence": String(lumpSum.pence), "starting_balance_pence": String(balance),
+            ]
+            if let replaced { details["replaces"] = String(replaced.id) }
+            if let carried {
+                details["dd_mandate"] = String(carried.mandateId)
+                details["dd_extra_pence"] = String(carried.extra.pence)
+                details["dd_frequency"] = carried.frequency.rawValue
+            }
+            if let released { details["dd_extra_removed_mandate"] = String(released.id) }
+            try audit("agree", account: account, details: details, db: db)
+            return Made(id: id, startingBalance: Money(pence: balance), directDebit: carried, releasedMandateId: released?.id)
+        }
+    }
+
+    /// Cancels an account's live agreement (`hub arrears cancel-agreement`): it ends on the day,
+    /// the case goes back into the stages, and an extra amount it carried onto the Direct Debit is
+    /// removed (with notice).
+    /// - Returns: the agreement's id and the amended mandate, if any.
+    /// - Throws: `RunError.badInput` without a reason; `RunError.notFound` without a live agreement.
+    @discardableResult
+    public static func cancelAgreement(account: String, reason: String, on day: Day, directDebit: DirectDebitConfig, db: Connection) throws -> (id: Int64, mandate: Mandate?) {
+        guard !reason.trimmingSpaces.isEmpty else { throw RunError(.badInput, "give the reason for the cancellation (--reason)") }
+        let accountId = try ArrearsPositions.accountId(account, on: db)
+        return try db.transaction { db in
+            guard let live = try agreements(live: true, accountId: accountId, db: db).first else {
+                throw RunError(.notFound, "\(account) has no live agreement to cancel (hub arrears show \(account) shows its agreements)")
+            }
+            try db.execute("UPDATE arrears_agreements SET status = 'cancelled', ended_on = \(day) WHERE id = \(live.id)")
+            var mandate: Mandate?
+            if live.directDebitExtraAmount != nil {
+                mandate = try ArrearsDirectDebit.release(
+                    account: account, why: "arrears agreement \(live.id) cancelled: \(reason)", config: directDebit, db: db)
+            }
+            var details = ["agreement": String(live.id), "day": day.iso, "reason": reason]
+            if let mandate { details["dd_extra_removed_mandate"] = String(mandate.id) }
+            try audit("agreement-cancelled", account: account, details: details, db: db)
+            return (live.id, mandate)
         }
     }
 

@@ -159,24 +159,36 @@ public enum ArrearsEarlyWarning {
         }
     }
 
-    /// The signals of one account's figures.
+    /// The signals of one account's figures. The balance's rise over four weeks counts only as far
+    /// as it is owed now (a monthly Direct Debit payer's balance rises between collections). Missed
+    /// payments are judged against the account's own
+    /// pattern: the paying weeks of weeks 14-26 back, scaled to the weeks charged in the last 13
+    /// (and those of weeks 5-26 back for the last 4), so a monthly payer is not missing three
+    /// weeks in four.
     public static func signals(_ account: ArrearsAccount, on day: Day) -> EarlyWarning.Signals {
-        let recentWeeks: Int64 = 0b11_1111_1111_1110
-        let priorWeeks: Int64 = recentWeeks << 13
+        func weeks(_ from: Int, _ through: Int) -> Int64 { (Int64(1) << (through + 1)) - (Int64(1) << from) }
         let charged = account.chargedWeeksMask
-        let paidRecent = (account.paidWeeksMask & recentWeeks).nonzeroBitCount
-        let paidPrior = (account.paidWeeksMask & priorWeeks).nonzeroBitCount
-        let chargedPrior = (charged & priorWeeks).nonzeroBitCount
-        // Against its own pattern: the paying weeks of the 13 weeks before, scaled to the weeks charged since.
-        var missed = 0
-        if chargedPrior > 0, paidPrior > 0 {
-            let chargedRecent = (charged & recentWeeks).nonzeroBitCount
-            let expected = paidPrior * chargedRecent / chargedPrior
-            missed = max(0, expected - paidRecent)
+        let paid = account.paidWeeksMask
+        func count(_ mask: Int64, _ window: Int64) -> Int { (mask & window).nonzeroBitCount }
+        /// Payments expected in `window` from the paying weeks of `pattern`, rounded; nil without a pattern.
+        func expected(_ window: Int64, from pattern: Int64) -> Int? {
+            let chargedPattern = count(charged, pattern)
+            let paidPattern = count(paid, pattern)
+            guard chargedPattern >= 4, paidPattern > 0 else { return nil }
+            return (2 * min(paidPattern, chargedPattern) * count(charged, window) + chargedPattern) / (2 * chargedPattern)
         }
+        let recent = weeks(1, 13)
+        let lastFour = weeks(1, 4)
+        let missedRecently = expected(lastFour, from: weeks(5, 26)).map { max(0, $0 - count(paid, lastFour)) } ?? 0
+        let missed = expected(recent, from: weeks(14, 26)).map { max(0, $0 - count(paid, recent)) } ?? missedRecently
+        let moved = account.directDebitsPrior > 0 && account.directDebitsRecent == 0 && account.cashOrBankRecent > 0
+        // A rise counts as far as it is owed now: the rent the week's grace or the next Direct Debit will pay is not a rise.
+        let arrears = max(.zero, account.position.collectable)
         return EarlyWarning.Signals(
-            missedPayments: missed, balanceChange: account.position.balance - account.balanceFourWeeksAgo, weeklyCharge: account.position.weeklyCharge,
-            movedFromDirectDebit: account.directDebitsPrior > 0 && account.directDebitsRecent == 0 && account.cashOrBankRecent > 0,
+            missedPayments: max(missed, missedRecently), missedRecently: missedRecently,
+            balanceChange: min(account.position.balance - account.balanceFourWeeksAgo, arrears),
+            weeklyCharge: account.position.weeklyCharge, arrears: arrears, movedFromDirectDebit: moved,
+            movedToCash: moved && account.position.method == .cash,
             directDebitReturned: account.lastDirectDebitReturn.map { $0.distance(to: day) <= 91 } ?? false,
             universalCreditClaim: account.universalCreditClaim)
     }
@@ -201,35 +213,45 @@ public enum ArrearsEarlyWarning {
 
     /// The back-test: as of each Monday from `from` (default: 13 weeks after the first ledger entry)
     /// to 8 weeks before `through`, which candidates were flagged and which fell into arrears
-    /// (a week's rent or more owed on any of the next 8 Mondays).
+    /// (a week's rent or more owed on any of the next 8 Mondays). Counted by account (flagged on any
+    /// Monday; fell in within 8 weeks of a Monday it was scored on; a flag counts as found when the
+    /// account fell in within 8 weeks of it) and by account and Monday.
     public struct BackTestReport: Codable, Sendable {
         public var mondays: [Day]
         public var result: EarlyWarning.BackTest
+        public var byMonday: EarlyWarning.BackTest
         public var threshold: Int
         public func render() -> String {
             guard let first = mondays.first, let last = mondays.last else {
                 return "Back-test: not enough history (13 weeks before a Monday and 8 weeks after it are needed).\n"
             }
+            let r = result
+            let m = byMonday
+            func pct(_ value: Int?) -> String { EarlyWarning.BackTest.percent(value) }
             return """
-                Back-test of the early-warning score (threshold \(threshold)) as of \(Wording.count(mondays.count, "Monday")), \(first.iso) to \(last.iso):
-                  flagged: \(Wording.number(result.flagged)); of them fell into arrears within 8 weeks: \(Wording.number(result.flaggedFellIn))
-                  fell into arrears within 8 weeks: \(Wording.number(result.fellIn)); of them flagged beforehand: \(Wording.number(result.flaggedFellIn))
-                  precision: \(EarlyWarning.BackTest.percent(result.precisionBasisPoints)); recall: \(EarlyWarning.BackTest.percent(result.recallBasisPoints))
+                Back-test of the early-warning score (threshold \(threshold)) as of \(Wording.count(mondays.count, "Monday")), \(first.iso) to \(last.iso), \(Wording.number(r.fellIn + r.stayedClear)) accounts scored:
+                  fell into arrears within 8 weeks: \(Wording.number(r.fellIn)), of them flagged beforehand: \(Wording.number(r.flaggedFellIn))
+                  flagged: \(Wording.number(r.flagged)), of them fell in within 8 weeks of a flag: \(Wording.number(r.flaggedFellIn))
+                  stayed clear: \(Wording.number(r.stayedClear)), of them flagged: \(Wording.number(r.flaggedStayedClear))
+                  precision: \(pct(r.precisionBasisPoints)); recall: \(pct(r.recallBasisPoints)); steady accounts flagged: \(pct(r.falseAlarmBasisPoints))
+                  by account and Monday (\(Wording.number(m.fellIn + m.stayedClear)) scores): precision \(pct(m.precisionBasisPoints)), recall \(pct(m.recallBasisPoints)), steady flagged \(pct(m.falseAlarmBasisPoints))
 
                 """
         }
     }
 
     public static func backTest(through day: Day, from: Day? = nil, config: ArrearsConfig, db: Connection) throws -> BackTestReport {
+        let none = EarlyWarning.BackTest(flagged: 0, flaggedFellIn: 0, fellIn: 0)
         guard let firstEntry = try db.queryOne("SELECT min(entry_date) FROM ledger_entries")?.decode(Day?.self, 0) else {
-            return BackTestReport(mondays: [], result: .init(flagged: 0, flaggedFellIn: 0, fellIn: 0), threshold: config.atRiskScore)
+            return BackTestReport(mondays: [], result: none, byMonday: none, threshold: config.atRiskScore)
         }
         let start = RentWeek(containing: max(from ?? firstEntry + 13 * 7, firstEntry + 13 * 7)).monday
         let end = RentWeek(containing: day).monday - 8 * 7
-        guard start <= end else { return BackTestReport(mondays: [], result: .init(flagged: 0, flaggedFellIn: 0, fellIn: 0), threshold: config.atRiskScore) }
+        guard start <= end else { return BackTestReport(mondays: [], result: none, byMonday: none, threshold: config.atRiskScore) }
         let mondays = Array(stride(from: start, through: end, by: 7))
         var inArrears: [Day: Set<Int64>] = [:]
-        var result = EarlyWarning.BackTest(flagged: 0, flaggedFellIn: 0, fellIn: 0)
+        var pairs = none
+        var accounts: [Int64: (flagged: Bool, fell: Bool, found: Bool)] = [:]
         func arrearsOn(_ monday: Day) throws -> Set<Int64> {
             if let known = inArrears[monday] { return known }
             let set = Set(try ArrearsPositions.load(on: monday, config: config, db: db).filter(fellIn).map(\.accountId))
@@ -237,18 +259,28 @@ public enum ArrearsEarlyWarning {
             return set
         }
         for monday in mondays {
-            let accounts = try ArrearsPositions.load(on: monday, config: config, db: db)
-            inArrears[monday] = Set(accounts.filter(fellIn).map(\.accountId))
+            let scored = try ArrearsPositions.load(on: monday, config: config, db: db)
+            inArrears[monday] = Set(scored.filter(fellIn).map(\.accountId))
             var later = Set<Int64>()
             for k in 1...8 { later.formUnion(try arrearsOn(monday + 7 * k)) }
-            for account in accounts where candidate(account, on: monday) {
+            for account in scored where candidate(account, on: monday) {
                 let flagged = EarlyWarning.score(signals(account, on: monday)).points >= config.atRiskScore
                 let fell = later.contains(account.accountId)
-                if flagged { result.flagged += 1 }
-                if fell { result.fellIn += 1 }
-                if flagged && fell { result.flaggedFellIn += 1 }
+                if flagged { pairs.flagged += 1 }
+                if fell { pairs.fellIn += 1 } else { pairs.stayedClear += 1 }
+                if flagged && fell { pairs.flaggedFellIn += 1 }
+                if flagged && !fell { pairs.flaggedStayedClear += 1 }
+                var a = accounts[account.accountId] ?? (false, false, false)
+                a.flagged = a.flagged || flagged
+                a.fell = a.fell || fell
+                a.found = a.found || (flagged && fell)
+                accounts[account.accountId] = a
             }
         }
-        return BackTestReport(mondays: mondays, result: result, threshold: config.atRiskScore)
+        let all = Array(accounts.values)
+        let result = EarlyWarning.BackTest(
+            flagged: all.filter(\.flagged).count, flaggedFellIn: all.filter(\.found).count, fellIn: all.filter(\.fell).count,
+            stayedClear: all.filter { !$0.fell }.count, flaggedStayedClear: all.filter { $0.flagged && !$0.fell }.count)
+        return BackTestReport(mondays: mondays, result: result, byMonday: pairs, threshold: config.atRiskScore)
     }
 }

@@ -15,10 +15,13 @@ public struct ArrearsReviewJob: Job {
 
     public let day: Day
     public let config: ArrearsConfig
+    /// For agreements collected by Direct Debit: the collections' schedule and notice rules.
+    public let directDebit: DirectDebitConfig
 
-    public init(day: Day, config: ArrearsConfig) {
+    public init(day: Day, config: ArrearsConfig, directDebit: DirectDebitConfig) {
         self.day = day
         self.config = config
+        self.directDebit = directDebit
     }
 
     public var businessKey: String { day.iso }
@@ -91,7 +94,8 @@ public struct ArrearsReviewJob: Job {
         let db = context.connection
         let accounts = try ArrearsPositions.load(on: day, config: config, db: db)
         var cases = try ArrearsCases.load(on: day, db: db)
-        let (kept, breached, completed) = try ArrearsAgreements.advance(cases: &cases, through: day, config: config, runId: context.runId, db: db)
+        let (kept, breached, completed) = try ArrearsAgreements.advance(
+            cases: &cases, through: day, config: config, directDebit: directDebit, runId: context.runId, db: db)
         let phones = Dictionary(uniqueKeysWithValues: try db.query("SELECT account_id, phone FROM tenant_phones").map { (try $0.decode(Int64.self, 0), try $0.decode(String.self, 1)) })
         var sent: [Line] = []
         var worklist: [Line] = []
@@ -176,7 +180,7 @@ public struct ArrearsRuns: Sendable {
         let policy = try policy ?? ArrearsConfig.load(for: config)
         let connection = try runner.database.connect()
         let outcome = try runner.run(
-            ArrearsReviewJob(day: day, config: policy), on: connection, businessDate: day, preview: preview, slot: slot, beforeCommit: beforeCommit)
+            ArrearsReviewJob(day: day, config: policy, directDebit: try DirectDebitConfig.load(config)), on: connection, businessDate: day, preview: preview, slot: slot, beforeCommit: beforeCommit)
         if !preview { try OutboundDelivery(outbox: config.outbox).deliverPending(on: connection) }
         return outcome
     }

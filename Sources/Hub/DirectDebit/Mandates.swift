@@ -194,38 +194,42 @@ public struct MandateStore: Sendable {
     /// - Throws: `RunError` for bad values or an account without an open mandate.
     @discardableResult
     public func amend(account: String, _ change: MandateAmendment, on db: Connection) throws -> Mandate {
-        try db.transaction { db in
-            guard let old = try Self.open(account: account, on: db) else {
-                throw RunError(.badInput, "account \(account.prefix(20)) has no pending or live mandate to amend")
-            }
-            let bank: BankDetails
-            do { bank = try BankDetails(sortCode: change.sortCode ?? old.sortCode, accountNumber: change.accountNumber ?? old.accountNumber) } catch {
-                throw RunError(.badInput, "mandate for \(account): \(error); nothing was changed")
-            }
-            let frequency = change.frequency ?? old.frequency
-            let day = try change.collectionDay.map { try collectionDay($0, frequency) } ?? old.collectionDay
-            if change.frequency != nil && change.collectionDay == nil && (frequency == .monthly) != (old.frequency == .monthly) {
-                throw RunError(.badInput, "a change between monthly and weekly frequencies needs a new --day")
-            }
-            let payer = change.payerName ?? old.payerName
-            let relodge = bank.sortCode != old.sortCode || bank.accountNumber != old.accountNumber || payer != old.payerName
-            let accountId = try db.queryOne("SELECT account_id FROM dd_mandates WHERE id = \(old.id)")!.decode(Int64.self, 0)
-            try setStatus(old, "cancelled", action: "amended", reason: change.reason, on: db)
-            if relodge && old.status == "live" { try lodge(old.id, "0C", on: db) }
-            let id = try insert(
-                accountId: accountId, reference: old.reference, payer: payer, bank: bank, frequency: frequency, day: day,
-                start: change.start ?? old.start, extra: change.extra?.pence ?? old.extraPence, replaces: old.id, on: db,
-                status: relodge ? "pending" : old.status, lodgedEntryDay: relodge ? nil : old.lodgedEntryDay, origin: relodge ? "hub" : old.origin)
-            if relodge {
-                try lodge(id, "0N", on: db)
-            } else {
-                // The same instruction: what the payer was told stays told (a new amount needs its own notice).
-                try db.execute(
-                    "INSERT INTO dd_notices (mandate_id, amount_pence, first_date, sent_on, run_id) SELECT \(id), amount_pence, first_date, sent_on, run_id FROM dd_notices WHERE mandate_id = \(old.id)")
-            }
-            try event(id, "created", old: nil, new: relodge ? "pending" : old.status, reason: "amendment of mandate \(old.id): \(change.reason)", on: db)
-            return try find(id, on: db)!
+        try db.transaction { db in try amendInTransaction(account: account, change, on: db) }
+    }
+
+    /// `amend`, inside the caller's transaction (an arrears agreement's, or a run's).
+    /// - Parameter runId: the run that makes the change (an arrears review ending an agreement), if any.
+    func amendInTransaction(account: String, _ change: MandateAmendment, runId: Int64? = nil, on db: Connection) throws -> Mandate {
+        guard let old = try Self.open(account: account, on: db) else {
+            throw RunError(.badInput, "account \(account.prefix(20)) has no pending or live mandate to amend")
         }
+        let bank: BankDetails
+        do { bank = try BankDetails(sortCode: change.sortCode ?? old.sortCode, accountNumber: change.accountNumber ?? old.accountNumber) } catch {
+            throw RunError(.badInput, "mandate for \(account): \(error); nothing was changed")
+        }
+        let frequency = change.frequency ?? old.frequency
+        let day = try change.collectionDay.map { try collectionDay($0, frequency) } ?? old.collectionDay
+        if change.frequency != nil && change.collectionDay == nil && (frequency == .monthly) != (old.frequency == .monthly) {
+            throw RunError(.badInput, "a change between monthly and weekly frequencies needs a new --day")
+        }
+        let payer = change.payerName ?? old.payerName
+        let relodge = bank.sortCode != old.sortCode || bank.accountNumber != old.accountNumber || payer != old.payerName
+        let accountId = try db.queryOne("SELECT account_id FROM dd_mandates WHERE id = \(old.id)")!.decode(Int64.self, 0)
+        try setStatus(old, "cancelled", action: "amended", reason: change.reason, runId: runId, on: db)
+        if relodge && old.status == "live" { try lodge(old.id, "0C", on: db) }
+        let id = try insert(
+            accountId: accountId, reference: old.reference, payer: payer, bank: bank, frequency: frequency, day: day,
+            start: change.start ?? old.start, extra: change.extra?.pence ?? old.extraPence, replaces: old.id, on: db,
+            status: relodge ? "pending" : old.status, lodgedEntryDay: relodge ? nil : old.lodgedEntryDay, origin: relodge ? "hub" : old.origin)
+        if relodge {
+            try lodge(id, "0N", on: db)
+        } else {
+            // The same instruction: what the payer was told stays told (a new amount needs its own notice).
+            try db.execute(
+                "INSERT INTO dd_notices (mandate_id, amount_pence, first_date, sent_on, run_id) SELECT \(id), amount_pence, first_date, sent_on, run_id FROM dd_notices WHERE mandate_id = \(old.id)")
+        }
+        try event(id, "created", old: nil, new: relodge ? "pending" : old.status, reason: "amendment of mandate \(old.id): \(change.reason)", runId: runId, on: db)
+        return try find(id, on: db)!
     }
 
     /// Cancels an account's open mandate: a 0C goes in the next file when it was lodged.
