@@ -261,8 +261,8 @@ public enum EarlyWarning {
     /// - payments missed against the account's own pattern: 5 each in the last 13 weeks (at most
     ///   20), and 10 more for each of them in the last 4 weeks (at most 20): one week missed and
     ///   caught up long ago says little, a fresh gap says more;
-    /// - the balance risen in four weeks: 10 from a quarter of a week's rent, 20 from half, 30
-    ///   from a whole week;
+    /// - the balance risen in four weeks (as far as it is owed now: the caller's rule): 20 from a
+    ///   quarter of a week's rent, 25 from half, 30 from a whole week;
     /// - arrears of half a week's rent or more already: 10;
     /// - a Direct Debit returned unpaid: 25; a move from Direct Debit to cash: 20 (to a standing
     ///   order or bank transfer: 5);
@@ -276,7 +276,7 @@ public enum EarlyWarning {
         }
         let weekly = s.weeklyCharge.pence
         if weekly > 0, s.balanceChange.pence * 4 >= weekly {
-            points += s.balanceChange.pence >= weekly ? 30 : s.balanceChange.pence * 2 >= weekly ? 20 : 10
+            points += s.balanceChange.pence >= weekly ? 30 : s.balanceChange.pence * 2 >= weekly ? 25 : 20
             reasons.append("balance up \(s.balanceChange.formatted) in four weeks")
         }
         if weekly > 0, s.arrears.pence * 2 >= weekly {

@@ -117,12 +117,16 @@ public struct DemoPaymentHistory: Job {
                 pay("RPY", owed, week.monday + (r < 70 ? min(6, weekday + 2) : weekday))
                 owed = 0
             }
-            /// Monthly Direct Debit collections on the 1st from the first month of the tenancy, through `until` (exclusive).
+            /// Monthly Direct Debit collections on the 1st from the first month of the tenancy, through `until` (exclusive);
+            /// the first also takes the weeks charged before it.
             func directDebits(until: Day?, returnedIn: Day? = nil) {
                 var month = Day(year: first.monday.year, month: first.monday.month, day: 1)!
+                var firstCollection = true
                 while month < (until ?? through) {
                     if month >= first.monday {
-                        pay("RDD", monthly, month)
+                        let before = firstCollection ? weeks.filter { $0.monday < month }.reduce(0) { $0 + $1.pence } : 0
+                        firstCollection = false
+                        pay("RDD", monthly + before, month)
                         if month == returnedIn, month + 5 < through {
                             // Returned unpaid (refer to payer), then re-presented and paid.
                             receipts.append(Receipt(accountId: accountId, code: "RDN", pence: -monthly, day: month + 5))

@@ -118,7 +118,7 @@ import Testing
         #expect(old.points == 5)
         let fresh = EarlyWarning.score(.init(missedPayments: 1, missedRecently: 1, balanceChange: Money(pence: 3_000), weeklyCharge: Money(pence: 10_000),
                                              arrears: Money(pence: 5_000), movedFromDirectDebit: false, directDebitReturned: false, universalCreditClaim: true))
-        #expect(fresh.points == 5 + 10 + 10 + 10 + 25)
+        #expect(fresh.points == 5 + 10 + 20 + 10 + 25)
         #expect(fresh.reasons == [
             "1 payment missed in the last 13 weeks (1 in the last 4)", "balance up £30.00 in four weeks", "already £50.00 in arrears", "a Universal Credit claim",
         ])

@@ -395,7 +395,7 @@ struct ArrearsFixture {
         let flags = try ArrearsEarlyWarning.atRisk(on: d("2026-09-14"), config: f.policy, db: f.db)
         #expect(flags.map(\.account) == ["100000029"])
         #expect(flags.first?.reasons == ["balance up £75.00 in four weeks", "already £75.00 in arrears"])
-        #expect(flags.first?.score == 30)
+        #expect(flags.first?.score == 35)
         // The claim, on its Monday: flagged although nothing is owed yet (the week's rent is within its grace days).
         let claim = try ArrearsEarlyWarning.atRisk(on: d("2026-09-21"), config: f.policy, db: f.db).first { $0.account == "100000037" }
         #expect(claim?.reasons == ["a Universal Credit claim"])
