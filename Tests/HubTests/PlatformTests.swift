@@ -34,6 +34,49 @@ import Testing
         #expect(try db.posted(account: "100000011") == 10000)
     }
 
+    /// Migration 0029 checks a ledger entry's account and run once per statement instead of by
+    /// foreign keys row by row: the same refusals, from either side, with the same SQLSTATE.
+    @Test func ledgerEntriesNameAnExistingAccountAndRun() throws {
+        let runner = try TestHub.runner()
+        let db = try runner.database.connect()
+        let account = try db.addTenancy(account: "100000011", property: "P1", start: "2026-04-06", charges: [("DBR", 10000, "2026-04-06", nil)])
+        let config = TestHub.config(goLive: d("2026-04-06"))
+        _ = try RentDebitRuns(runner: runner, config: config).postThrough(RentWeek(containing: d("2026-04-06")), businessDate: d("2026-04-06"))
+        let run = try #require(try db.queryOne("SELECT run_id FROM ledger_entries WHERE account_id = $1", [account])).decode(Int64.self, 0)
+        let owner = try runner.database.admin()
+        try owner.execute("SET ROLE hub_owner")
+        // A statement of many rows with one unknown account is refused whole, naming the account.
+        let unknownAccount = try #require(throws: PostgresError.self) {
+            try owner.execute(
+                "INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id) SELECT unnest($1::bigint[]), 'RPY', -100, DATE '2026-04-06', $2",
+                [PostgresArray([account, account + 1000]), run])
+        }
+        #expect(unknownAccount.sqlState == "23503")
+        #expect(unknownAccount.message.contains("ledger_entries_account_id_fkey"))
+        let unknownRun = try #require(throws: PostgresError.self) {
+            try owner.execute(
+                "INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id) VALUES ($1, 'RPY', -100, DATE '2026-04-06', $2)",
+                [account, run + 1000])
+        }
+        #expect(unknownRun.sqlState == "23503")
+        #expect(unknownRun.message.contains("ledger_entries_run_id_fkey"))
+        // The parents of entries can be neither deleted nor renumbered, even by the schema's owner.
+        let deleteAccount = try #require(throws: PostgresError.self) { try owner.execute("DELETE FROM rent_accounts WHERE id = $1", [account]) }
+        #expect(deleteAccount.sqlState == "23503")
+        #expect(deleteAccount.message.contains("ledger_entries"))
+        let renumber = try #require(throws: PostgresError.self) { try owner.execute("UPDATE rent_accounts SET id = DEFAULT WHERE id = $1", [account]) }
+        #expect(renumber.sqlState == "23503")
+        #expect(renumber.message.contains("ledger_entries"))
+        let deleteRun = try #require(throws: PostgresError.self) { try owner.execute("DELETE FROM runs WHERE id = $1", [run]) }
+        #expect(deleteRun.sqlState == "23503")
+        #expect(deleteRun.message.contains("ledger_entries"))
+        // An account without entries may still go (as the key allowed).
+        let spare = try db.addTenancy(account: "100000029", property: "P2", start: "2026-04-06", charges: [])
+        try owner.execute("DELETE FROM rent_recalc WHERE account_id = $1", [spare])
+        try owner.execute("DELETE FROM rent_accounts WHERE id = $1", [spare])
+        #expect(try db.posted(account: "100000011") == 10000)
+    }
+
     @Test func auditorReadsEverythingAndWritesNothing() throws {
         let database = try TestHub.database()
         let db = try database.admin()

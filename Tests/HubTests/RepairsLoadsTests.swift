@@ -16,7 +16,7 @@ import Testing
                 case .text, .sorCode, .identifier: break
                 default: continue
                 }
-                let limit = try #require(column.maxLength, "\(column.name) has no maximum length")
+                let limit = column.maxLength
                 let rows = text.split(separator: "\n").filter { $0.hasPrefix("| `\(column.name)` |") }
                 #expect(!rows.isEmpty && rows.allSatisfy { $0.hasSuffix("| \(limit) |") }, "\(column.name) \(limit)")
             }
