@@ -223,3 +223,27 @@ extension DDWorld {
         #expect(try BankReconciliation.load(date: d("2027-02-03"), settings: importer.settings, on: w.db).statements.first?.differencePence == 0)
     }
 }
+
+/// Bad bank details in `hub load mandates`: every bad row is named (line, column, what is wrong)
+/// and nothing is loaded.
+@Suite struct DirectDebitBadMandatesTests {
+    @Test func aMandatesFileWithABadSortCodeOrAccountNumberLoadsNothing() throws {
+        let w = try DDWorld()
+        try w.tenancy("10000131", weekly: 9_000)
+        try w.tenancy("10000132", weekly: 9_000)
+        try w.tenancy("10000133", weekly: 9_000)
+        #expect {
+            try w.loadMandates([
+                "10000131,J SMITH,20-00-0X,11111111,weekly,1,2027-01-01,83.08,2026-12-01",
+                "10000132,A JONES,404784,2222222,weekly,1,2027-01-01,83.08,2026-12-01",
+                "10000133,C WONG,090128,33333333,weekly,1,2027-01-01,83.08,2026-12-01",
+            ])
+        } throws: {
+            let text = "\($0)"
+            return text.contains("nothing was loaded") && text.contains("line 2, column sort_code, value '20-00-0X': must be 6 digits")
+                && text.contains("line 3, column account_number, value '2222222': must be 8 digits") && !text.contains("line 4")
+        }
+        #expect(try w.count("SELECT count(*) FROM dd_mandates") == 0, "nothing loaded")
+        #expect(try w.count("SELECT count(*) FROM dd_notices") == 0)
+    }
+}
