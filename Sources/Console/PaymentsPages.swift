@@ -41,11 +41,10 @@ extension Console {
             let config = self.config
             let businessDate = config.today()
             let outcome = try await self.act(session.user.acting) { runner in
-                let importer = try PaymentImporter(runner: runner, config: config)
-                let job = PaymentImportJob(fileName: name, bytes: file.bytes, format: format, settings: importer.settings, scheme: config.accountScheme)
-                return try importer.run(job, businessDate: businessDate, preview: preview)
+                // A Bacs Direct Debit report is acted on as hub dd returns/advices does (one path).
+                try PaymentImporter(runner: runner, config: config).receive(fileName: name, bytes: file.bytes, format: format, businessDate: businessDate, preview: preview)
             }
-            var html = HTML.notice(outcome.isPreview ? "PREVIEW (dry run) of \(name): nothing has been posted." : "\(name) imported by run \(outcome.record.id).", ok: outcome.report.ties)
+            var html = HTML.notice(outcome.isPreview ? "PREVIEW (dry run) of \(name): nothing has been posted." : "\(name) imported by run \(outcome.record.id).", ok: outcome.ties)
             if !outcome.isPreview { html += "<p>\(HTML.link("Run \(outcome.record.id)", "/runs/\(outcome.record.id)"))</p>" }
             html += HTML.pre(outcome.report.render())
             return self.render(outcome.isPreview ? "Preview of \(name)" : "Imported \(name)", session: session, section: .payments, body: html)

@@ -1,11 +1,13 @@
 /// What the payment import does with one entry of a file (DOMAIN.md, "Payments"): the rule as a
 /// value, decided from what is known about the entry, with no file and no database.
 ///
-/// In order: an entry seen before (in an earlier file, or earlier in this one) is skipped; a
-/// returned Direct Debit goes to the returns rule; on a bank statement, any other debit is only
-/// reported (bank charges, returned items: not rent) and a credit from a payment provider is a
-/// settlement; every other entry is posted to the account its reference matches, or held in
-/// suspense when it matches none.
+/// In order: an entry seen before (in an earlier file, or earlier in this one) is skipped; on a
+/// bank statement, an entry of a settlement signature is a settlement (a provider's credit; the
+/// council's Direct Debit collection credit and its returned debits, which are reconciled with
+/// the collection files and ARUDD reports); a returned Direct Debit goes to the returns rule; on a
+/// bank statement, any other debit is only reported (bank charges, returned items: not rent);
+/// every other entry is posted to the account its reference matches, or held in suspense when it
+/// matches none.
 public enum PaymentRoute: Hashable, Sendable {
     /// Skipped: the same entry was imported before (`firstEntryId`; `inThisRun` when by an
     /// earlier chunk of the same file), or appears twice in one chunk of the file (nil).
@@ -14,7 +16,8 @@ public enum PaymentRoute: Hashable, Sendable {
     case returnedDebit
     /// A debit on a bank statement that is not a return: reported, not posted.
     case reportBankDebit
-    /// A provider's settlement on the bank statement: reconciled against its batches.
+    /// A settlement on the bank statement (a provider's, or the Direct Debit collections' credit
+    /// and returns): reconciled against its batches.
     case settlement(provider: String)
     /// Posted to a rent account.
     case post(AccountReference, rule: MatchRule)
@@ -34,21 +37,18 @@ public struct PaymentEntryFacts: Sendable {
     public var transactionCode: String?
     /// Whether the entry carries a Bacs return reason.
     public var hasReturnReason: Bool
-    /// Whether the file is a returned Direct Debit report (ARUDD).
-    public var isReturnsReport: Bool
     /// Whether the file is a bank statement (camt.053/054, MT940).
     public var isBankStatement: Bool
 
     public init(
         isDebit: Bool, seenBefore: (entryId: Int64, inThisRun: Bool)? = nil, repeatedInChunk: Bool = false, transactionCode: String? = nil,
-        hasReturnReason: Bool = false, isReturnsReport: Bool = false, isBankStatement: Bool = false
+        hasReturnReason: Bool = false, isBankStatement: Bool = false
     ) {
         self.isDebit = isDebit
         self.seenBefore = seenBefore
         self.repeatedInChunk = repeatedInChunk
         self.transactionCode = transactionCode
         self.hasReturnReason = hasReturnReason
-        self.isReturnsReport = isReturnsReport
         self.isBankStatement = isBankStatement
     }
 }
@@ -59,7 +59,8 @@ extension PaymentRoute {
     ///   - facts: what is known of the entry.
     ///   - returnedDebitCode: the transaction code of a returned Direct Debit (`RDN`).
     ///   - settlementProvider: the provider whose settlement the entry is, if any (asked only for
-    ///     a credit on a bank statement).
+    ///     an entry on a bank statement; for a debit, only a signature that settles debits, the
+    ///     Direct Debit one, answers).
     ///   - match: the reference matcher's answer (asked only when the entry is to be posted: the
     ///     matcher is the costly part, and a re-imported file is all skips).
     public static func decide(
@@ -67,13 +68,9 @@ extension PaymentRoute {
     ) -> PaymentRoute {
         if let seen = facts.seenBefore { return .skipDuplicate(firstEntryId: seen.entryId, inThisRun: seen.inThisRun) }
         if facts.repeatedInChunk { return .skipDuplicate(firstEntryId: nil, inThisRun: true) }
-        if facts.isDebit && (facts.transactionCode == returnedDebitCode || facts.hasReturnReason || facts.isReturnsReport) {
-            return .returnedDebit
-        }
-        if facts.isBankStatement {
-            if facts.isDebit { return .reportBankDebit }
-            if let provider = settlementProvider() { return .settlement(provider: provider) }
-        }
+        if facts.isBankStatement, let provider = settlementProvider() { return .settlement(provider: provider) }
+        if facts.isDebit && (facts.transactionCode == returnedDebitCode || facts.hasReturnReason) { return .returnedDebit }
+        if facts.isBankStatement && facts.isDebit { return .reportBankDebit }
         switch match() {
         case .matched(let account, let rule): return .post(account, rule: rule)
         case .unmatched(let reason): return .suspense(reason)

@@ -7,8 +7,10 @@ import Postgres
 
 /// The Direct Debit part of `hub demo`: about 40% of the demo council's live tenancies pay by
 /// Direct Debit (mandates loaded through `hub load mandates` from a file kept in var/demo/), a
-/// collection day runs and writes its Standard 18 file (read back, totals checked), and an ARUDD
-/// report returning two of its collections is acted on (one re-presented, one mandate cancelled).
+/// collection day runs and writes its Standard 18 file (read back, totals checked), an ARUDD
+/// report returning two of its collections arrives in the payment inbox's `dd` folder and is acted
+/// on (one re-presented, one mandate cancelled), and the bank statements of the entry day (one
+/// credit, the contra total) and of the returns' day (one debit) are imported and reconciled.
 public enum DirectDebitDemo {
     public static func run(runner: Runner, config: HubConfig, businessDate: Day, directory: URL) throws -> String {
         let settings = try DirectDebitConfig.load(config)
@@ -63,10 +65,37 @@ public enum DirectDebitDemo {
         }
         let aruddBytes = ARUDDWriter(processingDate: processing, userNumber: settings.serviceUserNumber, userName: settings.serviceUserName).bytes(items)
         let aruddName = "ARUDD-\(processing.iso).xml"
-        try Data(aruddBytes).write(to: directory.appendingPathComponent(aruddName))
-        let returns = try runner.run(DDReturnsJob(fileName: aruddName, bytes: aruddBytes, config: settings), businessDate: businessDate)
-        text += returns.report.render()
+        // The report arrives in the payment inbox's dd folder: the inbox acts on it as hub dd returns does.
+        let importer = try PaymentImporter(runner: runner, config: config)
+        guard let ddFolder = importer.settings.inbox.first(where: { $0.name == "dd" })?.folder else { return text }
+        try FileManager.default.createDirectory(at: ddFolder, withIntermediateDirectories: true)
+        try Data(aruddBytes).write(to: ddFolder.appendingPathComponent(aruddName))
+        for received in try PaymentInbox(importer: importer, settle: {}).process(businessDate: businessDate) {
+            text += "Payment inbox: \(received.source)/\(received.file): \(received.status.rawValue) (\(received.message))\n"
+            if let report = received.report { text += report.render() }
+        }
         text += "See one: hub dd mandates show \(returned[0].text(0)!); the schedule: hub dd schedule \(returned[0].text(0)!).\n"
+
+        // 4. The bank statements: the entry day's one credit (the contra total), the returns' day's one debit.
+        let returnedPence = returned.reduce(Int64(0)) { $0 + $1.int64(2) }
+        for (day, entry) in [
+            (outcome.report.entryDay, Camt053Entry(amount: Money(pence: outcome.report.collectedPence), bookingDate: outcome.report.entryDay,
+                                                   reference: "RENT DD \(outcome.report.entryDay.iso)", accountServicerReference: "DD-\(outcome.report.entryDay.iso.replacingOccurrences(of: "-", with: ""))")),
+            (processing, Camt053Entry(amount: Money(pence: returnedPence), direction: .debit, bookingDate: processing, reference: "UNPAID DD \(aruddName)",
+                                      accountServicerReference: "UNPAID-\(processing.iso.replacingOccurrences(of: "-", with: ""))", bankTransactionCode: "PMNT/RDDT/UPDD")),
+        ] {
+            let statement = directory.appendingPathComponent("dd-statement-\(day.iso.replacingOccurrences(of: "-", with: "")).xml")
+            try Camt053Writer(messageId: "DD-STMT-\(day.iso.replacingOccurrences(of: "-", with: ""))", created: day).write(
+                [(Camt053Statement(id: "DD-\(day.iso.replacingOccurrences(of: "-", with: ""))", iban: "GB29NWBK60161331926819", date: day, openingBalance: .zero), [entry])], to: statement)
+            let imported = try importer.receive(statement, format: nil, businessDate: businessDate)
+            let settled = imported.payments?.line(.settlement)
+            text += "Bank statement \(statement.lastPathComponent) (run \(imported.record.id)): \(entry.amount.formatted) \(entry.direction == .credit ? "credit" : "debit") recorded as the direct-debit settlement (\(Wording.count((settled?.credits.count ?? 0) + (settled?.debits.count ?? 0), "entry")); none to suspense).\n"
+            text += "hub reconcile --date \(day.iso), its Direct Debit section:\n"
+            text += try DDReconciliation.load(date: day, settings: importer.settings, on: db).render()
+            for tie in try BankReconciliation.load(date: day, settings: importer.settings, on: db).statements where tie.file == statement.lastPathComponent {
+                text += "  The statement against the ledger: movement \(Money(pence: tie.movementPence).formatted), difference \(Money(pence: tie.differencePence).formatted)\(tie.differencePence == 0 ? ": ties to the penny" : ": DOES NOT TIE").\n"
+            }
+        }
         return text
     }
 

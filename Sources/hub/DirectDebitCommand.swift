@@ -171,9 +171,7 @@ struct DirectDebitCommand: ParsableCommand {
         @Option(help: "The business date of the run (default: today in Europe/London).") var asOf: String?
         @Flag(help: "Match and report, then roll everything back.") var dryRun = false
 
-        func run() throws {
-            try runFileJob(file, asOf: asOf, dryRun: dryRun, global: global) { DDReturnsJob(fileName: $0, bytes: $1, config: $2) }
-        }
+        func run() throws { try actOnBacsReport(file, .returns, asOf: asOf, dryRun: dryRun, global: global) }
     }
 
     struct Advices: ParsableCommand {
@@ -185,9 +183,7 @@ struct DirectDebitCommand: ParsableCommand {
         @Option(help: "The business date of the run (default: today in Europe/London).") var asOf: String?
         @Flag(help: "Act and report, then roll everything back.") var dryRun = false
 
-        func run() throws {
-            try runFileJob(file, asOf: asOf, dryRun: dryRun, global: global) { DDAdvicesJob(fileName: $0, bytes: $1, config: $2) }
-        }
+        func run() throws { try actOnBacsReport(file, .advices, asOf: asOf, dryRun: dryRun, global: global) }
     }
 }
 
@@ -202,7 +198,9 @@ extension DirectDebitCommand {
         func run() throws {
             try reportingErrors {
                 let environment = try HubEnvironment.open(global)
-                let report = try DDReconciliation.load(date: try day(date, "--date") ?? environment.config.today(), on: try environment.database.connect())
+                let report = try DDReconciliation.load(
+                    date: try day(date, "--date") ?? environment.config.today(), settings: try PaymentSettings.load(for: environment.config),
+                    on: try environment.database.connect())
                 if global.json { try printJSON(report) } else { print(report.render(), terminator: "") }
                 if !report.ties { throw ExitCode(ExitStatus.refused) }
             }
@@ -210,22 +208,18 @@ extension DirectDebitCommand {
     }
 }
 
-/// Runs a Direct Debit job that reads one file (a bank report) and prints its outcome.
-func runFileJob<J: Job>(
-    _ file: String, asOf: String?, dryRun: Bool, global: GlobalOptions, _ make: (String, [UInt8], DirectDebitConfig) -> J
-) throws where J.Report: Encodable {
+/// Acts on a Bacs report (ARUDD, or ADDACS/AUDDIS) through the one path `hub import` and the
+/// inbox take too (`PaymentImporter.receive`), refusing a file of another kind, and prints it.
+func actOnBacsReport(_ file: String, _ kind: BacsReportKind, asOf: String?, dryRun: Bool, global: GlobalOptions) throws {
     try reportingErrors {
         let environment = try HubEnvironment.open(global)
-        let job = make(URL(fileURLWithPath: file).lastPathComponent, try readFile(file), try DirectDebitConfig.load(environment.config))
-        let outcome = try environment.runner.run(job, businessDate: try environment.businessDate(asOf), preview: dryRun)
-        if global.json { try printJSON(RunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report)) } else { print(outcome.render()) }
+        guard FileManager.default.isReadableFile(atPath: file) else { throw RunError(.badInput, "cannot read \(file): check the path and its permissions") }
+        let outcome = try PaymentImporter(runner: environment.runner, config: environment.config)
+            .receive(URL(fileURLWithPath: file), format: nil, expecting: kind, businessDate: try environment.businessDate(asOf), preview: dryRun)
+        if global.json { try printJSON(AnyRunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report)) } else { print(outcome.render()) }
     }
 }
 
-func readFile(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else { throw RunError(.badInput, "cannot read \(path)") }
-    return [UInt8](data)
-}
 
 func parseFrequency(_ text: String) throws -> DDFrequency {
     guard let frequency = DDFrequency(rawValue: text.lowercased()) else {
@@ -313,16 +307,4 @@ struct LoadMandates: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: LoadOptions
     func run() throws { try options.load(MandatesLoad.self, global: global) }
-}
-
-/// `hub import` of a Bacs ADDACS or AUDDIS report (recognised by its `MessagingAdvices`): acted on
-/// as `hub dd advices` does. Returns the text to print, or nil for any other file.
-func directDebitAdvices(_ path: String, environment: HubEnvironment, businessDate: Day, json: Bool, dryRun: Bool) throws -> String? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
-    try? handle.close()
-    guard head.contains("<MessagingAdvices") else { return nil }
-    let job = DDAdvicesJob(fileName: URL(fileURLWithPath: path).lastPathComponent, bytes: try readFile(path), config: try DirectDebitConfig.load(environment.config))
-    let outcome = try environment.runner.run(job, businessDate: businessDate, preview: dryRun)
-    return json ? try HubJSON.text(RunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report), pretty: true) : outcome.render()
 }

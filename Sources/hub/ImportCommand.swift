@@ -13,12 +13,14 @@ struct ImportCommand: ParsableCommand {
             (exit 3, naming the earlier run). A file that cannot be read posts nothing (exit 2, naming the file and the
             position). Each entry is posted once only; matched payments go to their rent accounts, the rest to suspense.
             The report ties the file's own totals to posted + skipped + suspense + settlements + reported, to the penny.
+            A Bacs Direct Debit report is acted on as hub dd returns (ARUDD) or hub dd advices (ADDACS, AUDDIS) does: the
+            same run, so a report is acted on once whichever way it comes.
             With --inbox, files in the folders of Config/payments.yaml are imported and moved to the archive, or to the
             rejected folder with <name>.error.txt; a .part file or one still growing is left for next time.
             """)
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The payment file to import.") var file: String?
-    @Option(help: "The file's format: auto, camt053, camt054, mt940, cash, outlet, card, arudd or hb (ADDACS and AUDDIS reports are recognised and acted on as hub dd advices does).") var format = "auto"
+    @Option(help: "The file's format: auto, camt053, camt054, mt940, cash, outlet, card, arudd or hb (ARUDD, ADDACS and AUDDIS reports are acted on as hub dd returns and hub dd advices do).") var format = "auto"
     @Flag(help: "Import every file waiting in the inbox folders of Config/payments.yaml.") var inbox = false
     @Flag(help: "Read, match and report, and roll everything back: post nothing, move nothing.") var dryRun = false
     @Option(help: "The business date of the run (default: today in Europe/London).") var asOf: String?
@@ -50,15 +52,10 @@ struct ImportCommand: ParsableCommand {
                 if outcomes.contains(where: { $0.status == .duplicate }) { throw ExitCode(ExitStatus.duplicate) }
                 return
             }
-            // A Bacs ADDACS or AUDDIS report is about mandates, not payments: hub dd advices.
-            if let report = try directDebitAdvices(file!, environment: environment, businessDate: businessDate, json: global.json, dryRun: dryRun) {
-                print(report)
-                return
-            }
-            let outcome = try importer.importFile(
+            let outcome = try importer.receive(
                 URL(fileURLWithPath: file!), format: PaymentFormat(rawValue: format), businessDate: businessDate, preview: dryRun)
             if global.json {
-                try printJSON(RunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report))
+                try printJSON(AnyRunJSON(run: outcome.record, preview: outcome.isPreview, report: outcome.report))
             } else {
                 print(outcome.render())
             }

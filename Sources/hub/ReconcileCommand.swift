@@ -35,7 +35,7 @@ struct ReconcileCommand: ParsableCommand {
             } else {
                 print(report.render(), terminator: "")
                 // Direct Debit: the day's collection credit and returns (hub dd reconcile for JSON).
-                let directDebit = try DDReconciliation.load(date: day, on: connection)
+                let directDebit = try DDReconciliation.load(date: day, settings: settings, on: connection)
                 if !directDebit.lines.isEmpty { print(directDebit.render(), terminator: "") }
             }
         }

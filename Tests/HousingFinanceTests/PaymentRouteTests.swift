@@ -21,14 +21,15 @@ import Testing
     @Test(arguments: [
         PaymentEntryFacts(isDebit: true, transactionCode: "RDN"),
         PaymentEntryFacts(isDebit: true, hasReturnReason: true, isBankStatement: true),
-        PaymentEntryFacts(isDebit: true, isReturnsReport: true),
     ])
-    func aDebitWithTheReturnCodeAReasonOrFromAReturnsReportIsAReturnedDebit(_ facts: PaymentEntryFacts) {
+    func aDebitWithTheReturnCodeOrAReasonIsAReturnedDebit(_ facts: PaymentEntryFacts) {
         #expect(decide(facts) == .returnedDebit)
     }
 
     @Test func onABankStatementOtherDebitsAreReportedAndProviderCreditsAreSettlements() {
         #expect(decide(.init(isDebit: true, isBankStatement: true)) == .reportBankDebit)
+        // The Direct Debit signature settles debits too: the returns, even with their reason.
+        #expect(decide(.init(isDebit: true, hasReturnReason: true, isBankStatement: true), provider: "direct-debit") == .settlement(provider: "direct-debit"))
         #expect(decide(.init(isDebit: false, isBankStatement: true), provider: "ALLPAY") == .settlement(provider: "ALLPAY"))
         #expect(decide(.init(isDebit: false, isBankStatement: true)) == .post(account, rule: .accountReference))
     }

@@ -94,6 +94,14 @@ import Testing
         #expect(text.contains("Loaded mandates from mandates.csv"), "\(text)")
         #expect(text.contains("Direct Debit collection: input day 2026-04-22, processing 2026-04-23, entry day 2026-04-24"), "\(text)")
         #expect(text.contains("the totals tie"), "\(text)")
+        // Its ARUDD report through the payment inbox's dd folder, acted on as hub dd returns does.
+        #expect(text.contains("Payment inbox: dd/ARUDD-2026-04-28.xml: imported"), "\(text)")
+        #expect(text.contains("re-present on ") && text.contains("mandate cancelled; account flagged for the income team"), "\(text)")
+        // The statements of the entry day and the returns' day reconcile with the collection file and the report.
+        #expect(text.contains("Direct Debit on 2026-04-24:") && text.contains("Direct Debit on 2026-04-28:"), "\(text)")
+        #expect(text.components(separatedBy: "Every collection and return ties to the statement.").count == 3, "\(text)")
+        #expect(text.components(separatedBy: "ties to the penny").count >= 3, "\(text)")
+        #expect(text.contains("none to suspense"))
         let (again, second) = try demo()
         #expect(again == 0)
         #expect(second.contains("reusing it"))

@@ -80,3 +80,31 @@ struct DDWorld {
 
     func count(_ sql: SQLQuery) throws -> Int64 { try db.queryOne(sql)!.int64(0) }
 }
+
+/// A configuration folder (hub.yaml with the world's free weeks, the outbox inside it) for running
+/// the `hub` executable against a Direct Debit world's database; removed by `remove()`.
+struct DDCommandLine {
+    let folder: URL
+    let environment: [String: String]
+
+    init(_ w: DDWorld) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("hub-dd-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "go-live: 2026-04-06\nrent-calendar: rent-calendar.yaml\ndirectories:\n  outbox: outbox\n"
+            .write(to: folder.appendingPathComponent("hub.yaml"), atomically: true, encoding: .utf8)
+        try "2026/27:\n  - 2026-12-21\n  - 2026-12-28\n  - 2027-03-22\n  - 2027-03-29\n".write(to: folder.appendingPathComponent("rent-calendar.yaml"), atomically: true, encoding: .utf8)
+        environment = ["HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": w.runner.database.connectionString]
+    }
+
+    /// What a command printed (its output file in the folder).
+    func log(_ name: String) -> String { (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? "" }
+
+    /// Runs `hub` with the arguments, its output to the file `name`; `crash` ends it after its run's commit.
+    func hub(_ arguments: [String], crash: Bool = false, _ name: String) throws -> Int32 {
+        var env = environment
+        if crash { env["HUB_TEST_CRASH_AFTER_COMMIT"] = "1" }
+        return try HubProcess.start(arguments, environment: env, output: folder.appendingPathComponent(name).path).wait()
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+}

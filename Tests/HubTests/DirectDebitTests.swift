@@ -179,19 +179,11 @@ import Testing
         let w = try DDWorld()
         try w.tenancy("10000041", weekly: 10_000)
         try w.loadMandates(["10000041,J SMITH,200000,11111111,monthly,1,2027-01-01,400.00,2026-12-01"])
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hub-dd-kill-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try "go-live: 2026-04-06\nrent-calendar: rent-calendar.yaml\ndirectories:\n  outbox: outbox\n"
-            .write(to: folder.appendingPathComponent("hub.yaml"), atomically: true, encoding: .utf8)
-        try "2026/27:\n  - 2026-12-21\n  - 2026-12-28\n  - 2027-03-22\n  - 2027-03-29\n".write(to: folder.appendingPathComponent("rent-calendar.yaml"), atomically: true, encoding: .utf8)
-        let environment = ["HUB_CONFIG": folder.appendingPathComponent("hub.yaml").path, "HUB_DATABASE_URL": w.runner.database.connectionString]
-        func log(_ name: String) -> String { (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? "" }
-        func hub(_ arguments: [String], crash: Bool = false, _ name: String) throws -> Int32 {
-            var env = environment
-            if crash { env["HUB_TEST_CRASH_AFTER_COMMIT"] = "1" }
-            return try HubProcess.start(arguments, environment: env, output: folder.appendingPathComponent(name).path).wait()
-        }
+        let cli = try DDCommandLine(w)
+        defer { cli.remove() }
+        let folder = cli.folder
+        func log(_ name: String) -> String { cli.log(name) }
+        func hub(_ arguments: [String], crash: Bool = false, _ name: String) throws -> Int32 { try cli.hub(arguments, crash: crash, name) }
         let outbox = folder.appendingPathComponent("outbox/bacs-direct-debit")
         // 1 February 2027 (Monday): input Thursday 28 January.
         #expect(try hub(["run", "dd-collection", "--date", "2027-01-28"], crash: true, "first.log") == 9, "\(log("first.log"))")
@@ -283,32 +275,79 @@ import Testing
         #expect(try w.count("SELECT count(*) FROM ledger_entries WHERE code = 'RDN'") == (try w.count("SELECT count(*) FROM dd_returns")))
     }
 
-    /// The statement's credit for an entry day ties to the file's contra total; before the
-    /// statement is imported, the reconciliation says it is not found.
-    @Test func theStatementCreditTiesToTheCollectionContra() throws {
+    /// The bank reconciliation of collection days, with the shipped `direct-debit` settlement
+    /// signature: the camt.053 statement's one credit for an entry day is a settlement (not
+    /// suspense, not rent) reconciled to the collection run's contra total (its Standard 18 file);
+    /// the returns' one debit is reconciled to its ARUDD report, whether the statement or the
+    /// report comes first; a short credit is reported with the difference, and the statement
+    /// against the ledger still ties.
+    @Test func aCollectionDayReconcilesWithTheStatement() throws {
         let w = try DDWorld()
-        try w.tenancy("10000071", weekly: 9_000)
-        try w.tenancy("10000072", weekly: 8_000)
-        try w.loadMandates([
-            "10000071,J SMITH,200000,11111111,weekly,1,2027-01-01,83.08,2026-12-01",
-            "10000072,A JONES,404784,22222222,weekly,1,2027-01-01,73.85,2026-12-01",
+        let run = try w.twoCollections("10000071", "10000072")
+        let importer = w.importer()
+        let settings = importer.settings
+        #expect(settings.settlements.contains { $0.provider == "direct-debit" && $0.settlesDirectDebit })
+        let before = try DDReconciliation.load(date: d("2027-02-01"), settings: settings, on: w.db)
+        #expect(!before.ties && before.lines.map(\.amountPence) == [15_693] && before.lines.first?.source == "DD_000001_20270201.txt")
+        #expect(before.render().contains("NOT FOUND: no Direct Debit credit on the statement that day"))
+        try FileManager.default.createDirectory(at: importer.config.directory, withIntermediateDirectories: true)
+        func statement(_ day: Day, _ entries: [Camt053Entry]) throws -> ReceivedFile {
+            let url = importer.config.directory.appendingPathComponent("statement-\(day.iso).xml")
+            try Camt053Writer(messageId: "STMT-\(day.iso)", created: day).write(
+                [(Camt053Statement(id: "S-\(day.iso)", iban: "GB29NWBK60161331926819", date: day, openingBalance: Money(pence: 1_000_000)), entries)], to: url)
+            return try importer.receive(url, format: nil, businessDate: day)
+        }
+
+        // 1 February: the collections' credit.
+        let february1 = try statement(d("2027-02-01"), [
+            Camt053Entry(amount: Money(pence: run.report.collectedPence), bookingDate: d("2027-02-01"), reference: "RENT DD 2027-02-01", accountServicerReference: "BANK-1"),
         ])
-        let run = try w.collect(d("2027-01-28"))
-        let before = try DDReconciliation.load(date: d("2027-02-01"), on: w.db)
-        #expect(!before.ties && before.lines.map(\.amountPence) == [15_693] && before.lines.first?.source.hasPrefix("DD_000001_20270201") == true)
-        #expect(before.render().contains("NOT FOUND"))
-        let config = TestHub.config(goLive: d("2026-04-06"))
-        try FileManager.default.createDirectory(at: config.directory, withIntermediateDirectories: true)
-        let statement = config.directory.appendingPathComponent("statement-20270201.xml")
-        try Camt053Writer(messageId: "STMT-20270201", created: d("2027-02-01")).write([
-            (Camt053Statement(id: "S1", iban: "GB29NWBK60161331926819", date: d("2027-02-01"), openingBalance: .zero),
-             [Camt053Entry(amount: Money(pence: run.report.collectedPence), bookingDate: d("2027-02-01"), reference: "RENT DD 2027-02-01", accountServicerReference: "BANK-1")]),
-        ], to: statement)
-        _ = try PaymentImporter(runner: w.runner, config: config, settings: PaymentSettings.defaults(inbox: config.inbox))
-            .importFile(statement, format: nil, businessDate: d("2027-02-01"))
-        let after = try DDReconciliation.load(date: d("2027-02-01"), on: w.db)
-        #expect(after.ties, "\(after.render())")
-        #expect(after.render().contains("Every collection and return ties to the statement"))
+        let imported = try #require(february1.payments)
+        #expect(imported.line(.settlement).credits == Tally(count: 1, pence: 15_693))
+        #expect(imported.line(.suspense).credits.count == 0)
+        #expect(imported.reconciled.map(\.files) == [["DD_000001_20270201.txt"]])
+        #expect(try w.count("SELECT count(*) FROM suspense_items") == 0)
+        let tied = try DDReconciliation.load(date: d("2027-02-01"), settings: settings, on: w.db)
+        #expect(tied.ties, "\(tied.render())")
+        #expect(tied.render().contains("RENT DD 2027-02-01 on 2027-02-01, £156.93"))
+        let bank = try BankReconciliation.load(date: d("2027-02-01"), settings: settings, on: w.db)
+        #expect(bank.matched.map { "\($0.provider) \($0.amountPence) \($0.files)" } == ["direct-debit 15693 [\"DD_000001_20270201.txt\"]"])
+        #expect(bank.statements.first?.differencePence == 0 && bank.statements.first?.reconciledSettlementsPence == 15_693)
+
+        // 3 February: the statement's returned debit first, then the ARUDD report, whose run settles it.
+        let february3 = try statement(d("2027-02-03"), [
+            Camt053Entry(amount: Money(pence: 15_693), direction: .debit, bookingDate: d("2027-02-03"), reference: "UNPAID DD", accountServicerReference: "BANK-3",
+                         bankTransactionCode: "PMNT/RDDT/UPDD"),
+        ])
+        #expect(february3.payments?.line(.settlement).debits == Tally(count: 1, pence: 15_693))
+        #expect(february3.payments?.line(.reported).debits.count == 0)
+        let open = try BankReconciliation.load(date: d("2027-02-03"), settings: settings, on: w.db)
+        #expect(open.openSettlements.map(\.provider) == ["direct-debit"] && open.statements.first?.differencePence == 0)
+        let report = importer.config.directory.appendingPathComponent("ARUDD-20270203.xml")
+        try Data(w.returnsReport("10000071", "10000072")).write(to: report)
+        guard case .returns(let returns) = try importer.receive(report, format: nil, businessDate: d("2027-02-03")) else { Issue.record("not returns"); return }
+        #expect(returns.report.reconciled.map(\.files) == [["ARUDD-20270203.xml"]])
+        #expect(returns.render().contains("Settles the statement's direct-debit debit of £156.93 on 2027-02-03 (ARUDD-20270203.xml)"))
+        let returnsDay = try DDReconciliation.load(date: d("2027-02-03"), settings: settings, on: w.db)
+        #expect(returnsDay.ties && returnsDay.lines.map(\.kind) == ["returns"] && returnsDay.lines.first?.amountPence == -15_693, "\(returnsDay.render())")
+        #expect(try BankReconciliation.load(date: d("2027-02-03"), settings: settings, on: w.db).openSettlements.isEmpty)
+        #expect(try w.count("SELECT count(*) FROM ledger_entries WHERE code = 'RDN'") == 2, "RDN from the ARUDD report only")
+
+        // 10 February: the re-presentation (code 18) of J SMITH's return, and the bank credits £1.00 short.
+        _ = try w.collect(d("2027-02-04"))
+        let represented = try w.collect(d("2027-02-08"))
+        #expect(represented.report.entryDay == d("2027-02-10") && represented.report.collectedPence == 8_308)
+        let short = try statement(d("2027-02-10"), [
+            Camt053Entry(amount: Money(pence: 8_208), bookingDate: d("2027-02-10"), reference: "RENT DD 2027-02-10", accountServicerReference: "BANK-4"),
+        ])
+        #expect(short.payments?.line(.settlement).credits.count == 1 && short.payments?.reconciled.isEmpty == true)
+        let mismatch = try DDReconciliation.load(date: d("2027-02-10"), settings: settings, on: w.db)
+        #expect(!mismatch.ties && mismatch.lines.first?.differencePence == -100)
+        #expect(mismatch.render().contains("DOES NOT TIE: the statement's Direct Debit credits that day are £82.08: SHORT by £1.00"), "\(mismatch.render())")
+        let shortBank = try BankReconciliation.load(date: d("2027-02-10"), settings: settings, on: w.db)
+        #expect(shortBank.openSettlements.first?.differencePence == -100)
+        #expect(shortBank.render().contains("amount differs: SHORT by £1.00 against the files DD_000003_20270210.txt (£83.08)"), "\(shortBank.render())")
+        #expect(shortBank.statements.first?.differencePence == 0, "the statement still ties to what the hub holds")
     }
 
     /// ADDACS: reason 1 cancels the mandate with no 0C; reason 3 replaces it with the new details,

@@ -6,7 +6,7 @@ import HubTesting
 import Postgres
 import Testing
 
-/// camt.053 statements, camt.054 notifications and Bacs ARUDD reports through the import.
+/// camt.053 statements and camt.054 notifications through the import (and Bacs ARUDD reports refused by it).
 @Suite struct PaymentCamtImportTests {
     let day = d("2026-12-02")
 
@@ -59,36 +59,20 @@ import Testing
         #expect(try world.balance(refs[0]) == -9575)
     }
 
-    @Test func anARUDDReportReversesItsDirectDebitsWithRDN() throws {
+    /// An ARUDD report is not a payment file: the payment import refuses it, naming the one
+    /// command that acts on returns (hub import and the inbox give it to that job), and posts nothing.
+    @Test func anARUDDReportIsNotImportedAsPayments() throws {
         let world = try PaymentWorld()
         let refs = world.refs
-        // A collection run as Direct Debit will make it (not yet a job of the hub).
-        let collection = try world.runner.database.admin().queryOne(
-            "INSERT INTO runs (job, business_key, business_date, host, status) VALUES ('dd-collection', '2026-11-27', '2026-11-27', 'test', 'completed') RETURNING id"
-        )!.decode(Int64.self, 0)
-        for (ref, pence) in [(refs[0], Int64(9850)), (refs[1], Int64(11225))] {
-            try world.db.execute(
-                "INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id, source_ref) VALUES ($1, 'RDD', $2, '2026-11-27', $3, $4)",
-                [world.ids[ref]!, -pence, collection, "COLL-\(ref)"])
-        }
         let report = ARUDDWriter(processingDate: day).bytes([
             ARUDDItem(payerReference: refs[0], payerName: "J SMITH", amount: Money(pence: 9850), originalProcessingDate: d("2026-11-27"),
                       returnCode: "0", returnDescription: "REFER TO PAYER"),
-            ARUDDItem(payerReference: refs[1], payerName: "A JONES", amount: Money(pence: 11225), originalProcessingDate: d("2026-11-27"),
-                      returnCode: "1", returnDescription: "INSTRUCTION CANCELLED"),
-            ARUDDItem(payerReference: refs[2], payerName: "C WONG", amount: Money(pence: 8700), originalProcessingDate: d("2026-11-28"),
-                      returnCode: "B", returnDescription: "ACCOUNT CLOSED"),
         ])
-        let outcome = try world.importText("ARUDD-20261202.xml", String(decoding: report, as: UTF8.self), date: day.iso)
-        #expect(outcome.report.format == "arudd")
-        #expect(outcome.report.ties)
-        #expect(outcome.report.byRule["returned-direct-debit"] == 2)
-        #expect(try world.balance(refs[0]) == 0)
-        #expect(try world.balance(refs[1], code: "RDN") == 11225)
-        #expect(try world.db.query("SELECT return_reason FROM payment_entries WHERE outcome = 'posted' ORDER BY id").map { $0.text(0) } == ["0", "1"])
-        // The third had no collection on record: suspense, with its reason.
-        let item = try #require(try SuspenseItem.list(on: world.db).first)
-        #expect(item.amountPence == -8700)
-        #expect(item.reason.contains("reason code B"))
+        #expect { try world.importText("ARUDD-20261202.xml", String(decoding: report, as: UTF8.self), date: day.iso) } throws: {
+            ($0 as? RunError)?.code == .badInput && "\($0)".contains("ARUDD-20261202.xml") && "\($0)".contains("acted on by hub dd returns")
+                && "\($0)".contains("Nothing was posted")
+        }
+        #expect(try world.sum("SELECT count(*) FROM payment_entries") == 0)
+        #expect(try world.sum("SELECT count(*) FROM ledger_entries WHERE code = 'RDN'") == 0)
     }
 }

@@ -285,10 +285,14 @@ import Testing
             returned(5000, original: "DD000123", reference: world.refs[0], reason: "0", line: 3),
             returned(4200, original: "DD999999", reference: "UNKNOWN", reason: "2", line: 4),
         ]
-        var totals = FileTotals(format: .arudd)
+        var totals = FileTotals(format: .camt054)
         payments.forEach { totals.add($0) }
+        // Without a direct-debit settlement signature (with one, returns on a statement are settlements
+        // reconciled with their ARUDD report, whose run posts the RDN).
+        var settings = world.settings
+        settings.settlements.removeAll(where: \.settlesDirectDebit)
         let job = try PaymentImportJob(
-            fileName: "arudd-20250110.xml", format: .arudd, payments: payments, totals: totals, settings: world.settings, scheme: .standard)
+            fileName: "returns-20250110.xml", format: .camt054, payments: payments, totals: totals, settings: settings, scheme: .standard)
         let outcome = try world.importer.run(job, businessDate: d("2025-01-10"))
         #expect(outcome.report.ties)
         #expect(try world.balance(world.refs[0], code: "RDN") == 5000)

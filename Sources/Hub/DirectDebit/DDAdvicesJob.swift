@@ -16,25 +16,19 @@ import Postgres
 ///
 /// An AUDDIS rejection marks the mandate failed and flags the account. An advice for a reference
 /// with no mandate refuses the file: nothing is changed.
-public struct DDAdvicesJob: Job {
+public struct DDAdvicesJob: BacsReportJob {
     public static let name = "dd-advices"
     public static let reversal = ReversalRule.never("mandate changes reported by the banks are acted on, not undone")
+    public static let kind = BacsReportKind.advices
+    public static let inboundKind = "bacs-advices"
 
-    public let fileName: String
-    public let bytes: [UInt8]
-    public let sha256: String
+    public let file: BacsReportFile
     public let config: DirectDebitConfig
 
-    public init(fileName: String, bytes: [UInt8], config: DirectDebitConfig) {
-        self.fileName = fileName
-        self.bytes = bytes
-        self.sha256 = SHA256.hex(SHA256.hash(bytes))
+    public init(file: BacsReportFile, config: DirectDebitConfig) {
+        self.file = file
         self.config = config
     }
-
-    public var businessKey: String { sha256 }
-    public var parameters: [String: String] { ["file": fileName, "sha256": sha256] }
-    public var inboundFile: InboundFile? { InboundFile(kind: "bacs-advices", fileName: fileName, sha256: sha256, source: .bytes(bytes)) }
 
     public struct Acted: Codable, Sendable, Hashable {
         public var account: String
@@ -66,7 +60,7 @@ public struct DDAdvicesJob: Job {
         let db = context.connection
         var advices: [BacsAdvice] = []
         let header: BacsAdviceReader.Header
-        do { header = try BacsAdviceReader(bytes: bytes, fileName: fileName).read { advices.append($0) } } catch let error as FileReadError {
+        do { header = try BacsAdviceReader(bytes: file.bytes, fileName: fileName).read { advices.append($0) } } catch let error as FileReadError {
             throw RunError(.badInput, "\(error.description); nothing was changed")
         }
         var report = Report(file: fileName, report: header.report.rawValue, advices: [], warnings: [])
@@ -91,11 +85,11 @@ public struct DDAdvicesJob: Job {
             switch (header.report, advice.reasonCode.uppercased()) {
             case (.auddis, let code):
                 if open { try store.setStatus(mandate, "failed", action: "rejected by AUDDIS", reason: "AUDDIS rejection reason \(code)", runId: context.runId, on: db) }
-                try flag(mandate, "Direct Debit lodgement rejected by AUDDIS (reason \(code)): get correct details from the payer", context)
+                try flag(mandate: mandate.id, "Direct Debit lodgement rejected by AUDDIS (reason \(code)): get correct details from the payer", context)
                 action = "mandate failed; account flagged"
             case (.addacs, "0"), (.addacs, "1"), (.addacs, "2"), (.addacs, "B"):
                 if open { try store.setStatus(mandate, "cancelled", action: "cancelled by ADDACS", reason: "ADDACS reason \(advice.reasonCode)", runId: context.runId, on: db) }
-                try flag(mandate, "Direct Debit mandate cancelled by the payer's bank (ADDACS \(advice.reasonCode))", context)
+                try flag(mandate: mandate.id, "Direct Debit mandate cancelled by the payer's bank (ADDACS \(advice.reasonCode))", context)
                 action = "mandate cancelled; account flagged"
             case (.addacs, let code) where ["3", "C", "E"].contains(code):
                 guard let sort = advice.newSortCode ?? (code == "E" ? advice.sortCode : nil),
@@ -108,7 +102,7 @@ public struct DDAdvicesJob: Job {
                     reason: "ADDACS reason \(code)", runId: context.runId, on: db)
                 action = code == "3" ? "new mandate \(replacement.id) lodged with 0N (no 0C to the old bank)" : "new details recorded as mandate \(replacement.id)"
             case (.addacs, "D"):
-                try flag(mandate, "Direct Debit advance notice disputed (ADDACS D)", context)
+                try flag(mandate: mandate.id, "Direct Debit advance notice disputed (ADDACS D)", context)
                 action = "account flagged"
             case (.addacs, "R"):
                 if mandate.status == "cancelled" {
@@ -118,7 +112,7 @@ public struct DDAdvicesJob: Job {
                     action = "mandate already \(mandate.status): nothing to reinstate"
                 }
             case (.addacs, let code):
-                try flag(mandate, "Direct Debit ADDACS advice \(code): investigate", context)
+                try flag(mandate: mandate.id, "Direct Debit ADDACS advice \(code): investigate", context)
                 action = "account flagged to investigate"
             }
             try db.execute(
@@ -129,10 +123,5 @@ public struct DDAdvicesJob: Job {
             report.advices.append(Acted(account: mandate.accountRef, reason: "\(header.report.rawValue) \(advice.reasonCode)", action: action, dueBy: dueBy))
         }
         return report
-    }
-
-    private func flag(_ mandate: Mandate, _ reason: String, _ context: RunContext) throws {
-        try context.connection.execute(
-            "INSERT INTO dd_account_flags (account_id, mandate_id, reason, run_id) SELECT account_id, id, \(reason), \(context.runId) FROM dd_mandates WHERE id = \(mandate.id)")
     }
 }

@@ -11,25 +11,22 @@ import Postgres
 /// and flag the account for the income team; the others (3, 4, 7, 8, 9, A...) flag the account to
 /// investigate. A return that matches no collection refuses the whole file: nothing is posted.
 /// The run's key is the file's SHA-256, so a report is acted on once.
-public struct DDReturnsJob: Job {
+public struct DDReturnsJob: BacsReportJob {
     public static let name = "dd-returns"
     public static let reversal = ReversalRule.never("a return acted on changes mandates and re-presents collections")
+    public static let kind = BacsReportKind.returns
+    public static let inboundKind = "arudd"
 
-    public let fileName: String
-    public let bytes: [UInt8]
-    public let sha256: String
+    public let file: BacsReportFile
     public let config: DirectDebitConfig
+    /// The payment settings whose Direct Debit settlement signature settles the report's returns
+    /// with the statement's debits at once, when the statement was imported first.
+    public var paymentSettings: PaymentSettings?
 
-    public init(fileName: String, bytes: [UInt8], config: DirectDebitConfig) {
-        self.fileName = fileName
-        self.bytes = bytes
-        self.sha256 = SHA256.hex(SHA256.hash(bytes))
+    public init(file: BacsReportFile, config: DirectDebitConfig) {
+        self.file = file
         self.config = config
     }
-
-    public var businessKey: String { sha256 }
-    public var parameters: [String: String] { ["file": fileName, "sha256": sha256] }
-    public var inboundFile: InboundFile? { InboundFile(kind: "arudd", fileName: fileName, sha256: sha256, source: .bytes(bytes)) }
 
     /// Codes that cancel the mandate.
     static let cancelling: Set<String> = ["1", "2", "5", "6", "B"]
@@ -47,6 +44,8 @@ public struct DDReturnsJob: Job {
         public var processingDay: Day?
         public var returns: [Returned]
         public var totalPence: Int64
+        /// The statement's returned debits settled with this report's returns in this run.
+        public var reconciled: [PaymentImportReport.Reconciled] = []
         public var warnings: [String]
 
         public var counts: [String: Int] {
@@ -59,6 +58,9 @@ public struct DDReturnsJob: Job {
             var table = TextTable([.init("Account"), .init("Amount", .right), .init("Reason"), .init("Action")])
             for item in returns { table.add([item.account, Money(pence: item.amountPence).formatted, item.reason, item.action]) }
             text += table.render(indent: 2)
+            for match in reconciled {
+                text += "  Settles the statement's \(match.provider) debit of \(Money(pence: -match.settlementPence).formatted) on \(match.settlementDate.iso) (\(match.files.joined(separator: " + ")))\n"
+            }
             for warning in warnings { text += "  warning: \(warning)\n" }
             return text
         }
@@ -68,7 +70,7 @@ public struct DDReturnsJob: Job {
         let db = context.connection
         var payments: [Payment] = []
         let totals: FileTotals
-        do { totals = try ARUDDReader(bytes: bytes, fileName: fileName).read { payments.append($0) } } catch let error as FileReadError {
+        do { totals = try ARUDDReader(bytes: file.bytes, fileName: fileName).read { payments.append($0) } } catch let error as FileReadError {
             throw RunError(.badInput, "\(error.description); nothing was posted")
         }
         var report = Report(file: fileName, processingDay: totals.fileDate, returns: [], totalPence: 0, warnings: [])
@@ -83,6 +85,7 @@ public struct DDReturnsJob: Job {
                 WHERE c.reference = \(reference.uppercased()) AND c.amount_pence = \(payment.amount.pence)
                   AND (\(original)::date IS NULL OR c.processing_day = \(original) OR c.entry_day = \(original))
                   AND NOT EXISTS (SELECT 1 FROM dd_returns r WHERE r.collection_id = c.id)
+                  AND NOT EXISTS (SELECT 1 FROM payment_entries p WHERE p.returns_entry_id = c.ledger_entry_id AND NOT p.released)
                 ORDER BY c.entry_day DESC, c.id DESC LIMIT 1
                 """)
             else {
@@ -112,10 +115,10 @@ public struct DDReturnsJob: Job {
                     action = "not re-presented (re-presentation is off)"
                 } else if code == "18" {
                     action = "already re-presented once: not presented again; account flagged"
-                    try flag(accountId, mandateId, "Direct Debit re-presentation returned again (reason 0)", context)
+                    try flag(mandate: mandateId, "Direct Debit re-presentation returned again (reason 0)", context)
                 } else if day > due + config.representWithinDays {
                     action = "too late to re-present (\(day.iso) is more than \(config.representWithinDays) days after \(due.iso)); account flagged"
-                    try flag(accountId, mandateId, "Direct Debit returned (reason 0), too late to re-present", context)
+                    try flag(mandate: mandateId, "Direct Debit returned (reason 0), too late to re-present", context)
                 } else {
                     representOn = day
                     action = "re-present on \(day.iso) (code 18)"
@@ -131,10 +134,10 @@ public struct DDReturnsJob: Job {
                         """)
                 }
                 action = "mandate cancelled; account flagged for the income team"
-                try flag(accountId, mandateId, "Direct Debit mandate cancelled by ARUDD reason \(reason)", context)
+                try flag(mandate: mandateId, "Direct Debit mandate cancelled by ARUDD reason \(reason)", context)
             } else {
                 action = "account flagged to investigate"
-                try flag(accountId, mandateId, "Direct Debit returned with reason \(reason): investigate", context)
+                try flag(mandate: mandateId, "Direct Debit returned with reason \(reason): investigate", context)
             }
             try db.execute(
                 """
@@ -144,11 +147,9 @@ public struct DDReturnsJob: Job {
             report.returns.append(Returned(account: account, reference: reference, amountPence: payment.amount.pence, reason: reason, action: action))
             report.totalPence += payment.amount.pence
         }
+        if let paymentSettings, paymentSettings.settlements.contains(where: \.settlesDirectDebit) {
+            report.reconciled = try SettlementReconciler(settings: paymentSettings, directDebitOnly: true).reconcile(db, runId: context.runId)
+        }
         return report
-    }
-
-    private func flag(_ accountId: Int64, _ mandateId: Int64, _ reason: String, _ context: RunContext) throws {
-        try context.connection.execute(
-            "INSERT INTO dd_account_flags (account_id, mandate_id, reason, run_id) VALUES (\(accountId), \(mandateId), \(reason), \(context.runId))")
     }
 }

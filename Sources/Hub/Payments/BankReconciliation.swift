@@ -3,7 +3,8 @@ import HousingFinance
 import Postgres
 
 /// The morning bank reconciliation (`hub reconcile`): provider settlements on the bank statement
-/// against the providers' files, and the statement's balances against the ledger.
+/// against the providers' files (the Direct Debit signature's against the collection runs and
+/// ARUDD reports: `DDSettlementBatches`), and the statement's balances against the ledger.
 public struct BankReconciliation: Codable, Sendable {
     /// A settlement matched to its files.
     public struct Matched: Codable, Hashable, Sendable {
@@ -188,7 +189,7 @@ public struct BankReconciliation: Codable, Sendable {
             for open in openSettlements {
                 let why: String
                 if let difference = open.differencePence, let files = open.candidatePence {
-                    why = "amount differs: the files \(open.candidateFiles.joined(separator: ", ")) hold \(money(files)), difference \(money(difference))"
+                    why = "amount differs: \(difference < 0 ? "SHORT" : "OVER") by \(money(abs(difference))) against the files \(open.candidateFiles.joined(separator: ", ")) (\(money(files)))"
                 } else {
                     why = "no provider file yet"
                 }

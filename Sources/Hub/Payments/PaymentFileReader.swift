@@ -34,6 +34,16 @@ public struct PaymentFileReader: Sendable {
                 .unsupported, file: fileName, position: FilePosition(),
                 "the format of the file cannot be told from its content: it is none of camt.053, camt.054, MT940, the cash file, an outlet file, the card export or Housing Benefit; give --format if it is one of them")
         }
+        if self.format == .arudd { throw Self.notAPaymentFile(fileName) }
+    }
+
+    /// The refusal of a Bacs ARUDD report as a payment file: its returns are acted on (RDN,
+    /// re-presentation, mandate changes) by `hub dd returns`'s job only, which `hub import`, the
+    /// inbox and the console's upload give it to.
+    public static func notAPaymentFile(_ fileName: String) -> FileReadError {
+        FileReadError(
+            .unsupported, file: fileName, position: FilePosition(),
+            "a Bacs ARUDD report is not imported as payments: its returns are acted on by hub dd returns (hub import FILE and the payment inbox send it there)")
     }
 
     /// Reads the file, calling `body` for each payment in file order.
@@ -54,7 +64,7 @@ public struct PaymentFileReader: Sendable {
         case .camt053, .camt054:
             return try CamtReader(bytes: bytes, fileName: fileName, expected: format).read(body)
         case .arudd:
-            return try ARUDDReader(bytes: bytes, fileName: fileName).read(body)
+            throw Self.notAPaymentFile(fileName)
         }
     }
 }

@@ -6,10 +6,13 @@ import Postgres
 /// Imports one payment file (DOMAIN.md, "Payments in"): one run per file, its business key the
 /// file's SHA-256, so a file is imported once only. Every entry is identified (`EntryIdentity`)
 /// and posted at most once; matched to a rent account by the matcher's rules in order, or held
-/// in suspense; a provider's settlement on the bank statement is recorded, not posted; a
-/// provider file's money is recorded as a batch its settlement must equal; a returned Direct
-/// Debit reverses its collection with `RDN`. The report ties the file's own totals to where
-/// every entry went, to the penny. A reader error posts nothing.
+/// in suspense; a provider's settlement on the bank statement is recorded, not posted (the
+/// council's Direct Debit collection credit and returned debits too, with a `direct-debit`
+/// signature: reconciled with the collection runs and ARUDD reports); a provider file's money is
+/// recorded as a batch its settlement must equal; a returned Direct Debit on a statement without
+/// that signature reverses its collection with `RDN`. The report ties the file's own totals to
+/// where every entry went, to the penny. A reader error posts nothing. A Bacs ARUDD report is not
+/// a payment file: `PaymentImporter.receive` gives it to `DDReturnsJob`, and this job refuses it.
 public struct PaymentImportJob: Job {
     public static let name = "payment-import"
     public static let reversal = ReversalRule.independent
@@ -139,13 +142,22 @@ public struct PaymentImportJob: Job {
         let matcher = ReferenceMatcher(scheme: scheme)
 
         let signatures = try settings.settlements.map { settlement in
-            (settlement.provider, try settlement.payerPattern.map(TextPattern.init), try settlement.referencePattern.map(TextPattern.init))
+            (settlement.provider, try settlement.payerPattern.map(TextPattern.init), try settlement.referencePattern.map(TextPattern.init),
+             settlement.settlesDirectDebit)
         }
+        let directDebitProvider = settings.settlements.first(where: \.settlesDirectDebit)?.provider
+        /// The provider whose settlement a statement entry is: a credit by any signature; a debit
+        /// only by the Direct Debit one, which also takes every returned debit (code or reason)
+        /// on the statement: returns are acted on from their ARUDD report, never twice.
         func settlementProvider(_ payment: Payment) -> String? {
+            let debit = payment.direction == .debit
+            if debit, let directDebitProvider, payment.returnReasonCode != nil || payment.transactionCode == settings.returnedDirectDebitCode {
+                return directDebitProvider
+            }
             let payerName = payment.payerName?.uppercased()
             let reference = payment.reference.uppercased()
             let details = payment.details.map { $0 == payment.reference ? "" : $0.uppercased() }
-            for (provider, payerPattern, referencePattern) in signatures {
+            for (provider, payerPattern, referencePattern, settlesDebits) in signatures where settlesDebits || !debit {
                 // The payer's name where the file gives one; else banks put it in the free text.
                 if let payerPattern {
                     if payerPattern.matches(upper: payerName) { return provider }
@@ -184,8 +196,7 @@ public struct PaymentImportJob: Job {
                 let facts = PaymentEntryFacts(
                     isDebit: payment.direction == .debit, seenBefore: seenBefore,
                     repeatedInChunk: seenBefore == nil && !keysInChunk.insert(key).inserted,
-                    transactionCode: payment.transactionCode, hasReturnReason: payment.returnReasonCode != nil,
-                    isReturnsReport: readFormat == .arudd, isBankStatement: isStatement)
+                    transactionCode: payment.transactionCode, hasReturnReason: payment.returnReasonCode != nil, isBankStatement: isStatement)
                 let route = PaymentRoute.decide(
                     facts, returnedDebitCode: settings.returnedDirectDebitCode, settlementProvider: { settlementProvider(payment) },
                     match: { matcher.match(payment.reference, cardNumber: payment.cardNumber, in: accounts.index) })
@@ -218,7 +229,7 @@ public struct PaymentImportJob: Job {
             }
             try write(decisions, context: context)
             for decision in decisions {
-                tallies.add(decision, provider: isStatement || readFormat == .arudd ? nil : settings.provider(forFileOf: readFormat, sourceCode: decision.payment.sourceCode), format: readFormat)
+                tallies.add(decision, provider: isStatement ? nil : settings.provider(forFileOf: readFormat, sourceCode: decision.payment.sourceCode), format: readFormat)
             }
             chunk.removeAll(keepingCapacity: true)
         }
@@ -249,7 +260,7 @@ public struct PaymentImportJob: Job {
              totals.debitCount, totals.debitTotal.pence, totals.openingBalance?.pence, totals.closingBalance?.pence])
 
         var report = summarise(tallies, totals: totals, format: readFormat, warnings: warnings)
-        if !isStatement && readFormat != .arudd {
+        if !isStatement {
             try recordBatches(tallies, totals: totals, format: readFormat, context: context, warnings: &report.warnings)
             report.batches = tallies.batches
         }
@@ -267,6 +278,7 @@ public struct PaymentImportJob: Job {
             let reader = try PaymentFileReader(bytes: bytes, fileName: fileName, format: format, settings: settings)
             return (reader.format, reader.read)
         case .read(let payments, let totals):
+            if (format ?? totals.format) == .arudd { throw PaymentFileReader.notAPaymentFile(fileName) }
             return (format ?? totals.format, { body in
                 for payment in payments { try body(payment) }
                 return totals
@@ -289,8 +301,7 @@ public struct PaymentImportJob: Job {
                 let reader = CamtReader(url: url, expected: resolved)
                 return (resolved!, reader.read)
             case .arudd:
-                try BoundedFile.checkSize(url: url, limits: ARUDDReader.limits)
-                return (.arudd, ARUDDReader(url: url).read)
+                throw PaymentFileReader.notAPaymentFile(fileName)
             default:
                 let bytes = try BoundedFile.read(url: url, limits: resolved.map(InputLimits.of) ?? .text)
                 let reader = try PaymentFileReader(bytes: bytes, fileName: fileName, format: resolved, settings: settings)
@@ -494,7 +505,8 @@ public struct PaymentImportJob: Job {
             let payment = decision.payment
             try db.execute(
                 "INSERT INTO bank_settlements (run_id, entry_key, provider, amount_pence, booking_date, reference, payer) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                [runId, decision.key, decision.provider!, payment.amount.pence, payment.bookingDate, payment.reference, payment.payerName])
+                [runId, decision.key, decision.provider!, payment.direction == .credit ? payment.amount.pence : -payment.amount.pence, payment.bookingDate,
+                 payment.reference, payment.payerName])
         }
     }
 

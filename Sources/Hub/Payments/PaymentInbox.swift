@@ -4,12 +4,14 @@ import HousingFinance
 import Postgres
 
 /// Takes the files waiting in the payment inbox folders (`Config/payments.yaml`), imports each
-/// one as its own run, and moves it: to the archive when imported, to the rejected folder with a
+/// one as its own run (a Bacs Direct Debit report, ARUDD, ADDACS or AUDDIS, is acted on by its
+/// Direct Debit job, as `hub dd returns` and `hub dd advices` do: `PaymentImporter.receive`), and
+/// moves it: to the archive when imported, to the rejected folder with a
 /// `<name>.error.txt` beside it when not (a bad file, a duplicate). A file still being written
 /// (a `.part` name, or a size that changes between two looks) is left for next time.
 public struct PaymentInbox: Sendable {
     /// What happened to one file.
-    public struct Outcome: Codable, Sendable {
+    public struct Outcome: Encodable, Sendable {
         public enum Status: String, Codable, Sendable {
             /// Imported and archived.
             case imported
@@ -30,8 +32,31 @@ public struct PaymentInbox: Sendable {
         public var message: String
         /// Where the file is now.
         public var movedTo: String?
-        /// The import's report, for imported and previewed files.
-        public var report: PaymentImportReport?
+        /// The run's report (a payment import's, or a Direct Debit report's), for imported and previewed files.
+        public var report: (any JobReport)?
+
+        public init(source: String, file: String, status: Status, runId: Int64? = nil, message: String, movedTo: String? = nil, report: (any JobReport)? = nil) {
+            self.source = source
+            self.file = file
+            self.status = status
+            self.runId = runId
+            self.message = message
+            self.movedTo = movedTo
+            self.report = report
+        }
+
+        enum CodingKeys: String, CodingKey { case source, file, status, runId, message, movedTo, report }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(source, forKey: .source)
+            try container.encode(file, forKey: .file)
+            try container.encode(status, forKey: .status)
+            try container.encodeIfPresent(runId, forKey: .runId)
+            try container.encode(message, forKey: .message)
+            try container.encodeIfPresent(movedTo, forKey: .movedTo)
+            if let report { try report.encode(to: container.superEncoder(forKey: .report)) }
+        }
     }
 
     public let importer: PaymentImporter
@@ -79,7 +104,7 @@ public struct PaymentInbox: Sendable {
                 continue
             }
             do {
-                let outcome = try importer.importFile(url, format: source.format, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
+                let outcome = try importer.receive(url, format: source.format, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
                 if preview {
                     outcomes.append(Outcome(
                         source: source.name, file: name, status: .previewed, runId: outcome.record.id, message: "previewed", report: outcome.report))

@@ -29,8 +29,17 @@ public struct PaymentSettings: Sendable {
         public var delay: Int
         /// Working days either side of the expected day a settlement may fall.
         public var window: Int
-        /// The provider's money in files: `format` or `format/provider code`.
+        /// The provider's money in files: `format` or `format/provider code`; `direct-debit` for the
+        /// council's own Direct Debit: the collection runs' contras and the ARUDD reports' returns.
         public var files: [String]
+
+        /// The files' name of the Direct Debit collections and returns.
+        public static let directDebitFiles = "direct-debit"
+
+        /// Whether this is the council's Direct Debit signature: the statement's collection
+        /// credit and its returned debits (debits settle too), reconciled with the collection
+        /// runs and the ARUDD reports instead of provider files.
+        public var settlesDirectDebit: Bool { files.contains { $0.caseInsensitiveCompare(Self.directDebitFiles) == .orderedSame } }
     }
 
     public var inbox: [InboxSource]
@@ -65,6 +74,7 @@ public struct PaymentSettings: Sendable {
                 Settlement(provider: "post-office", payerPattern: "POST OFFICE", referencePattern: "POST OFFICE COUNTERS", delay: 2, window: 2, files: ["cash/PO", "outlet/POST OFFICE"]),
                 Settlement(provider: "allpay", payerPattern: "ALLPAY", referencePattern: "ALLPAY", delay: 1, window: 2, files: ["cash/AP", "outlet/ALLPAY"]),
                 Settlement(provider: "card-acquirer", payerPattern: "WORLDPAY|CARD ACQUIRER", referencePattern: "CARD SETTLEMENT", delay: 1, window: 2, files: ["card"]),
+                Settlement(provider: "direct-debit", payerPattern: nil, referencePattern: "RENT DD|UNPAID DD|RETURNED DD|ARUDD", delay: 0, window: 0, files: ["direct-debit"]),
             ],
             bankHolidays: BankHolidays())
     }
@@ -195,12 +205,20 @@ public struct PaymentSettings: Sendable {
                     throw ConfigError(file: name, key: prefix, message: "give a payer or a reference pattern, or both")
                 }
                 guard let files = reader.node("\(prefix).files")?.sequence?.compactMap(\.string), !files.isEmpty else {
-                    throw ConfigError(file: name, key: "\(prefix).files", message: "expected a list of provider files (cash/PP, outlet/PAYPOINT, card)")
+                    throw ConfigError(file: name, key: "\(prefix).files", message: "expected a list of provider files (cash/PP, outlet/PAYPOINT, card), or [direct-debit]")
                 }
-                for file in files {
+                if files.contains(where: { $0.caseInsensitiveCompare(Settlement.directDebitFiles) == .orderedSame }) {
+                    guard files.count == 1 else {
+                        throw ConfigError(file: name, key: "\(prefix).files", message: "direct-debit stands alone: the Direct Debit collections and returns are not a provider's files")
+                    }
+                    if let other = settlements.first(where: \.settlesDirectDebit) {
+                        throw ConfigError(file: name, key: "\(prefix).files", message: "only one signature may settle the Direct Debit files; \(Wording.shortQuote(other.provider)) already does")
+                    }
+                }
+                for file in files where file.caseInsensitiveCompare(Settlement.directDebitFiles) != .orderedSame {
                     let formatName = file.split(separator: "/").first.map(String.init) ?? file
                     guard PaymentFormat(rawValue: formatName) != nil else {
-                        throw ConfigError(file: name, key: "\(prefix).files", message: "\(Wording.shortQuote(file)) does not start with a format (cash, outlet, card, hb)")
+                        throw ConfigError(file: name, key: "\(prefix).files", message: "\(Wording.shortQuote(file)) does not start with a format (cash, outlet, card, hb), nor is it direct-debit")
                     }
                 }
                 let delay = try reader.int("\(prefix).delay") ?? 1

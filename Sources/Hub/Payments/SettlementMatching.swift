@@ -38,7 +38,9 @@ struct SettlementMatching {
     func expected(for fileDate: Day) -> Day { holidays.addingWorkingDays(delay, to: fileDate) }
 
     /// Matches settlements (oldest first) to open batches: a single batch of the same amount
-    /// first, else the fewest consecutive batches (by file date) whose sum is the amount.
+    /// first, else the fewest consecutive batches (by file date) whose sum is the amount. Then a
+    /// batch still open is settled by all the settlements left on one day in its window when
+    /// together they are its amount (a bank that debits each returned Direct Debit on its own).
     func match(settlements: [Settlement], batches: [Batch]) -> [Match] {
         var open = batches.sorted { ($0.fileDate, $0.id) < ($1.fileDate, $1.id) }
         var matches: [Match] = []
@@ -62,6 +64,15 @@ struct SettlementMatching {
                 matches.append(Match(settlement: settlement.id, batches: chosen.map(\.id)))
                 open.removeAll { batch in chosen.contains(batch) }
             }
+        }
+        let settled = Set(matches.map(\.settlement))
+        var left = settlements.filter { !settled.contains($0.id) }
+        for batch in open {
+            let byDay = Dictionary(grouping: left.filter { inWindow(fileDate: batch.fileDate, settlementDate: $0.date) && ($0.amount < 0) == (batch.amount < 0) }, by: \.date)
+            guard let day = byDay.keys.sorted().first(where: { byDay[$0]!.count > 1 && byDay[$0]!.reduce(0, { $0 + $1.amount }) == batch.amount }) else { continue }
+            let together = byDay[day]!
+            matches += together.map { Match(settlement: $0.id, batches: [batch.id]) }
+            left.removeAll { together.contains($0) }
         }
         return matches
     }

@@ -3,13 +3,17 @@ import HousingFinance
 import Postgres
 
 /// Matches open settlements to open provider batches in the database, provider by provider, and
-/// marks both sides reconciled (inside the run that brought the newer side).
+/// marks both sides reconciled (inside the run that brought the newer side). The Direct Debit
+/// signature's batches are the Direct Debit runs' (`DDSettlementBatches`), recorded first.
 struct SettlementReconciler {
     let settings: PaymentSettings
+    /// Only the Direct Debit signature (an ARUDD report's run, which brings only that side).
+    var directDebitOnly = false
 
     func reconcile(_ db: Connection, runId: Int64) throws -> [PaymentImportReport.Reconciled] {
         var result: [PaymentImportReport.Reconciled] = []
-        for signature in settings.settlements {
+        for signature in settings.settlements where signature.settlesDirectDebit || !directDebitOnly {
+            if signature.settlesDirectDebit { try DDSettlementBatches.record(provider: signature.provider, on: db) }
             let settlements = try db.query(
                 "SELECT id, amount_pence, booking_date FROM bank_settlements WHERE provider = $1 AND status = 'open' ORDER BY booking_date, id",
                 [signature.provider]
