@@ -121,7 +121,7 @@ public struct CouncilTaxExportJob: Job {
     public func run(in context: RunContext) throws -> Report {
         let db = context.connection
         // One export at a time: a second waits here, then sees what the first one sent.
-        try db.execute("SELECT pg_advisory_xact_lock(hashtext('hub council-tax-export'))")
+        try db.landlordTransactionLock("hub council-tax-export")
         let rows = try db.query(
             """
             WITH t AS (

@@ -27,7 +27,7 @@ public enum SalesOrderFile {
     /// Waits for the repairs transaction lock, held until the run commits or rolls back: reviews
     /// and approvals of sales orders run one at a time.
     static func serialise(on db: Connection) throws {
-        try db.execute("SELECT pg_advisory_xact_lock($1)", [try db.advisoryKey("repairs sales orders")])
+        try db.landlordTransactionLock("repairs sales orders")
     }
 
     /// The file's name for a sequence number: `ODS-SO-000001.xml`.
