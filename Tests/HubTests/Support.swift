@@ -81,7 +81,7 @@ extension Connection {
             """
             INSERT INTO properties (property_ref, uprn, address, postcode, bedrooms, owned_from, owned_to)
             VALUES ($1, $2, $3, 'AB1 2CD', 2, $4, $5)
-            ON CONFLICT (landlord, property_ref) DO UPDATE SET address = EXCLUDED.address RETURNING id
+            ON CONFLICT ON CONSTRAINT properties_property_ref_key DO UPDATE SET address = EXCLUDED.address RETURNING id
             """, [property, "1000" + property, "1 \(property) Street", ownedFrom, ownedTo])!.decode(Int64.self, 0)
         for charge in charges {
             try execute(

@@ -60,7 +60,7 @@ public enum SalesOrderFile {
     /// or VOID, amount positive = cost) and marks the orders as sent in the file.
     static func post(_ orders: [(id: Int64, order: SalesOrder, analysis: String)], file: OutboundFile, in context: RunContext) throws {
         let db = context.connection
-        try db.copyIn(table: "gl_postings", columns: ["run_id", "code", "analysis", "amount_pence", "entry_date", "description", "source_ref"]) { rows in
+        try db.copyIntoLandlordTable(table: "gl_postings", columns: ["run_id", "code", "analysis", "amount_pence", "entry_date", "description", "source_ref"]) { rows in
             for item in orders {
                 try rows.beginRow(columns: 7)
                 rows.write(context.runId)
