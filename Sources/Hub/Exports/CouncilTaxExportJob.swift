@@ -264,7 +264,7 @@ public struct CouncilTaxExportJob: Job {
                    array_agg(t.end_date ORDER BY t.start_date, t.id) FILTER (WHERE t.id IS NOT NULL)
             FROM properties p LEFT JOIN tenancies t ON t.property_id = p.id AND t.start_date <= \(asOf)
             WHERE p.owned_from <= \(asOf) AND (p.owned_to IS NULL OR p.owned_to >= \(asOf))
-            GROUP BY p.id
+            GROUP BY p.landlord, p.id
             """)
         {
             let starts = try row.decode(PostgresArray?.self, 3)?.elements ?? []
