@@ -11,10 +11,12 @@
 --      rows already there belong to the landlord of the session that migrates (`hub db migrate`
 --      sets it from the configuration: the single council of an existing installation);
 --   2. every unique key (primary keys, UNIQUE constraints, unique indexes, partial or not) is made
---      unique per landlord by putting `landlord` first: the same account reference, file, bank
---      entry, run identity or scheduler slot may exist once in each landlord;
---   3. every foreign key is made to include the landlord (`(landlord, account_id) REFERENCES
---      rent_accounts (landlord, id)`): a row can only point at a row of its own landlord
+--      unique per landlord by adding `landlord` as its last column: the same account reference,
+--      file, bank entry, run identity or scheduler slot may exist once in each landlord. Last, so
+--      that every lookup by the key's own columns (`WHERE id = $1`, the triggers', the foreign key
+--      checks') still finds its row through the index, with or without the landlord's condition;
+--   3. every foreign key is made to include the landlord (`(account_id, landlord) REFERENCES
+--      rent_accounts (id, landlord)`): a row can only point at a row of its own landlord
 --      (PostgreSQL checks foreign keys without row-level security, so this is what stops it);
 --   4. ROW LEVEL SECURITY, FORCEd, with one policy `landlord_only` for every command and role.
 --
@@ -58,7 +60,7 @@ BEGIN
     END LOOP;
 
     -- 3 (first half). Every foreign key without the landlord is dropped, remembered with the
-    -- landlord put in front of both column lists.
+    -- landlord added to both column lists.
     FOR k IN SELECT f.oid, f.conname, f.conrelid::regclass AS name, pg_get_constraintdef(f.oid) AS definition,
                     (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY x.n) FROM unnest(f.conkey) WITH ORDINALITY x(attnum, n)
                        JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = x.attnum) AS columns
@@ -70,15 +72,15 @@ BEGIN
         IF k.definition ~ 'ON UPDATE SET (NULL|DEFAULT)|ON DELETE SET DEFAULT' THEN
             RAISE EXCEPTION 'foreign key % of % sets its columns on change: make it landlord-aware by hand before 0030', k.conname, k.name;
         END IF;
-        definition := regexp_replace(k.definition, '^FOREIGN KEY \(', 'FOREIGN KEY (landlord, ');
-        definition := regexp_replace(definition, 'REFERENCES ([^(]+)\(', 'REFERENCES \1(landlord, ');
+        definition := regexp_replace(k.definition, '^FOREIGN KEY \(([^)]*)\)', 'FOREIGN KEY (\1, landlord)');
+        definition := regexp_replace(definition, 'REFERENCES ([^(]+)\(([^)]*)\)', 'REFERENCES \1(\2, landlord)');
         -- Deleting the referenced row nulls the key's own columns, never the landlord.
         definition := regexp_replace(definition, 'ON DELETE SET NULL(?! \()', 'ON DELETE SET NULL (' || k.columns || ')');
         fks := fks || format('ALTER TABLE %s ADD CONSTRAINT %I %s', k.name, k.conname, definition);
         EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', k.name, k.conname);
     END LOOP;
 
-    -- 2. Every unique key without the landlord gets it as its first column.
+    -- 2. Every unique key without the landlord gets it as its last column.
     FOR k IN SELECT i.indexrelid, i.indrelid::regclass AS name, x.relname AS index_name, pg_get_indexdef(i.indexrelid) AS definition,
                     con.conname, con.contype, CASE WHEN con.oid IS NOT NULL THEN pg_get_constraintdef(con.oid) END AS constraint_definition
              FROM pg_index i
@@ -90,13 +92,16 @@ BEGIN
                AND NOT EXISTS (SELECT FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)   -- a partition's share of a parent's index
                AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attname = 'landlord' AND a.attnum = ANY (i.indkey))
     LOOP
+        IF k.definition ~ ' USING \w+ \([^)]*\(' THEN
+            RAISE EXCEPTION 'unique index % of % has an expression: make it landlord-aware by hand before 0030', k.index_name, k.name;
+        END IF;
         IF k.conname IS NOT NULL THEN
             EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', k.name, k.conname);
             EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', k.name, k.conname,
-                regexp_replace(k.constraint_definition, '\(', '(landlord, '));
+                regexp_replace(k.constraint_definition, '\(([^)]*)\)', '(\1, landlord)'));
         ELSE
             EXECUTE format('DROP INDEX %s', k.indexrelid::regclass);
-            EXECUTE regexp_replace(k.definition, ' USING (\w+) \(', ' USING \1 (landlord, ');
+            EXECUTE regexp_replace(k.definition, ' USING (\w+) \(([^)]*)\)', ' USING \1 (\2, landlord)');
         END IF;
     END LOOP;
 
