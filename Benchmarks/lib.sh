@@ -44,7 +44,9 @@ CONF
   export HUB_DATABASE_URL="host=$bench_dir port=$port user=hub_service dbname=hub"
 fi
 admin_url="${HUB_ADMIN_DATABASE_URL:-$HUB_DATABASE_URL}"
-PSQL=(psql -qAtX -v ON_ERROR_STOP=1 "$admin_url")
+# The superuser bypasses row-level security, but the landlord column's default needs a landlord:
+# the single council's (migration 0030, docs/scaling.md).
+PSQL=(env "PGOPTIONS=-c hub.landlord=council" psql -qAtX -v ON_ERROR_STOP=1 "$admin_url")
 
 cat > "$bench_dir/hub.yaml" <<YAML
 go-live: 2026-11-02

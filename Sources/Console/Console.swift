@@ -60,7 +60,10 @@ public struct Console: Sendable {
         self.scheduler = scheduler
         self.metrics = metrics
         self.logger = logger
-        self.pool = ConnectionPool(database.connectionString, capacity: settings.connections, applicationName: "hub console")
+        let landlord = database.landlord
+        self.pool = ConnectionPool(database.connectionString, capacity: settings.connections, applicationName: "hub console") {
+            try HubDatabase.setLandlord(landlord, on: $0)
+        }
         self.sessions = try SessionStore.open(settings: settings, on: try database.connect())
         self.templates = try ConsoleTemplates.load()
         self.actionGate = DispatchSemaphore(value: settings.connections)

@@ -36,7 +36,7 @@ public struct SessionStore: Sendable {
     /// The signing key from the database, made (32 random bytes) by the first console to start.
     public static func open(settings: ConsoleSettings, on db: Connection) throws -> SessionStore {
         try db.execute(
-            "INSERT INTO console_keys (name, secret) VALUES ('session', $1) ON CONFLICT (name) DO NOTHING", [randomHex(32)])
+            "INSERT INTO console_keys (name, secret) VALUES ('session', $1) ON CONFLICT (landlord, name) DO NOTHING", [randomHex(32)])
         let secret = try db.queryOne("SELECT secret FROM console_keys WHERE name = 'session'")!.decode(String.self, 0)
         return SessionStore(key: Array(secret.utf8), idleMinutes: settings.idleMinutes)
     }

@@ -28,12 +28,15 @@ public struct HubConfig: Sendable {
     /// The loopback address and port of `hub serve`'s /metrics and /health endpoints.
     public var httpAddress: String
     public var httpPort: Int
+    /// The landlord (council) every command and job works for: each connection is set to it, and
+    /// the database shows and changes that landlord's rows only (docs/scaling.md).
+    public var landlord: String
 
     /// Creates a configuration from its values (tests, embedding).
     public init(
         databaseURL: String?, inbox: URL, archive: URL, rejected: URL, outbox: URL, embeddedDirectory: URL, timeZone: TimeZone,
         goLive: Day, rentCalendar: RentCalendar, accountScheme: AccountReferenceScheme, adjustmentCode: String, directory: URL,
-        httpAddress: String, httpPort: Int
+        httpAddress: String, httpPort: Int, landlord: String = HubDatabase.defaultLandlord
     ) {
         self.databaseURL = databaseURL
         self.inbox = inbox
@@ -49,6 +52,14 @@ public struct HubConfig: Sendable {
         self.directory = directory
         self.httpAddress = httpAddress
         self.httpPort = httpPort
+        self.landlord = landlord
+    }
+
+    /// Whether a landlord's name is one the hub accepts: lower-case letters, digits, `-` and `_`,
+    /// starting with a letter, at most 40 characters.
+    public static func isLandlordName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.unicodeScalars.count <= 40 else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
     }
 
     /// Reads the configuration.
@@ -60,7 +71,7 @@ public struct HubConfig: Sendable {
         let name = file.path
         let reader = try ConfigReader(yaml: ConfigLimits.text(of: file, name: name), file: name)
         let root = reader.root
-        let known: Set<String> = ["database", "directories", "time-zone", "go-live", "rent-calendar", "account-reference", "adjustment-code", "http"]
+        let known: Set<String> = ["database", "directories", "time-zone", "go-live", "rent-calendar", "account-reference", "adjustment-code", "http", "landlord"]
         try reader.refuseUnknownKeys(root, known, prefix: nil)
         // Folders are named absolutely, without `.` or `..`: the same file reaches the same
         // folders (and the same embedded cluster) however it was named on the command line.
@@ -93,6 +104,12 @@ public struct HubConfig: Sendable {
                 throw ConfigError(file: name, key: "account-reference.check-digit", message: "\(Wording.shortQuote(kind)) is not a scheme: use modulus11 or none")
             }
         }
+        let landlord = try reader.string("landlord") ?? HubDatabase.defaultLandlord
+        guard isLandlordName(landlord) else {
+            throw ConfigError(
+                file: name, key: "landlord",
+                message: "\(Wording.shortQuote(landlord)) is not a landlord's name: lower-case letters, digits, - and _, starting with a letter, at most 40")
+        }
         let database = try reader.string("database.url")
         let override = databaseURLOverride.flatMap { $0.isEmpty ? nil : $0 }
         return HubConfig(
@@ -102,7 +119,7 @@ public struct HubConfig: Sendable {
             embeddedDirectory: try folder("embedded-database", "../var/embedded-postgres"),
             timeZone: zone, goLive: goLive, rentCalendar: calendar, accountScheme: scheme,
             adjustmentCode: try reader.string("adjustment-code") ?? "ADJ", directory: base,
-            httpAddress: try reader.string("http.address") ?? "127.0.0.1", httpPort: try reader.int("http.port") ?? 9464)
+            httpAddress: try reader.string("http.address") ?? "127.0.0.1", httpPort: try reader.int("http.port") ?? 9464, landlord: landlord)
     }
 
     /// Today in the hub's time zone.

@@ -15,33 +15,56 @@ public struct HubDatabase: Sendable {
     public let adminConnectionString: String?
     /// The person every connection works for (the web console's), or nil for the connected role.
     public let person: ActingPerson?
+    /// The landlord every connection works for (`landlord:` in hub.yaml): each connection sets
+    /// `hub.landlord`, and row-level security shows and changes that landlord's rows only
+    /// (migration 0030, docs/scaling.md).
+    public let landlord: String
+
+    /// The landlord of a single-council installation (hub.yaml without `landlord:`).
+    public static let defaultLandlord = "council"
 
     /// The role that owns the schema; nobody logs in as it.
     public static let ownerRole = "hub_owner"
     /// The login role of the hub service (`hub serve`) and of the embedded cluster's commands.
     public static let serviceRole = "hub_service"
 
-    public init(connectionString: String, adminConnectionString: String? = nil, person: ActingPerson? = nil) {
+    public init(
+        connectionString: String, adminConnectionString: String? = nil, person: ActingPerson? = nil, landlord: String = HubDatabase.defaultLandlord
+    ) {
         self.connectionString = connectionString
         self.adminConnectionString = adminConnectionString
         self.person = person
+        self.landlord = landlord
     }
 
     /// The same database, every connection working under a person's role and name.
     public func acting(as person: ActingPerson) -> HubDatabase {
-        HubDatabase(connectionString: connectionString, adminConnectionString: adminConnectionString, person: person)
+        HubDatabase(connectionString: connectionString, adminConnectionString: adminConnectionString, person: person, landlord: landlord)
     }
 
-    /// Opens a new connection (under the person's role and name when acting for one).
+    /// The same database, every connection working for another landlord.
+    public func forLandlord(_ landlord: String) -> HubDatabase {
+        HubDatabase(connectionString: connectionString, adminConnectionString: adminConnectionString, person: person, landlord: landlord)
+    }
+
+    /// Opens a new connection for the landlord (under the person's role and name when acting for one).
     public func connect() throws -> Connection {
         let connection = try Connection(connectionString, applicationName: "hub")
+        try HubDatabase.setLandlord(landlord, on: connection)
         if let person { try person.apply(to: connection) }
         return connection
     }
 
-    /// Opens a connection as the administrator (for migrations and set-up).
+    /// Opens a connection as the administrator (for migrations and set-up), for the landlord.
     public func connectAdmin() throws -> Connection {
-        try Connection(adminConnectionString ?? connectionString, applicationName: "hub admin")
+        let connection = try Connection(adminConnectionString ?? connectionString, applicationName: "hub admin")
+        try HubDatabase.setLandlord(landlord, on: connection)
+        return connection
+    }
+
+    /// Sets the landlord a connection works for, for the whole session.
+    public static func setLandlord(_ landlord: String, on connection: Connection) throws {
+        try connection.execute("SELECT set_config('hub.landlord', $1, false)", [landlord])
     }
 
     /// The hub's migrations, shipped as SQL resources.
@@ -60,7 +83,11 @@ public struct HubDatabase: Sendable {
         try HubDatabase.prepareOwner(connection)
         try connection.execute("SET ROLE \(unescaped: HubDatabase.ownerRole)")
         defer { _ = try? connection.execute("RESET ROLE") }
-        return try Migrator(try HubDatabase.migrations()).migrate(connection)
+        let report = try Migrator(try HubDatabase.migrations()).migrate(connection)
+        // What the landlord needs before its first run (its seal chain's head...): how a landlord
+        // is added (docs/scaling.md).
+        try connection.execute("SELECT hub_landlord_init()")
+        return report
     }
 
     /// Creates `hub_owner` (NOLOGIN, CREATEROLE so that migrations may create the hub's NOLOGIN

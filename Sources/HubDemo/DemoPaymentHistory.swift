@@ -186,7 +186,7 @@ public struct DemoPaymentHistory: Job {
                 for week in weeks where g.chance(0.7) { pay("RPY", week.pence * 8 / 10, week.monday + g.int(0...6)) }
             }
         }
-        try db.copyIn(table: "ledger_entries", columns: ["account_id", "code", "amount_pence", "entry_date", "run_id", "description"]) { rows in
+        try db.copyIntoLandlordTable(table: "ledger_entries", columns: ["account_id", "code", "amount_pence", "entry_date", "run_id", "description"]) { rows in
             for receipt in receipts {
                 try rows.beginRow(columns: 6)
                 rows.write(receipt.accountId)

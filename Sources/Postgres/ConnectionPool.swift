@@ -8,16 +8,21 @@ import Foundation
 public final class ConnectionPool: @unchecked Sendable {
     private let connectionString: String
     private let applicationName: String
+    private let prepare: @Sendable (Connection) throws -> Void
     private let lock = NSLock()
     private let available: DispatchSemaphore
     private var idle: [Connection] = []
     /// The most connections open at once.
     public let capacity: Int
 
-    /// Creates a pool; connections are opened when first needed.
-    public init(_ connectionString: String, capacity: Int = 4, applicationName: String = "hub") {
+    /// Creates a pool; connections are opened when first needed, each prepared once by `prepare`
+    /// (session settings) before it is first lent.
+    public init(
+        _ connectionString: String, capacity: Int = 4, applicationName: String = "hub", prepare: @escaping @Sendable (Connection) throws -> Void = { _ in }
+    ) {
         self.connectionString = connectionString
         self.applicationName = applicationName
+        self.prepare = prepare
         self.capacity = capacity
         self.available = DispatchSemaphore(value: capacity)
     }
@@ -50,7 +55,9 @@ public final class ConnectionPool: @unchecked Sendable {
             }
         }
         lock.unlock()
-        return try Connection(connectionString, applicationName: applicationName)
+        let connection = try Connection(connectionString, applicationName: applicationName)
+        try prepare(connection)
+        return connection
     }
 
     private func giveBack(_ connection: Connection) {

@@ -84,14 +84,15 @@ struct HubEnvironment {
         }
         // `hub db migrate` on a server: the administrator's login, when it is not the hub's own.
         var database = HubDatabase(
-            connectionString: connectionString, adminConnectionString: ProcessInfo.processInfo.environment["HUB_ADMIN_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 })
+            connectionString: connectionString, adminConnectionString: ProcessInfo.processInfo.environment["HUB_ADMIN_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            landlord: config.landlord)
         if let embedded {
             // The embedded cluster keeps the same arrangement as a server (docs/security.md): the
             // superuser migrates as hub_owner; the hub works as the person at the terminal, a login
             // role in the staff roles (the scheduler: hub_service).
             let admin = embedded.connectionString(database: "hub")
             let login = service ? HubDatabase.serviceRole : personRole()
-            database = HubDatabase(connectionString: HubDatabase.connectionString(admin, user: login), adminConnectionString: admin)
+            database = HubDatabase(connectionString: HubDatabase.connectionString(admin, user: login), adminConnectionString: admin, landlord: config.landlord)
             if migrate {
                 try database.migrate()
                 if !service { try database.ensurePerson(login, roles: ["hub_finance", "hub_payments", "hub_repairs", "hub_income"]) }

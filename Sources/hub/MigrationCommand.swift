@@ -121,13 +121,13 @@ struct ScratchDatabase {
 
     init(environment: HubEnvironment, url: String?, keep: Bool) throws {
         if let url {
-            database = HubDatabase(connectionString: url)
+            database = HubDatabase(connectionString: url, landlord: environment.config.landlord)
             dropAction = nil
         } else if let cluster = environment.embedded {
             let name = "hub_rehearsal_\(Int(Date().timeIntervalSince1970))_\(getpid())"
             let admin = try Connection(cluster.connectionString())
             try admin.execute("CREATE DATABASE \(unescaped: admin.quoteIdentifier(name))")
-            database = HubDatabase(connectionString: cluster.connectionString(database: name))
+            database = HubDatabase(connectionString: cluster.connectionString(database: name), landlord: environment.config.landlord)
             if keep {
                 FileHandle.standardError.write(Data("The scratch database is kept: \(cluster.psqlCommand(database: name))\n".utf8))
                 dropAction = nil

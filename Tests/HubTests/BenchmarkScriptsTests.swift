@@ -10,6 +10,7 @@ import Testing
     /// The scripts, a tiny size for each, and a line of figures each must print.
     static let scripts: [(script: String, arguments: [String], figures: String)] = [
         ("rent-debit", ["40"], "same rows and pence: yes"),
+        ("rent-debit", ["--landlords", "3", "--without-rls", "20"], "same rows and pence: yes"),
         ("gl-export", ["40"], "same postings and total debits: yes"),
         ("payment-import", ["40"], "ties: True"),
         ("payments", ["40", "0.0005"], "same payments read by all three: yes"),
@@ -26,9 +27,10 @@ import Testing
         #expect(Set(present) == Set(Self.scripts.map(\.script)), "a benchmark script without a test, or a test without its script")
     }
 
-    @Test(arguments: BenchmarkScriptsTests.scripts.map(\.script))
-    func theScriptRunsOnTodaysSchema(_ script: String) throws {
-        let entry = try #require(Self.scripts.first { $0.script == script })
+    @Test(arguments: BenchmarkScriptsTests.scripts.map { ([$0.script] + $0.arguments).joined(separator: " ") })
+    func theScriptRunsOnTodaysSchema(_ invocation: String) throws {
+        let entry = try #require(Self.scripts.first { ([$0.script] + $0.arguments).joined(separator: " ") == invocation })
+        let script = entry.script
         let hub = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hub").path
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("hub-bench-\(script)-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: log) }

@@ -168,7 +168,7 @@ import Testing
         // A second demo advises reversing only what can be reversed.
         (status, output) = try voice.hub(["demo", "--as-of", "2026-12-01"], environment, in: folder)
         #expect(status == 0, "\(output)")
-        let db = try Connection(environment["HUB_DATABASE_URL"]!)
+        let db = try Connection.hub(environment["HUB_DATABASE_URL"]!)
         for advice in (demo + output).matches(of: /Reverse run (\d+) first/) {
             let run = try #require(try RunRecord.find(Int64(advice.1)!, on: db))
             #expect(try ReversalJob.refusal(for: run, on: db) == nil, "advised to reverse run \(run.id) (\(run.job)), which cannot be: \(output)")

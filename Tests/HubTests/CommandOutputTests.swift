@@ -101,7 +101,7 @@ import Testing
         #expect(demo.status == 0, "\(demo.output)")
 
         // JSON: one style in every command.
-        let db = try Connection(environment["HUB_DATABASE_URL"]!)
+        let db = try Connection.hub(environment["HUB_DATABASE_URL"]!)
         let councilTaxRun = try #require(try RunRecord.list(job: CouncilTaxExportJob.name, on: db).first)
         let importRun = try #require(try RunRecord.list(job: PaymentImportJob.name, on: db).first)
         let account = try #require(try AccountBalance.all(asOf: d("2026-12-01"), on: db).first).account

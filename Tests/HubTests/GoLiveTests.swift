@@ -307,7 +307,7 @@ import Testing
         (status, output) = try voice.hub(["migration", "reports"], environment, in: folder)
         #expect(status == 0 && output.contains("NO-GO"), "\(output)")
         // The live database was never the scratch: it has no properties.
-        let live = try Connection(environment["HUB_DATABASE_URL"]!)
+        let live = try Connection.hub(environment["HUB_DATABASE_URL"]!)
         #expect(try live.queryOne("SELECT count(*) FROM properties")!.decode(Int.self, 0) == 0)
         // Rehearsing into the live database itself is refused (exit 2).
         (status, output) = try voice.hub(["migration", "rehearse", manifest.path, "--scratch-url", environment["HUB_DATABASE_URL"]!], environment, in: folder)

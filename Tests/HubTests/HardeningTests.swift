@@ -62,7 +62,7 @@ import Testing
 
     @Test func hubDbVerifyExitsSixNamingTheRunAndEntryAndZeroWhenIntact() throws {
         let (folder, environment) = try CommandOutputTests().setUp()
-        let db = try Connection(environment["HUB_DATABASE_URL"]!)
+        let db = try Connection.hub(environment["HUB_DATABASE_URL"]!)
         try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10_000, "2026-04-06", nil)])
         var (status, output) = try CommandOutputTests().hub(["run", "rent-debit", "--week", "2026-04-06", "--as-of", "2026-04-06"], environment, in: folder)
         #expect(status == 0, "\(output)")
@@ -70,7 +70,7 @@ import Testing
         #expect(status == 0, "\(output)")
         #expect(output.contains("The ledger is intact"))
 
-        let admin = try Connection(environment["HUB_ADMIN_DATABASE_URL"]!)
+        let admin = try Connection.hub(environment["HUB_ADMIN_DATABASE_URL"]!)
         let entry = try admin.queryOne("SELECT id, run_id FROM ledger_entries ORDER BY id LIMIT 1")!
         let (id, run) = (try entry.decode(Int64.self, 0), try entry.decode(Int64.self, 1))
         try admin.execute("ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only")
@@ -138,7 +138,7 @@ import Testing
         // Released once the second import waits on the first's uncommitted payment.
         let adminURL = world.runner.database.adminConnectionString!
         DispatchQueue.global().async {
-            let watcher = try? Connection(adminURL)
+            let watcher = try? Connection.hub(adminURL)
             for _ in 0..<1200 {
                 if let waiting = try? watcher?.queryOne(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")?.decode(Int.self, 0),
@@ -169,7 +169,7 @@ import Testing
             ["jobs", "run", "rent-debit", "--param", "week=13/07/2026", "--as-of", "2026-07-20", "--jobs", jobs], environment, in: folder)
         #expect(status == 2, "\(output)")
         #expect(output.contains("parameter week of rent-debit: '13/07/2026' is not a date YYYY-MM-DD"), "\(output)")
-        let db = try Connection(environment["HUB_DATABASE_URL"]!)
+        let db = try Connection.hub(environment["HUB_DATABASE_URL"]!)
         #expect(try db.queryOne("SELECT count(*) FROM runs")!.decode(Int64.self, 0) == 0)
         #expect(JobParameters.problems(job: "gl-export", parameters: ["period": "2026-11"]).isEmpty)
         #expect(JobParameters.problems(job: "gl-export", parameters: ["period": "2026-13"]) == ["parameter period of gl-export: '2026-13' is not a month YYYY-MM"])
@@ -179,7 +179,7 @@ import Testing
 
     @Test func decliningAnUnwindExitsFiveAtATerminalAndWithout() throws {
         let (folder, environment) = try CommandOutputTests().setUp()
-        let db = try Connection(environment["HUB_DATABASE_URL"]!)
+        let db = try Connection.hub(environment["HUB_DATABASE_URL"]!)
         try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10_000, "2026-04-06", nil)])
         var (status, output) = try CommandOutputTests().hub(["run", "rent-debit", "--week", "2026-04-06", "--as-of", "2026-04-06"], environment, in: folder)
         #expect(status == 0, "\(output)")
@@ -211,7 +211,7 @@ import Testing
 
     @Test func aRunKilledAfterItCommittedIsShownCompletedByTheRunsList() throws {
         let (folder, environment) = try CommandOutputTests().setUp()
-        let db = try Connection(environment["HUB_DATABASE_URL"]!)
+        let db = try Connection.hub(environment["HUB_DATABASE_URL"]!)
         try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10_000, "2026-04-06", nil)])
         var (status, output) = try CommandOutputTests().hub(
             ["run", "rent-debit", "--week", "2026-04-06", "--as-of", "2026-04-06"], environment.merging(["HUB_TEST_CRASH_AFTER_COMMIT": "1"]) { $1 }, in: folder)

@@ -116,6 +116,11 @@ import Testing
         "lock_postings_for_export": ["hub_finance"],
         // The name a change records (0022): anyone may ask it.
         "hub_actor": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance"],
+        // The session's landlord (0030): every policy calls it, so anyone may; the landlord's
+        // first rows are made by `hub db migrate` (the owner) alone.
+        "hub_landlord": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance"],
+        "hub_no_landlord": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance"],
+        "hub_landlord_init": [],
     ]
 
     /// A row: every staff role reads; the auditor only reads; ODS sees nothing.
@@ -196,7 +201,7 @@ import Testing
         try db.addTenancy(account: "100000011", property: "P1", start: "2026-01-05", charges: [("DBR", 10_000, "2026-04-06", nil)])
         let config = TestHub.config(goLive: d("2026-04-06"))
         _ = try RentDebitRuns(runner: runner, config: config).postThrough(RentWeek(containing: d("2026-04-13")), businessDate: d("2026-04-13"))
-        return (database, try Connection(database.adminConnectionString!))
+        return (database, try database.admin())
     }
 
     @Test func everyRoleHoldsExactlyItsExpectedPrivilegesOnEveryTableAndFunction() throws {
@@ -315,7 +320,7 @@ import Testing
         let completed = try admin.queryOne("SELECT id FROM runs WHERE status = 'completed' ORDER BY id LIMIT 1")!.decode(Int64.self, 0)
         let clerk = "clerk_\(admin.backendPID)"
         try admin.execute("CREATE ROLE \(unescaped: clerk) LOGIN IN ROLE hub_payments, hub_finance")
-        let db = try Connection(HubDatabase.connectionString(database.adminConnectionString!, user: clerk))
+        let db = try Connection.hub(HubDatabase.connectionString(database.adminConnectionString!, user: clerk))
         for sql in [
             "UPDATE runs SET reversed_by_run_id = \(completed) WHERE id = \(completed)",
             "UPDATE runs SET status = 'failed' WHERE id = \(completed)",

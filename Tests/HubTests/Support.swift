@@ -55,7 +55,16 @@ enum TestHub {
 extension HubDatabase {
     /// A connection as the test server's superuser, for what no hub role may do (creating roles,
     /// acting as another role, tampering).
-    func admin() throws -> Connection { try Connection(adminConnectionString ?? connectionString) }
+    func admin() throws -> Connection { try Connection.hub(adminConnectionString ?? connectionString, landlord: landlord) }
+}
+
+extension Connection {
+    /// A connection set to a landlord, as the hub sets each of its own (migration 0030).
+    static func hub(_ url: String, landlord: String = HubDatabase.defaultLandlord) throws -> Connection {
+        let connection = try Connection(url)
+        try HubDatabase.setLandlord(landlord, on: connection)
+        return connection
+    }
 }
 
 /// `YYYY-MM-DD` as a Day, for readable tests.
@@ -72,7 +81,7 @@ extension Connection {
             """
             INSERT INTO properties (property_ref, uprn, address, postcode, bedrooms, owned_from, owned_to)
             VALUES ($1, $2, $3, 'AB1 2CD', 2, $4, $5)
-            ON CONFLICT (property_ref) DO UPDATE SET address = EXCLUDED.address RETURNING id
+            ON CONFLICT ON CONSTRAINT properties_property_ref_key DO UPDATE SET address = EXCLUDED.address RETURNING id
             """, [property, "1000" + property, "1 \(property) Street", ownedFrom, ownedTo])!.decode(Int64.self, 0)
         for charge in charges {
             try execute(

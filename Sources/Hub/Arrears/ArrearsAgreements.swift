@@ -75,7 +75,7 @@ public enum ArrearsAgreements {
             SELECT (r->>'agreement_id')::bigint, (r->>'day')::date, (r->>'expected_pence')::bigint, (r->>'actual_pence')::bigint,
                    (r->>'days_above')::int, r->>'state', \(runId)
             FROM jsonb_array_elements(\(try HubJSON.text(rows))::jsonb) r
-            ON CONFLICT (agreement_id, day) DO NOTHING
+            ON CONFLICT (landlord, agreement_id, day) DO NOTHING
             """)
         return (kept, breached.sorted(), completed.sorted())
     }

@@ -74,7 +74,7 @@ public enum ArrearsPositions {
                 JOIN weekly_charges c ON c.property_id = t.property_id, p
                 WHERE c.effective_from <= p.d AND (c.effective_to IS NULL OR c.effective_to >= p.d)
                   AND t.start_date <= p.d AND (t.end_date IS NULL OR t.end_date >= p.d)
-                GROUP BY a.id)
+                GROUP BY a.landlord, a.id)
             SELECT a.id, a.account_ref, t.tenants[1], pr.address, pr.postcode, t.end_date,
                    COALESCE(g.balance, 0), COALESCE(g.current_charge, 0), COALESCE(w.weekly, 0),
                    EXISTS (SELECT 1 FROM free_weeks f WHERE f.monday = p.monday),

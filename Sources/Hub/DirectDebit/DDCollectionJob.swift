@@ -109,7 +109,7 @@ public struct DDCollectionJob: Job {
         let processing = processingDay
         let days = calendar.dueDays(forEntry: entry)
         // One collection run at a time: mandates and lodgements are read and marked here.
-        try db.execute("SELECT pg_advisory_xact_lock(hashtext('hub dd-collection'))")
+        try db.landlordTransactionLock("hub dd-collection")
 
         // 1. AUDDIS lodgements waiting: 0C for cancelled mandates, 0N for mandates still pending.
         let lodged = try db.query(

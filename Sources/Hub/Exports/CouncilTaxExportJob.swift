@@ -121,7 +121,7 @@ public struct CouncilTaxExportJob: Job {
     public func run(in context: RunContext) throws -> Report {
         let db = context.connection
         // One export at a time: a second waits here, then sees what the first one sent.
-        try db.execute("SELECT pg_advisory_xact_lock(hashtext('hub council-tax-export'))")
+        try db.landlordTransactionLock("hub council-tax-export")
         let rows = try db.query(
             """
             WITH t AS (
@@ -264,7 +264,7 @@ public struct CouncilTaxExportJob: Job {
                    array_agg(t.end_date ORDER BY t.start_date, t.id) FILTER (WHERE t.id IS NOT NULL)
             FROM properties p LEFT JOIN tenancies t ON t.property_id = p.id AND t.start_date <= \(asOf)
             WHERE p.owned_from <= \(asOf) AND (p.owned_to IS NULL OR p.owned_to >= \(asOf))
-            GROUP BY p.id
+            GROUP BY p.landlord, p.id
             """)
         {
             let starts = try row.decode(PostgresArray?.self, 3)?.elements ?? []

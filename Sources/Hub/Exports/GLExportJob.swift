@@ -104,7 +104,7 @@ public struct GLExportJob: Job {
     public func run(in context: RunContext) throws -> Report {
         let db = context.connection
         // One export at a time: a second waits here, then sees the first one's marks.
-        try db.execute("SELECT pg_advisory_xact_lock(hashtext('hub gl-export'))")
+        try db.landlordTransactionLock("hub gl-export")
         // Wait for the runs still inserting postings and hold new ones back until this commits, so
         // that no posting below the new low-water mark can appear after it (ids are given out
         // before their transactions commit).

@@ -92,7 +92,7 @@ public enum AccountsLoad: LoadKind {
                 added AS (
                     INSERT INTO \(unescaped: table) (\(unescaped: key), account_id)
                     SELECT c.item, a.id FROM \(unescaped: list) c JOIN rent_accounts a ON a.account_ref = c.account_ref
-                    ON CONFLICT (\(unescaped: key)) DO NOTHING RETURNING \(unescaped: key), account_id),
+                    ON CONFLICT (landlord, \(unescaped: key)) DO NOTHING RETURNING \(unescaped: key), account_id),
                 audited AS (
                     INSERT INTO audit_events (action, entity, entity_ref, run_id, details)
                     SELECT '\(unescaped: action)', 'rent-account', a.account_ref, $1, jsonb_build_object('file', $2::text, 'value', d.\(unescaped: key))

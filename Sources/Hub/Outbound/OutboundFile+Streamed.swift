@@ -18,7 +18,7 @@ extension OutboundFile {
         let sequence = try db.queryOne(
             """
             INSERT INTO outbound_sequences (interface, last_sequence) VALUES (\(interface), 1)
-            ON CONFLICT (interface) DO UPDATE SET last_sequence = outbound_sequences.last_sequence + 1
+            ON CONFLICT (landlord, interface) DO UPDATE SET last_sequence = outbound_sequences.last_sequence + 1
             RETURNING last_sequence
             """)!.decode(Int64.self, 0)
         try db.execute("CREATE TEMPORARY TABLE IF NOT EXISTS outbound_chunks (n integer PRIMARY KEY, bytes bytea NOT NULL) ON COMMIT DROP")

@@ -60,7 +60,7 @@ public struct OutboundFile: Codable, Hashable, Sendable {
         let sequence = try db.queryOne(
             """
             INSERT INTO outbound_sequences (interface, last_sequence) VALUES ($1, 1)
-            ON CONFLICT (interface) DO UPDATE SET last_sequence = outbound_sequences.last_sequence + 1
+            ON CONFLICT (landlord, interface) DO UPDATE SET last_sequence = outbound_sequences.last_sequence + 1
             RETURNING last_sequence
             """, [interface])!.decode(Int64.self, 0)
         let made = try make(sequence)

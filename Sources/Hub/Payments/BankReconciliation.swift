@@ -85,7 +85,7 @@ public struct BankReconciliation: Codable, Sendable {
             """
             SELECT s.provider, s.booking_date, s.amount_pence, string_agg(b.file_name, ', ' ORDER BY b.file_date, b.id)
             FROM bank_settlements s JOIN settlement_batches sb ON sb.settlement_id = s.id JOIN provider_batches b ON b.id = sb.batch_id
-            WHERE s.status = 'reconciled' AND s.booking_date = $1 GROUP BY s.id ORDER BY s.provider, s.id
+            WHERE s.status = 'reconciled' AND s.booking_date = $1 GROUP BY s.landlord, s.id ORDER BY s.provider, s.id
             """, [date])
         {
             report.matched.append(Matched(

@@ -426,7 +426,7 @@ public struct PaymentImportJob: Job {
     private func write(_ decisions: [Decision], context: RunContext) throws {
         let db = context.connection
         let runId = context.runId
-        try db.copyIn(
+        try db.copyIntoLandlordTable(
             table: "payment_entries",
             columns: ["run_id", "entry_key", "position", "direction", "amount_pence", "booking_date", "reference", "payer", "outcome",
                       "rule", "code", "account_id", "provider", "first_entry_id", "return_reason", "returns_entry_id", "note"]
@@ -454,7 +454,7 @@ public struct PaymentImportJob: Job {
             }
         }
         let posted = decisions.filter { $0.outcome == .posted }
-        try db.copyIn(
+        try db.copyIntoLandlordTable(
             table: "ledger_entries", columns: ["account_id", "code", "amount_pence", "entry_date", "run_id", "description", "source_ref"]
         ) { rows in
             for decision in posted {
@@ -469,7 +469,7 @@ public struct PaymentImportJob: Job {
             }
         }
         let held = decisions.filter { $0.outcome == .suspense }
-        try db.copyIn(
+        try db.copyIntoLandlordTable(
             table: "suspense_items",
             columns: ["run_id", "entry_key", "kind", "code", "amount_pence", "entry_date", "reference", "payer", "file_name", "position", "reason"]
         ) { rows in
@@ -489,7 +489,7 @@ public struct PaymentImportJob: Job {
                 rows.write(decision.note ?? "unmatched")
             }
         }
-        try db.copyIn(table: "gl_postings", columns: ["run_id", "code", "amount_pence", "entry_date", "description", "source_ref"]) { rows in
+        try db.copyIntoLandlordTable(table: "gl_postings", columns: ["run_id", "code", "amount_pence", "entry_date", "description", "source_ref"]) { rows in
             for decision in held {
                 let payment = decision.payment
                 try rows.beginRow(columns: 6)

@@ -350,7 +350,7 @@ public struct RentDebitJob: Job {
 
     func write(_ postings: [Posting], context: RunContext) throws {
         let db = context.connection
-        try db.copyIn(
+        try db.copyIntoLandlordTable(
             table: "ledger_entries",
             columns: ["account_id", "code", "charge_code", "amount_pence", "entry_date", "rent_week", "run_id"]
         ) { rows in

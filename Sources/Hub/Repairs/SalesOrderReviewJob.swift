@@ -219,7 +219,7 @@ public struct SalesOrderReviewJob: Job {
                 report.rejected += 1
             }
         }
-        try db.copyIn(
+        try db.copyIntoLandlordTable(
             table: "sales_order_lines",
             columns: ["sales_order_id", "line_number", "sor_code", "description", "quantity_hundredths", "unit_price_pence", "value_pence"]
         ) { rows in
@@ -234,7 +234,7 @@ public struct SalesOrderReviewJob: Job {
                 rows.write(line.value)
             }
         }
-        try db.copyIn(
+        try db.copyIntoLandlordTable(
             table: "sales_order_decisions", columns: ["sales_order_id", "decision", "automatic", "note", "value_pence", "run_id"]
         ) { rows in
             for decision in decisionRows {

@@ -27,7 +27,7 @@ public enum SalesOrderFile {
     /// Waits for the repairs transaction lock, held until the run commits or rolls back: reviews
     /// and approvals of sales orders run one at a time.
     static func serialise(on db: Connection) throws {
-        try db.execute("SELECT pg_advisory_xact_lock($1)", [try db.advisoryKey("repairs sales orders")])
+        try db.landlordTransactionLock("repairs sales orders")
     }
 
     /// The file's name for a sequence number: `ODS-SO-000001.xml`.
@@ -60,7 +60,7 @@ public enum SalesOrderFile {
     /// or VOID, amount positive = cost) and marks the orders as sent in the file.
     static func post(_ orders: [(id: Int64, order: SalesOrder, analysis: String)], file: OutboundFile, in context: RunContext) throws {
         let db = context.connection
-        try db.copyIn(table: "gl_postings", columns: ["run_id", "code", "analysis", "amount_pence", "entry_date", "description", "source_ref"]) { rows in
+        try db.copyIntoLandlordTable(table: "gl_postings", columns: ["run_id", "code", "analysis", "amount_pence", "entry_date", "description", "source_ref"]) { rows in
             for item in orders {
                 try rows.beginRow(columns: 7)
                 rows.write(context.runId)

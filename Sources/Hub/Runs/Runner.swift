@@ -71,7 +71,7 @@ public struct Runner: Sendable {
         let parametersJSON = try HubJSON.text(job.parameters)
         do {
             try connection.execute("BEGIN")
-            let key = try connection.advisoryKey("run \(J.name) \(job.businessKey)")
+            let key = try connection.landlordLockKey("run \(J.name) \(job.businessKey)")
             guard try connection.tryAdvisoryTransactionLock(key) else {
                 throw RunError(.inProgress, "\(J.name) \(job.businessKey) is being run by another process right now; try again when it has finished")
             }

@@ -67,7 +67,7 @@ public struct SlotStore: Sendable {
     /// nil is returned: nothing before the first start is caught up).
     public func checkedThrough(job: String, now: Date, on connection: Connection) throws -> Date? {
         let inserted = try connection.execute(
-            "INSERT INTO scheduler_jobs (job, first_seen_at, checked_through) VALUES ($1, $2, $2) ON CONFLICT (job) DO NOTHING", [job, now])
+            "INSERT INTO scheduler_jobs (job, first_seen_at, checked_through) VALUES ($1, $2, $2) ON CONFLICT (landlord, job) DO NOTHING", [job, now])
         if inserted.affectedRows == 1 { return nil }
         return try connection.queryOne("SELECT checked_through FROM scheduler_jobs WHERE job = $1", [job])!.decode(Date.self, 0)
     }
@@ -90,13 +90,13 @@ public struct SlotStore: Sendable {
                 added += try connection.execute(
                     """
                     INSERT INTO scheduler_slots (job, slot, slot_at, business_date, parameters, state)
-                    VALUES ($1, $2, $3, $4, $5::jsonb, 'pending') ON CONFLICT (job, slot) DO NOTHING
+                    VALUES ($1, $2, $3, $4, $5::jsonb, 'pending') ON CONFLICT (landlord, job, slot) DO NOTHING
                     """, [job, slot.key, slot.at, slot.businessDate, try Self.json(slot.parameters)]).affectedRows
             }
             try connection.execute(
                 """
                 INSERT INTO scheduler_jobs (job, first_seen_at, checked_through) VALUES ($1, $2, $2)
-                ON CONFLICT (job) DO UPDATE SET checked_through = GREATEST(scheduler_jobs.checked_through, EXCLUDED.checked_through)
+                ON CONFLICT (landlord, job) DO UPDATE SET checked_through = GREATEST(scheduler_jobs.checked_through, EXCLUDED.checked_through)
                 """, [job, checkedThrough])
             return added
         }
@@ -214,7 +214,7 @@ public struct SlotStore: Sendable {
         if let row = try connection.queryOne(
             """
             INSERT INTO scheduler_slots (job, slot, slot_at, business_date, parameters, state)
-            VALUES ($1, $2, $3, $4, $5::jsonb, 'pending') ON CONFLICT (job, slot) DO NOTHING RETURNING id
+            VALUES ($1, $2, $3, $4, $5::jsonb, 'pending') ON CONFLICT (landlord, job, slot) DO NOTHING RETURNING id
             """, [job, key, at, businessDate, try Self.json(parameters)])
         {
             return (try row.decode(Int64.self, 0), true)
