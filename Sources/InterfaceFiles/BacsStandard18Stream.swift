@@ -36,6 +36,10 @@ public struct BacsStandard18Stream {
     private var creditCount: Int64 = 0
     private var dataRecords = 0
     private let chunkSize = 1 << 16
+    /// The parts every data record repeats, made once: the council's account (the destination of
+    /// each debit) and the service user's name as Bacs takes it.
+    private let councilAccount: [UInt8]
+    private let serviceUserName: [UInt8]
 
     /// Starts a file: checks the submission and writes the header labels.
     /// - Parameters:
@@ -47,6 +51,8 @@ public struct BacsStandard18Stream {
         self.submission = submission
         self.multiDay = multiDay
         self.sink = sink
+        self.councilAccount = Array((submission.sortCode + submission.accountNumber).utf8)
+        self.serviceUserName = Self.nameBytes(submission.serviceUserName)
         try digits(submission.serviceUserNumber, 6, "service user number")
         try digits(submission.sortCode, 6, "sort code")
         try digits(submission.accountNumber, 8, "account number")
@@ -84,12 +90,11 @@ public struct BacsStandard18Stream {
     /// - Parameter processingDay: its processing day (multi-day files; default the submission's).
     /// - Throws: `OutboundFileError` naming the collection and field.
     public mutating func add(_ collection: BacsStandard18Writer.Collection, processingDay: Day? = nil) throws {
-        check.record = "collection \(dataRecords + 1) (\(collection.reference))"
         guard collection.amount > .zero, collection.amount.pence <= 99_999_999_999 else {
-            throw check.fail("amount", "\(collection.amount.plain) must be more than zero and fit 11 digits of pence")
+            throw fail("collection", collection.reference, "amount", "\(collection.amount.plain) must be more than zero and fit 11 digits of pence")
         }
         try record(
-            sortCode: collection.sortCode, accountNumber: collection.accountNumber, code: collection.transactionCode.rawValue,
+            "collection", sortCode: collection.sortCode, accountNumber: collection.accountNumber, code: collection.transactionCode.rawValue,
             amount: collection.amount, reference: collection.reference, name: collection.accountName, processingDay: processingDay)
     }
 
@@ -98,29 +103,37 @@ public struct BacsStandard18Stream {
     public mutating func addInstruction(
         _ code: InstructionCode, sortCode: String, accountNumber: String, accountName: String, reference: String, processingDay: Day? = nil
     ) throws {
-        check.record = "instruction \(dataRecords + 1) (\(reference))"
         try record(
-            sortCode: sortCode, accountNumber: accountNumber, code: code.rawValue, amount: .zero, reference: reference, name: accountName,
+            "instruction", sortCode: sortCode, accountNumber: accountNumber, code: code.rawValue, amount: .zero, reference: reference, name: accountName,
             processingDay: processingDay)
     }
 
+    /// The error for the data record about to be written (the next one), named as `kind N (reference)`.
+    /// The name is made only when a value is refused: a file of 200,000 records makes none.
+    private func fail(_ kind: String, _ reference: String, _ field: String, _ message: String) -> OutboundFileError {
+        var check = check
+        check.record = "\(kind) \(dataRecords + 1) (\(reference))"
+        return check.fail(field, message)
+    }
+
     private mutating func record(
-        sortCode: String, accountNumber: String, code: String, amount: Money, reference: String, name: String, processingDay: Day?
+        _ kind: String, sortCode: String, accountNumber: String, code: String, amount: Money, reference: String, name: String,
+        processingDay: Day?
     ) throws {
-        try digits(sortCode, 6, "sort code")
-        try digits(accountNumber, 8, "account number")
-        guard (6...18).contains(reference.count), reference.allSatisfy(BacsStandard18Writer.isBacsCharacter),
-              reference.filter({ $0.isLetter || $0.isNumber }).count >= 6, !reference.hasPrefix("DDIC")
-        else {
-            throw check.fail("reference", "\(Wording.shortQuote(reference)) must be 6 to 18 capitals, digits, spaces or . & / - with at least 6 letters or digits, not starting DDIC")
+        guard Self.isDigits(sortCode, 6) else { throw fail(kind, reference, "sort code", "'\(sortCode.prefix(20))' must be 6 digits") }
+        guard Self.isDigits(accountNumber, 8) else {
+            throw fail(kind, reference, "account number", "'\(accountNumber.prefix(20))' must be 8 digits")
+        }
+        guard Self.isReference(reference) else {
+            throw fail(kind, reference, "reference", "\(Wording.shortQuote(reference)) must be 6 to 18 capitals, digits, spaces or . & / - with at least 6 letters or digits, not starting DDIC")
         }
         let day = processingDay ?? submission.processingDay
         if !multiDay && day != submission.processingDay {
-            throw check.fail("processing day", "\(day) is not the file's processing day \(submission.processingDay); write a multi-day file")
+            throw fail(kind, reference, "processing day", "\(day) is not the file's processing day \(submission.processingDay); write a multi-day file")
         }
         if let currentDay, day != currentDay {
             guard day > currentDay else {
-                throw check.fail("processing day", "\(day) comes after \(currentDay); give the records in processing-day order")
+                throw fail(kind, reference, "processing day", "\(day) comes after \(currentDay); give the records in processing-day order")
             }
             try contra()
         }
@@ -130,12 +143,24 @@ public struct BacsStandard18Stream {
         debitCount += 1
         dataRecords += 1
         guard dayTotal.pence <= 99_999_999_999 else {
-            throw check.fail("amount", "the day's total does not fit 11 digits of pence; split the collections into several files")
+            dataRecords -= 1
+            throw fail(kind, reference, "amount", "the day's total does not fit 11 digits of pence; split the collections into several files")
         }
-        try emit(
-            sortCode + accountNumber + "0" + code + submission.sortCode + submission.accountNumber + Self.spaces(4)
-                + Self.number(amount.pence, 11) + BacsStandard18Writer.name(submission.serviceUserName)
-                + BacsStandard18Writer.field(reference, 18) + BacsStandard18Writer.name(name) + (multiDay ? Self.julian(day) : ""))
+        // The record's bytes are appended in place (sort code and account number: checked digits;
+        // the reference: checked Bacs characters, so its bytes are its characters).
+        buffer.append(contentsOf: sortCode.utf8)
+        buffer.append(contentsOf: accountNumber.utf8)
+        buffer.append(UInt8(ascii: "0"))
+        buffer.append(contentsOf: code.utf8)
+        buffer.append(contentsOf: councilAccount)
+        Self.appendSpaces(4, to: &buffer)
+        Self.appendNumber(amount.pence, 11, to: &buffer)
+        buffer.append(contentsOf: serviceUserName)
+        buffer.append(contentsOf: reference.utf8)
+        Self.appendSpaces(18 - reference.utf8.count, to: &buffer)
+        Self.appendName(name, to: &buffer)
+        if multiDay { buffer.append(contentsOf: Self.julian(day).utf8) }
+        try endRecord()
     }
 
     /// The contra record of the current processing day.
@@ -176,12 +201,90 @@ public struct BacsStandard18Stream {
 
     private mutating func emit(_ line: String) throws {
         buffer.append(contentsOf: line.utf8)
+        try endRecord()
+    }
+
+    /// Ends the record in the buffer with CRLF and hands a full chunk to the sink.
+    private mutating func endRecord() throws {
         buffer.append(13)
         buffer.append(10)
         if buffer.count >= chunkSize {
             try sink(buffer)
             buffer.removeAll(keepingCapacity: true)
         }
+    }
+
+    static func isDigits(_ value: String, _ count: Int) -> Bool {
+        value.utf8.count == count && value.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    /// Whether a byte is in the set Bacs accepts in names and references (`A-Z 0-9 . & / -` and space).
+    static func isBacsByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "&"), UInt8(ascii: "/"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A reference Bacs takes: 6 to 18 characters of its set, at least 6 letters or digits, not
+    /// starting `DDIC` (the prefix Bacs keeps for its own references). Every character of the set is
+    /// one ASCII byte, so the bytes are checked.
+    static func isReference(_ reference: String) -> Bool {
+        let bytes = reference.utf8
+        guard (6...18).contains(bytes.count), bytes.allSatisfy(isBacsByte), !reference.hasPrefix("DDIC") else { return false }
+        return bytes.count(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "&")
+            && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "-") }) >= 6
+    }
+
+    /// A name as Bacs takes it (`BacsStandard18Writer.name`): capitals, other characters as spaces,
+    /// cut or padded to 18. A name of printable ASCII (almost every payer) is mapped byte by byte;
+    /// any other goes through the writer's Unicode folding (accents dropped).
+    static func nameBytes(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(18)
+        appendName(text, to: &bytes)
+        return bytes
+    }
+
+    static func appendName(_ text: String, to bytes: inout [UInt8]) {
+        let utf8 = text.utf8
+        guard utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            bytes.append(contentsOf: BacsStandard18Writer.name(text).utf8)
+            return
+        }
+        var written = 0
+        for var byte in utf8 where written < 18 {
+            if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 32 }
+            bytes.append(isBacsByte(byte) ? byte : UInt8(ascii: " "))
+            written += 1
+        }
+        appendSpaces(18 - written, to: &bytes)
+    }
+
+    static func appendSpaces(_ count: Int, to bytes: inout [UInt8]) {
+        for _ in 0..<max(0, count) { bytes.append(UInt8(ascii: " ")) }
+    }
+
+    /// A non-negative number zero-filled to `width` digits (as `BacsStandard18Writer.number`).
+    static func appendNumber(_ value: Int64, _ width: Int, to bytes: inout [UInt8]) {
+        var divisor: Int64 = 1
+        var digits = 1
+        while value / divisor >= 10 {
+            divisor *= 10
+            digits += 1
+        }
+        appendZeros(width - digits, to: &bytes)
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    private static func appendZeros(_ count: Int, to bytes: inout [UInt8]) {
+        for _ in 0..<max(0, count) { bytes.append(UInt8(ascii: "0")) }
     }
 
     private func digits(_ value: String, _ count: Int, _ field: String) throws(OutboundFileError) {

@@ -82,6 +82,45 @@ enum SampleBacsCollections {
         #expect(Int(field(trailer, 38, 44)) == 1, "credit count: the contra")
     }
 
+    /// Every printable ASCII character in a payer's name, 18 at a time: capitals kept, small letters
+    /// made capitals, the rest of the Bacs set kept, anything else a space; accents dropped and
+    /// control characters spaced out as before.
+    @Test func namesAreWrittenInTheBacsSetWhateverTheirCharacters() throws {
+        let printable = (0x20...0x7E).map { Character(UnicodeScalar(UInt8($0))) }
+        func expected(_ name: String) -> String {
+            let mapped = name.map { c -> Character in
+                let upper = Character(c.uppercased())
+                return ("A"..."Z").contains(upper) || ("0"..."9").contains(upper) || " .&/-".contains(upper) ? upper : " "
+            }
+            return String(mapped.prefix(18)) + String(repeating: " ", count: max(0, 18 - mapped.count))
+        }
+        var names = stride(from: 0, to: printable.count, by: 18).map { String(printable[$0..<min($0 + 18, printable.count)]) }
+        names += ["tab\there", "o'brien-smith & co. ltd (trustees)", "Zoë Brontë"]
+        var collections = SampleBacsCollections.collections
+        for name in names {
+            collections[0].accountName = name
+            let record = try crlfRecords(writer.write(collections))[4]
+            let want = name == "Zoë Brontë" ? "ZOE BRONTE        " : expected(name)
+            #expect(field(record, 83, 100) == want, "\(name)")
+            #expect(record.utf8.count == 100)
+        }
+    }
+
+    @Test func referencesAreCheckedCharacterByCharacter() throws {
+        var collections = SampleBacsCollections.collections
+        for good in ["HR0045", "A.B&C/D-E 123456", "HR0045120007000000"] {
+            collections[0].reference = good
+            let record = try crlfRecords(writer.write(collections))[4]
+            #expect(field(record, 65, 82) == good + String(repeating: " ", count: 18 - good.count))
+        }
+        for bad in ["HR004", "HR00451200070000001", "DDIC123456", "HR-0-0-4 .", "HR0045\t12", "HRÖ045120007", "hr0045120007"] {
+            collections[0].reference = bad
+            let error = try #require(throws: OutboundFileError.self, "\(bad)") { try writer.write(collections) }
+            #expect(error.field == "reference")
+            #expect(error.record.contains("collection 1"))
+        }
+    }
+
     @Test func badValuesAreRefusedNamingTheCollection() throws {
         var collections = SampleBacsCollections.collections
         collections[1].sortCode = "30-96-34"

@@ -12,9 +12,9 @@ import Postgres
 ///
 /// Set-based: the collections are chosen, their amounts computed (weekly charges in force on the
 /// due date x the factor of `DDAmountRule`, rounded half up, plus the extra amount) and checked
-/// against the advance notices in one statement into a staging table; two statements post the
-/// ledger entries and the collections; the file is streamed from a cursor through the writer into
-/// storage, so memory stays flat whatever the number of collections.
+/// against the advance notices in one statement into a staging table (hash joins, no lookup per
+/// row); one statement posts the ledger entries and the collections; the file is streamed from a
+/// cursor through the writer into storage, so memory stays flat whatever the number of collections.
 public struct DDCollectionJob: Job {
     public static let name = "dd-collection"
     public static let reversal = ReversalRule.never("its Standard 18 file has gone to Bacs; a collection is undone by its return (ARUDD), never by reversing the run")
@@ -101,6 +101,8 @@ public struct DDCollectionJob: Job {
 
     /// How many held collections the report lists.
     static let heldListLimit = 50
+    /// The memory each sort or hash of the run's statements may take in the server (its transaction only).
+    static let workMem = "64MB"
 
     public func run(in context: RunContext) throws -> Report {
         let db = context.connection
@@ -138,51 +140,65 @@ public struct DDCollectionJob: Job {
         let factors = DDFrequency.allCases.map { frequency in days.map { rule.factor(frequency, on: $0) } }
         let cutoffs = days.map { calendar.holidays.addingWorkingDays(-config.noticeWorkingDays, to: $0) }
         try db.execute("DROP TABLE IF EXISTS dd_due")
+        // The staging sorts and hashes of 200,000 collections fit in memory (the server's default of 4 MB spills them to disk).
+        try db.execute("SELECT set_config('work_mem', \(Self.workMem), true)")
+        // One pass over the live mandates: the window's days are computed once (win), the due rows
+        // once (due, materialised: the planner cannot estimate which mandates a day takes, so it is
+        // never inlined into the joins below), then the weekly charges in force and the latest
+        // notice in time are joined to them as sets, not looked up row by row.
         try db.execute(
             """
             CREATE TEMPORARY TABLE dd_due ON COMMIT DROP AS
-            WITH win AS (
-                SELECT * FROM unnest(\(list(days.map(\.iso)))::date[], \(list(cutoffs.map(\.iso)))::date[],
+            WITH win AS MATERIALIZED (
+                SELECT w.*, extract(day FROM w.day)::int AS dom, extract(isodow FROM w.day)::int AS dow
+                FROM unnest(\(list(days.map(\.iso)))::date[], \(list(cutoffs.map(\.iso)))::date[],
                     \(list(factors[0].map { String($0.numerator) }))::bigint[], \(list(factors[0].map { String($0.denominator) }))::bigint[],
                     \(list(factors[1].map { String($0.numerator) }))::bigint[], \(list(factors[1].map { String($0.denominator) }))::bigint[],
                     \(list(factors[2].map { String($0.numerator) }))::bigint[], \(list(factors[2].map { String($0.denominator) }))::bigint[],
                     \(list(factors[3].map { String($0.numerator) }))::bigint[], \(list(factors[3].map { String($0.denominator) }))::bigint[])
                     AS w(day, cutoff, n1, d1, n2, d2, n4, d4, nm, dm)),
-            due AS (
+            due AS MATERIALIZED (
                 SELECT m.id AS mandate_id, m.account_id, m.reference, w.day AS due_date, m.extra_pence, t.end_date, t.property_id,
-                       m.frequency, m.collection_day, w.cutoff,
+                       m.frequency, w.cutoff,
                        CASE m.frequency WHEN 'weekly' THEN w.n1 WHEN 'fortnightly' THEN w.n2 WHEN 'four-weekly' THEN w.n4 ELSE w.nm END AS num,
                        CASE m.frequency WHEN 'weekly' THEN w.d1 WHEN 'fortnightly' THEN w.d2 WHEN 'four-weekly' THEN w.d4 ELSE w.dm END AS den
                 FROM win w
                 JOIN dd_mandates m ON m.status = 'live' AND m.start_date <= w.day
                      AND (m.lodged_entry_day IS NULL OR m.lodged_entry_day <= \(entry))
-                     AND ((m.frequency = 'monthly' AND m.collection_day = extract(day FROM w.day))
-                       OR (m.frequency <> 'monthly' AND m.collection_day = extract(isodow FROM w.day)
-                           AND (w.day - (m.start_date + ((m.collection_day - extract(isodow FROM m.start_date)::int + 7) % 7)))
-                               % (7 * CASE m.frequency WHEN 'weekly' THEN 1 WHEN 'fortnightly' THEN 2 ELSE 4 END) = 0))
+                     AND ((m.frequency = 'monthly' AND m.collection_day = w.dom)
+                       OR (m.frequency <> 'monthly' AND m.collection_day = w.dow
+                           -- weekly: every such weekday; fortnightly and four-weekly: counted from the first collection day
+                           AND (m.frequency = 'weekly'
+                                OR (w.day - (m.start_date + ((m.collection_day - extract(isodow FROM m.start_date)::int + 7) % 7)))
+                                   % (7 * CASE m.frequency WHEN 'fortnightly' THEN 2 ELSE 4 END) = 0)))
                 JOIN rent_accounts a ON a.id = m.account_id
                 JOIN tenancies t ON t.id = a.tenancy_id
                 WHERE w.day >= t.start_date AND (t.end_date IS NULL OR w.day <= t.end_date)
                   AND NOT EXISTS (SELECT 1 FROM dd_collections c WHERE c.mandate_id = m.id AND c.due_date = w.day AND c.represents_collection_id IS NULL)),
-            priced AS (
-                SELECT d.*,
-                       (COALESCE((SELECT sum(wc.weekly_pence)::bigint FROM weekly_charges wc
-                                  WHERE wc.property_id = d.property_id AND wc.effective_from <= d.due_date
-                                    AND (wc.effective_to IS NULL OR wc.effective_to >= d.due_date)), 0) * d.num * 2 + d.den) / (2 * d.den)
-                       + d.extra_pence AS computed_pence,
-                       (SELECT n.amount_pence FROM dd_notices n WHERE n.mandate_id = d.mandate_id AND n.sent_on <= d.cutoff AND n.first_date <= d.due_date
-                        ORDER BY n.first_date DESC, n.sent_on DESC, n.id DESC LIMIT 1) AS notified_pence
-                FROM due d)
-            SELECT p.mandate_id, p.account_id, p.reference, p.due_date, p.computed_pence, p.notified_pence,
-                   CASE WHEN p.notified_pence IS NULL THEN 0 ELSE p.notified_pence END AS amount_pence,
-                   CASE WHEN EXISTS (SELECT 1 FROM dd_lodgements l WHERE l.mandate_id = p.mandate_id AND l.code = '0N')
-                             AND NOT EXISTS (SELECT 1 FROM dd_collections c WHERE c.mandate_id = p.mandate_id) THEN '01'
-                        WHEN p.end_date IS NOT NULL AND
-                             (CASE WHEN p.frequency = 'monthly' THEN (p.due_date + interval '1 month')::date
-                                   ELSE p.due_date + 7 * CASE p.frequency WHEN 'weekly' THEN 1 WHEN 'fortnightly' THEN 2 ELSE 4 END END) > p.end_date
+            charges AS (
+                SELECT d.mandate_id, d.due_date, sum(wc.weekly_pence)::bigint AS weekly
+                FROM due d JOIN weekly_charges wc ON wc.property_id = d.property_id AND wc.effective_from <= d.due_date
+                     AND (wc.effective_to IS NULL OR wc.effective_to >= d.due_date)
+                GROUP BY 1, 2),
+            notified AS (
+                SELECT DISTINCT ON (n.mandate_id, d.due_date) n.mandate_id, d.due_date, n.amount_pence
+                FROM due d JOIN dd_notices n ON n.mandate_id = d.mandate_id AND n.sent_on <= d.cutoff AND n.first_date <= d.due_date
+                ORDER BY n.mandate_id, d.due_date, n.first_date DESC, n.sent_on DESC, n.id DESC)
+            SELECT d.mandate_id, d.account_id, d.reference, d.due_date,
+                   (COALESCE(c.weekly, 0) * d.num * 2 + d.den) / (2 * d.den) + d.extra_pence AS computed_pence,
+                   n.amount_pence AS notified_pence, COALESCE(n.amount_pence, 0) AS amount_pence,
+                   -- 01: the first collection under an instruction lodged by the hub (0N); the
+                   -- collections are looked up by the mandate reference they carry (indexed)
+                   CASE WHEN EXISTS (SELECT 1 FROM dd_lodgements l WHERE l.mandate_id = d.mandate_id AND l.code = '0N')
+                             AND NOT EXISTS (SELECT 1 FROM dd_collections x WHERE x.reference = d.reference AND x.mandate_id = d.mandate_id) THEN '01'
+                        WHEN d.end_date IS NOT NULL AND
+                             (CASE WHEN d.frequency = 'monthly' THEN (d.due_date + interval '1 month')::date
+                                   ELSE d.due_date + 7 * CASE d.frequency WHEN 'weekly' THEN 1 WHEN 'fortnightly' THEN 2 ELSE 4 END END) > d.end_date
                         THEN '19' ELSE '17' END AS transaction_code,
                    NULL::bigint AS represents_collection_id
-            FROM priced p
+            FROM due d
+            LEFT JOIN charges c ON c.mandate_id = d.mandate_id AND c.due_date = d.due_date
+            LEFT JOIN notified n ON n.mandate_id = d.mandate_id AND n.due_date = d.due_date
             """)
         // Re-presentations due (reason 0 returns, once, while the mandate is live).
         try db.execute(
