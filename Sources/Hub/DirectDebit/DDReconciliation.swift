@@ -29,7 +29,7 @@ public enum DDSettlementBatches {
                 WHERE c.run_id IN (SELECT r.id FROM runs r WHERE r.job = 'dd-collection'
                                      AND NOT EXISTS (SELECT 1 FROM provider_batches b WHERE b.run_id = r.id AND b.provider = \(provider)))
                 GROUP BY c.run_id, c.entry_day
-                ON CONFLICT (run_id, provider) DO NOTHING
+                ON CONFLICT (run_id, provider, landlord) DO NOTHING
                 RETURNING 1)
             SELECT count(*)::bigint FROM made
             """)!.int64(0).asInt
@@ -42,7 +42,7 @@ public enum DDSettlementBatches {
                 FROM dd_returns d JOIN runs r ON r.id = d.run_id
                 WHERE NOT EXISTS (SELECT 1 FROM provider_batches b WHERE b.run_id = d.run_id AND b.provider = \(provider))
                 GROUP BY d.run_id
-                ON CONFLICT (run_id, provider) DO NOTHING
+                ON CONFLICT (run_id, provider, landlord) DO NOTHING
                 RETURNING 1)
             SELECT count(*)::bigint FROM made
             """)!.int64(0).asInt
