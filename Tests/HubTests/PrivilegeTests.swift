@@ -114,7 +114,7 @@ import Testing
         "run_seal_chain": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor"],
         "lock_postings_for_export": ["hub_finance"],
         // The name a change records (0022): anyone may ask it.
-        "hub_actor": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance"],
+        "hub_actor": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance", "hub_console_income"],
     ]
 
     /// A row: every staff role reads; the auditor only reads; ODS sees nothing.
