@@ -59,8 +59,10 @@ extension Console {
             let from = query["from"].flatMap { Day(iso: $0) }
             let to = query["to"].flatMap { Day(iso: $0) }
             let printing = query["print"] == "1"
+            let readsSuspense = Section.payments.open(to: session.user.role)
             let (statement, suspense) = try await self.read(session.user.acting) { db -> (AccountStatement, [SuspenseItem]) in
                 let statement = try AccountStatement.load(account: reference, from: from, to: to, on: db)
+                guard readsSuspense else { return (statement, []) }
                 let ids = try db.query(
                     "SELECT s.id FROM suspense_items s JOIN rent_accounts a ON a.id = s.account_id WHERE a.account_ref = $1 ORDER BY s.id", [reference])
                 return (statement, try ids.compactMap { try SuspenseItem.find(try $0.decode(Int64.self, 0), on: db) })
@@ -78,7 +80,14 @@ extension Console {
                 var printLink = "/accounts/\(reference)?print=1"
                 if let from { printLink += "&from=\(from.iso)" }
                 if let to { printLink += "&to=\(to.iso)" }
-                html += "<p class=\"noprint\"><a class=\"govuk-link\" id=\"print-view\" href=\"\(HTML.escape(printLink))\">Print view</a></p>"
+                html += "<p class=\"noprint\"><a class=\"govuk-link\" id=\"print-view\" href=\"\(HTML.escape(printLink))\">Print view</a>"
+                if Section.arrears.open(to: session.user.role) {
+                    html += " | <a class=\"govuk-link\" id=\"arrears-case\" href=\"/arrears/cases/\(HTML.escape(reference))\">Arrears position and case</a>"
+                }
+                if Section.directDebit.open(to: session.user.role) {
+                    html += " | <a class=\"govuk-link\" id=\"dd-mandate\" href=\"/direct-debit/mandates/\(HTML.escape(reference))\">Direct Debit</a>"
+                }
+                html += "</p>"
             }
             html += "<h2>Statement</h2><p>Balance brought forward\(HTML.escape(from.map { " at \(Show.day($0))" } ?? "")): \(HTML.escape(Show.money(statement.balanceBroughtForwardPence)))</p>"
             html += HTML.table(

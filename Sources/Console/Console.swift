@@ -21,12 +21,19 @@ public enum ConsoleAction: String, CaseIterable, Sendable {
     case previewJob, runJob, reverseRun
     case importPayments, clearSuspense
     case decideSalesOrders
+    /// Cancel a Direct Debit mandate (`hub dd mandate cancel`): finance and payments keep mandates.
+    case cancelMandates
+    /// Take a stage or pause a case (`hub arrears act`, `pause`), decide a write-off within the
+    /// person's band (`hub writeoffs approve`, `reject`): the income team.
+    case workArrears, decideWriteOffs
 
     public func allowed(for role: ActingPerson.Role) -> Bool {
         switch self {
         case .previewJob, .runJob, .reverseRun: return role == .finance
         case .importPayments, .clearSuspense: return role == .payments
         case .decideSalesOrders: return role == .repairs
+        case .cancelMandates: return role == .finance || role == .payments
+        case .workArrears, .decideWriteOffs: return role.isIncome
         }
     }
 }

@@ -80,9 +80,29 @@ struct Form: Sendable {
 
 /// The sections of the console, in the order of the navigation.
 enum Section: String, CaseIterable {
-    case today = "Today", runs = "Runs", accounts = "Accounts", payments = "Payments", repairs = "Repairs", exports = "Exports", schedule = "Schedule"
+    case today = "Today", runs = "Runs", accounts = "Accounts", payments = "Payments", directDebit = "Direct Debit", arrears = "Arrears"
+    case repairs = "Repairs", exports = "Exports", schedule = "Schedule"
 
-    var href: String { self == .today ? "/" : "/" + rawValue.lowercased() }
+    var href: String { self == .today ? "/" : "/" + rawValue.lowercased().replacingOccurrences(of: " ", with: "-") }
+
+    /// The section of a path (`/direct-debit/mandates/X` is Direct Debit).
+    init?(path: String) {
+        let first = "/" + (path.split(separator: "/").first.map(String.init) ?? "")
+        guard let section = Section.allCases.first(where: { $0.href == first }) else { return nil }
+        self = section
+    }
+
+    /// Who sees a section: the auditor sees everything; the income team its own work (Today,
+    /// Accounts, Arrears); finance and payments the Direct Debit; finance, payments and repairs
+    /// every section but Arrears, the income team's.
+    func open(to role: ActingPerson.Role) -> Bool {
+        switch role {
+        case .auditor: return true
+        case .income, .incomeManager, .headOfFinance: return [.today, .accounts, .arrears].contains(self)
+        case .finance, .payments: return self != .arrears
+        case .repairs: return self != .arrears && self != .directDebit
+        }
+    }
 }
 
 extension Console {
@@ -95,7 +115,7 @@ extension Console {
         var data: [String: Any] = ["title": title, "body": body, "print": print]
         if let session {
             data["person"] = ["name": session.user.name, "role": session.user.role.rawValue, "csrf": session.csrfToken] as [String: Any]
-            data["nav"] = Section.allCases.map { ["href": $0.href, "text": $0.rawValue, "current": $0 == section] as [String: Any] }
+            data["nav"] = Section.allCases.filter { $0.open(to: session.user.role) }.map { ["href": $0.href, "text": $0.rawValue, "current": $0 == section] as [String: Any] }
         }
         let html = templates.render(data, withTemplate: "layout") ?? body
         return Response(
@@ -133,6 +153,7 @@ extension Console {
                 let next = request.uri.description
                 return self.redirect("/signin?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
             }
+            if let section = Section(path: request.uri.path), !section.open(to: session.user.role) { return self.forbidden(session, request.uri.path) }
             return try await self.guarding(session) { try await handler(request, context, session) }
         }
     }
@@ -152,7 +173,7 @@ extension Console {
                 self.logger.warning("form refused: missing or wrong CSRF token", metadata: ["person": "\(session.user.name)", "path": "\(request.uri.path)"])
                 return self.render("Form refused", session: session, body: HTML.notice("This form did not come from your session of the console (its security token is missing or out of date). Go back, reload the page and try again; nothing was done.", ok: false), status: .forbidden)
             }
-            if let action, !action.allowed(for: session.user.role) {
+            if let action, !action.allowed(for: session.user.role) || Section(path: request.uri.path).map({ !$0.open(to: session.user.role) }) == true {
                 return self.forbidden(session, request.uri.path)
             }
             return try await self.guarding(session) { try await handler(request, context, session, form) }

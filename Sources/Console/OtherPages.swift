@@ -13,6 +13,8 @@ extension Console {
         addRuns(router)
         addAccounts(router)
         addPayments(router)
+        addDirectDebit(router)
+        addArrears(router)
         addRepairs(router)
         addExports(router)
         addSchedule(router)
@@ -144,6 +146,7 @@ extension Console {
 
         router.get("/exports/:id/download") { request, context -> Response in
             guard let session = try await self.session(of: request) else { return self.redirect("/signin") }
+            guard Section.exports.open(to: session.user.role) else { return self.forbidden(session, request.uri.path) }
             let id = try context.parameters.require("id", as: Int64.self)
             let found = try await self.read(session.user.acting) { db -> (OutboundFile, [UInt8])? in
                 guard let file = try OutboundFile.find(id: id, on: db) else { return nil }

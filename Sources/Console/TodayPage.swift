@@ -18,6 +18,14 @@ extension Console {
         var reconciliationError: String?
         var weeks: [(week: Day, debited: Int64, collected: Int64)]
         var ages: [(bucket: String, cash: Int64, hb: Int64)]
+        /// Direct Debit (finance, payments, the auditor): the latest collection day, the next
+        /// input day not yet collected, returns of the last 7 days.
+        var lastCollection: Console.CollectionDay?
+        var nextCollection: Day?
+        var returns: (count: Int, pence: Int64)?
+        /// Arrears (the income team, the auditor): cases awaiting an officer, write-offs awaiting approval.
+        var awaitingOfficer: Int?
+        var writeOffs: (count: Int, pence: Int64)?
     }
 
     /// The codes of cash received on rent accounts (Housing Benefit is not cash).
@@ -28,14 +36,37 @@ extension Console {
         page(router, "/") { _, _, session in
             let today = self.config.today()
             let config = self.config
-            let data = try await self.read(session.user.acting) { db in try Self.loadToday(today, config: config, on: db) }
-            return self.render("Today, \(Show.day(today))", session: session, section: .today, body: self.todayBody(data, today: today))
+            let role = session.user.role
+            let data = try await self.read(session.user.acting) { db in try Self.loadToday(today, role: role, config: config, on: db) }
+            return self.render("Today, \(Show.day(today))", session: session, section: .today, body: self.todayBody(data, today: today, role: role))
         }
     }
 
-    static func loadToday(_ today: Day, config: HubConfig, on db: Connection) throws -> Today {
+    /// What the Today page shows a role: the figures of the sections it sees.
+    static func loadToday(_ today: Day, role: ActingPerson.Role, config: HubConfig, on db: Connection) throws -> Today {
         let runsToday = try RunRecord.list(from: today, to: today, limit: 50, on: db)
         let failures = try RunRecord.list(status: "failed", from: today - 7, limit: 20, on: db)
+        var data = Today(
+            runsToday: runsToday, failures: failures, files: [], suspense: [], held: (0, 0), exports: [], reconciliation: nil, reconciliationError: nil,
+            weeks: [], ages: [])
+        if Section.directDebit.open(to: role) {
+            data.lastCollection = try collectionDays(limit: 1, on: db).first
+            let calendar = try DirectDebitConfig.load(config).calendar
+            let collected = Set(try db.query(
+                "SELECT business_key FROM runs WHERE job = $1 AND status = 'completed' AND business_key >= $2", [DDCollectionJob.name, today.iso]
+            ).map { try $0.decode(String.self, 0) })
+            var next = today
+            while !calendar.isWorkingDay(next) || collected.contains(next.iso) { next = next + 1 }
+            data.nextCollection = next
+            let returns = try db.queryOne("SELECT count(*), COALESCE(sum(amount_pence), 0) FROM dd_returns WHERE returned_on >= $1", [today - 7])!
+            data.returns = (Int(try returns.decode(Int64.self, 0)), try returns.decode(Int64.self, 1))
+        }
+        if Section.arrears.open(to: role) {
+            data.awaitingOfficer = try ArrearsWorklist.load(db: db).count
+            let proposed = try db.queryOne("SELECT count(*), COALESCE(sum(abs(amount_pence)), 0) FROM writeoffs WHERE status = 'proposed'")!
+            data.writeOffs = (Int(try proposed.decode(Int64.self, 0)), try proposed.decode(Int64.self, 1))
+        }
+        guard Section.payments.open(to: role) else { return data }
         let files = try PaymentFileRow.list(since: today - 7, limit: 20, on: db)
         let suspense = try db.query(
             "SELECT kind, count(*), COALESCE(sum(amount_pence), 0) FROM suspense_items WHERE status = 'open' GROUP BY kind ORDER BY kind"
@@ -80,20 +111,48 @@ extension Console {
             ages[bucket].cash = try row.decode(Int64.self, 1)
             ages[bucket].hb = try row.decode(Int64.self, 2)
         }
-        return Today(
-            runsToday: runsToday, failures: failures, files: files, suspense: suspense,
-            held: (Int(try heldRow.decode(Int64.self, 0)), try heldRow.decode(Int64.self, 1)), exports: exports,
-            reconciliation: reconciliation, reconciliationError: reconciliationError, weeks: weeks, ages: ages)
+        data.files = files
+        data.suspense = suspense
+        data.held = (Int(try heldRow.decode(Int64.self, 0)), try heldRow.decode(Int64.self, 1))
+        data.exports = exports
+        data.reconciliation = reconciliation
+        data.reconciliationError = reconciliationError
+        data.weeks = weeks
+        data.ages = ages
+        return data
     }
 
-    func todayBody(_ data: Today, today: Day) -> String {
+    func todayBody(_ data: Today, today: Day, role: ActingPerson.Role) -> String {
         var html = "<div class=\"cards\">"
         func card(_ title: String, _ figure: String, _ detail: String, _ href: String, id: String) {
             html += "<div class=\"card\" id=\"\(id)\"><h2>\(HTML.escape(title))</h2><a class=\"figure govuk-link\" href=\"\(href)\">\(HTML.escape(figure))</a><span>\(detail)</span></div>"
         }
         let completed = data.runsToday.filter { $0.status == "completed" }.count
-        card("Runs today", String(data.runsToday.count), "\(completed) completed", "/runs?from=\(today.iso)", id: "card-runs")
-        card("Failures, last 7 days", String(data.failures.count), data.failures.isEmpty ? "none" : "see the runs", "/runs?status=failed", id: "card-failures")
+        let runsHref = Section.runs.open(to: role) ? "/runs?from=\(today.iso)" : "#todays-runs"
+        card("Runs today", String(data.runsToday.count), "\(completed) completed", runsHref, id: "card-runs")
+        card("Failures, last 7 days", String(data.failures.count), data.failures.isEmpty ? "none" : "see the runs", Section.runs.open(to: role) ? "/runs?status=failed" : "#failed-runs", id: "card-failures")
+        if Section.directDebit.open(to: role) {
+            if let last = data.lastCollection {
+                let report = last.report
+                card("Last collection day", Show.day(report?.inputDay ?? last.run.businessDate),
+                     HTML.escape("\(report?.collections ?? 0) collections, \(Show.money(report?.collectedPence ?? 0)); entry day \(report.map { Show.day($0.entryDay) } ?? "?")"),
+                     "/direct-debit/collections/\(last.run.id)", id: "card-last-collection")
+            } else {
+                card("Last collection day", "none yet", "", "/direct-debit", id: "card-last-collection")
+            }
+            card("Next collection day", data.nextCollection.map(Show.day) ?? "", "the dd-collection job's input day", "/direct-debit", id: "card-next-collection")
+            card("Direct Debit returns, last 7 days", String(data.returns?.count ?? 0), HTML.escape(Show.money(data.returns?.pence ?? 0)), "/direct-debit", id: "card-returns")
+        }
+        if Section.arrears.open(to: role) {
+            card("Cases awaiting an officer", String(data.awaitingOfficer ?? 0), "from the latest arrears review", "/arrears", id: "card-awaiting-officer")
+            card("Write-offs awaiting approval", String(data.writeOffs?.count ?? 0), HTML.escape(Show.money(data.writeOffs?.pence ?? 0)), "/arrears/writeoffs", id: "card-writeoffs")
+        }
+        guard Section.payments.open(to: role) else {
+            html += "</div>"
+            if !data.failures.isEmpty { html += "<h2 id=\"failed-runs\">Failed runs</h2>" + runsTable(data.failures, links: false) }
+            if !data.runsToday.isEmpty { html += "<h2 id=\"todays-runs\">Today's runs</h2>" + runsTable(data.runsToday, links: false) }
+            return html
+        }
         let untied = data.files.filter { $0.ties == false }.count
         card("Payment files, last 7 days", String(data.files.count), untied == 0 ? HTML.tag("all tie", ok: true) : HTML.tag("\(untied) do not tie", ok: false), "/payments", id: "card-files")
         let suspenseCount = data.suspense.reduce(0) { $0 + $1.count }
@@ -150,11 +209,12 @@ extension Console {
         return Array(firings.sorted { $0.1 < $1.1 }.prefix(limit))
     }
 
-    func runsTable(_ runs: [RunRecord]) -> String {
+    /// Runs as a table; `links`: each run links to its page (for those who see the Runs section).
+    func runsTable(_ runs: [RunRecord], links: Bool = true) -> String {
         HTML.table(
             headers: ["Run", "Job", "Key", "Business date", "Status", "By", "Started", "Entries", "Net"], numeric: [0, 7, 8],
             rows: runs.map { run in
-                [HTML.link(String(run.id), "/runs/\(run.id)"), HTML.escape(run.job), HTML.escape(run.displayKey), HTML.escape(Show.day(run.businessDate)),
+                [links ? HTML.link(String(run.id), "/runs/\(run.id)") : String(run.id), HTML.escape(run.job), HTML.escape(run.displayKey), HTML.escape(Show.day(run.businessDate)),
                  HTML.tag(run.status, ok: run.status == "completed" ? true : run.status == "failed" ? false : nil) + (run.note.isEmpty ? "" : " " + HTML.escape(run.note)),
                  HTML.escape(run.operator), HTML.escape(Show.time(run.startedAt)), String(run.entries), HTML.escape(Show.money(run.netPence))]
             }, id: "runs")

@@ -10,7 +10,7 @@ public enum ConsoleDemo {
     public static let password = "demo-password-2026"
     public static let people: [(name: String, role: ActingPerson.Role, limit: Money?)] = [
         ("demo.finance", .finance, nil), ("demo.payments", .payments, nil), ("demo.repairs", .repairs, Money(pence: 250_000)),
-        ("demo.auditor", .auditor, nil),
+        ("demo.auditor", .auditor, nil), ("demo.income", .income, nil), ("demo.manager", .incomeManager, nil), ("demo.head", .headOfFinance, nil),
     ]
 
     /// Adds the demo people not yet there and says how to start and open the console.
@@ -25,9 +25,12 @@ public enum ConsoleDemo {
         for person in people {
             text += "  \(person.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(person.role.rawValue)"
             if let limit = person.limit { text += ", approves held sales orders up to \(limit.formatted)" }
+            if person.role.isIncome, let band = try WriteOffs.band(of: person.role.databaseRole, db: db) {
+                text += ", works arrears cases, approves write-offs \(WriteOffBands.words(band.upTo))"
+            }
             text += "\n"
         }
-        text += "Add real people with: hub users add NAME --role finance|payments|repairs|auditor [--limit AMOUNT] (docs/console.md)\n"
+        text += "Add real people with: hub users add NAME --role \(ActingPerson.Role.allCases.map(\.rawValue).joined(separator: "|")) [--limit AMOUNT] (docs/console.md)\n"
         return text
     }
 }

@@ -38,11 +38,11 @@ struct UsersCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a person who may sign in to the console.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Their name: lower-case letters, digits, '.', '_' or '-' (like j.smith).") var name: String
-        @Option(help: "Their role: finance, payments, repairs or auditor.") var role: String
+        @Option(help: "Their role: finance, payments, repairs, auditor, income, income_manager or head_of_finance.") var role: String
         @Option(help: "The most they may approve of a held sales order, in pounds (repairs; default: their role's limit).") var limit: String?
 
         func validate() throws {
-            guard ActingPerson.Role(rawValue: role) != nil else { throw ValidationError("--role is finance, payments, repairs or auditor") }
+            guard ActingPerson.Role(rawValue: role) != nil else { throw ValidationError("--role is \(ActingPerson.Role.words)") }
             if let limit, (try? Money(parsing: limit)) == nil { throw ValidationError("--limit '\(limit)' is not an amount in pounds, like 2500.00") }
         }
 

@@ -18,8 +18,12 @@ enum ConsoleFixture {
     /// Users: name, role, approval limit.
     static let users: [(String, ActingPerson.Role, Money?)] = [
         ("fiona", .finance, nil), ("pat", .payments, nil), ("ravi", .repairs, Money(pence: 500_000)), ("rita", .repairs, Money(pence: 100)),
-        ("audrey", .auditor, nil),
+        ("audrey", .auditor, nil), ("ivan", .income, nil), ("mona", .incomeManager, nil), ("hana", .headOfFinance, nil),
     ]
+    /// The write-offs the fixture proposes (besides the demo's): one within the income officer's
+    /// band (£50.00), one only a manager's covers.
+    static let smallWriteOff = Money(pence: 3_000)
+    static let largeWriteOff = Money(pence: 80_000)
 
     /// Confined to `lock`.
     nonisolated(unsafe) private static var template: (name: String, config: HubConfig)?
@@ -72,8 +76,18 @@ enum ConsoleFixture {
             _ = try RentDebitRuns(runner: runner, config: config).postThrough(RentWeek(containing: today), businessDate: today)
             _ = try PaymentsDemo.run(runner: runner, config: config, businessDate: today, directory: directory)
             _ = try RepairsDemo.run(runner: runner, config: config, businessDate: today, directory: directory)
+            _ = try DirectDebitDemo.run(runner: runner, config: config, businessDate: today, directory: directory)
+            _ = try ArrearsDemo.run(runner: runner, config: config, businessDate: today)
             _ = try ExportsDemo.run(runner: runner, config: config, businessDate: today)
             let db = try database.connect()
+            for amount in [smallWriteOff, largeWriteOff] {
+                try db.execute(
+                    """
+                    INSERT INTO writeoffs (account_id, kind, amount_pence, reason)
+                    SELECT id, 'arrears', $1, 'former tenant not traced (console test)' FROM rent_accounts
+                    WHERE id NOT IN (SELECT account_id FROM writeoffs) ORDER BY id DESC LIMIT 1
+                    """, [amount.pence])
+            }
             for (name, role, limit) in users { try ConsoleUsers.add(name: name, role: role, limit: limit, password: password, on: db) }
             template = (try db.queryOne("SELECT current_database()")!.decode(String.self, 0), config)
         }

@@ -115,11 +115,11 @@ import Testing
         "run_seal_chain": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor"],
         "lock_postings_for_export": ["hub_finance"],
         // The name a change records (0022): anyone may ask it.
-        "hub_actor": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance"],
+        "hub_actor": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance", "hub_console_income"],
         // The session's landlord (0030): every policy calls it, so anyone may; the landlord's
         // first rows are made by `hub db migrate` (the owner) alone.
-        "hub_landlord": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance"],
-        "hub_no_landlord": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance"],
+        "hub_landlord": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance", "hub_console_income"],
+        "hub_no_landlord": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance", "hub_console_income"],
         "hub_landlord_init": [],
     ]
 

@@ -155,6 +155,40 @@ class ConsoleTest(unittest.TestCase):
         reversal = hub_json("runs", "show", str(original["reversed_by_run_id"]))["run"]
         self.assertEqual(reversal["operator"], "demo.finance")
 
+    def test_5_approve_a_write_off_within_the_band_and_fail_to_as_auditor(self):
+        proposed = hub_json("writeoffs", "list", "--status", "proposed")
+        self.assertTrue(proposed, "the demo proposes a write-off")
+        writeoff = proposed[0]
+        size = abs(writeoff["amount_pence"])
+        # The income team's bands (Config/arrears.yaml): officer up to £50, manager up to £5,000, head any.
+        person = "demo.income" if size <= 5000 else "demo.manager" if size <= 500000 else "demo.head"
+        self.sign_in("demo.auditor")
+        self.click("Arrears", By.LINK_TEXT)
+        self.click("Write-offs", By.LINK_TEXT)
+        self.click(writeoff["reference"], By.LINK_TEXT)
+        self.assertEqual(self.driver.find_elements(By.ID, "approve-form"), [], "the auditor is not shown the form")
+        # Posting it anyway (a form made by hand with the auditor's own token) is refused.
+        self.driver.execute_script(
+            """const f = document.createElement('form'); f.method = 'post'; f.action = arguments[0];
+               for (const [k, v] of [['csrf', document.querySelector('input[name=csrf]').value], ['note', 'auditor tries']]) {
+                 const i = document.createElement('input'); i.name = k; i.value = v; f.appendChild(i); }
+               document.body.appendChild(f); f.submit();""",
+            f"/arrears/writeoffs/{writeoff['id']}/approve")
+        self.snap()
+        self.assertIn("may not do this; nothing was done", self.driver.page_source)
+        self.assertEqual(next(w for w in hub_json("writeoffs", "list") if w["id"] == writeoff["id"])["status"], "proposed")
+        self.driver.delete_all_cookies()
+
+        self.sign_in(person)
+        self.go("/")
+        self.click("#card-writeoffs a")
+        self.click(writeoff["reference"], By.LINK_TEXT)
+        self.fill("note", "former tenant not traced after three searches")
+        self.click("#approve-form button")
+        self.assertIn(f"approved by {person}", self.driver.page_source)
+        after = next(w for w in hub_json("writeoffs", "list") if w["id"] == writeoff["id"])
+        self.assertEqual((after["status"], after["decided_by"]), ("approved", person))
+
 
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=2).result

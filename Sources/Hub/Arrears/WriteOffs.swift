@@ -93,10 +93,26 @@ public enum WriteOffs {
             guard let record = try find(id, db: db) else { throw RunError(.notFound, "there is no write-off \(WriteOffRecord.reference(id))") }
             guard record.status == "proposed" else { throw RunError(.refused, "write-off \(record.reference) is \(record.status), not proposed") }
             try db.execute(
-                "UPDATE writeoffs SET status = 'rejected', decided_by = session_user, decided_at = now(), decision_note = \(note) WHERE id = \(id)")
+                "UPDATE writeoffs SET status = 'rejected', decided_by = hub_actor(), decided_at = now(), decision_note = \(note) WHERE id = \(id)")
             try ArrearsCases.audit("reject-writeoff", account: record.account, details: ["writeoff": record.reference, "note": note], db: db)
             return try find(id, db: db)!
         }
+    }
+
+    /// Who approves on this connection and the role whose bands count: the console's person
+    /// (`hub_actor()`) under the role in force, or the connected role itself.
+    public static func approver(on db: Connection) throws -> (name: String, role: String) {
+        let row = try db.queryOne("SELECT hub_actor(), current_user::text")!
+        return (try row.decode(String.self, 0), try row.decode(String.self, 1))
+    }
+
+    /// The widest band of a role, through the roles it is a member of (its `upTo` nil: any
+    /// amount); nil when no band of its roles lets it approve anything.
+    public static func band(of role: String, db: Connection) throws -> WriteOffBands.Band? {
+        let bands = try databaseBands(db: db)
+        let limits = Dictionary(uniqueKeysWithValues: bands.bands.map { ($0.role, $0.upTo ?? Money(pence: Int64.max)) })
+        guard let (amount, name) = try SalesOrderAuthority.limit(of: role, limits: limits, on: db) else { return nil }
+        return WriteOffBands.Band(upTo: amount.pence == Int64.max ? nil : amount, role: name)
     }
 
     /// The bands the database enforces.
@@ -159,10 +175,12 @@ public struct WriteOffApprovalJob: Job {
         let db = context.connection
         guard let record = try WriteOffs.find(writeOffId, db: db) else { throw RunError(.notFound, "there is no write-off \(businessKey)") }
         guard record.status == "proposed" else { throw RunError(.refused, "write-off \(businessKey) is \(record.status), not proposed") }
-        let who = try db.queryOne("SELECT session_user::text")!.decode(String.self, 0)
+        // Who approves (the console's person, or the connected role) and under which role (the
+        // one in force: the console acts for a person under their role), as the trigger checks.
+        let (who, role) = try WriteOffs.approver(on: db)
         let bands = try WriteOffs.databaseBands(db: db)
         let allowed = Set(bands.roles(for: record.amount))
-        let member = try SalesOrderAuthority.limit(of: who, limits: Dictionary(uniqueKeysWithValues: allowed.map { ($0, Money.zero) }), on: db)
+        let member = try SalesOrderAuthority.limit(of: role, limits: Dictionary(uniqueKeysWithValues: allowed.map { ($0, Money.zero) }), on: db)
         guard member != nil else {
             throw RunError(
                 .refused,
@@ -174,7 +192,7 @@ public struct WriteOffApprovalJob: Job {
         // The database checks the band again (writeoffs_approval trigger), whatever the code path.
         try db.execute(
             """
-            UPDATE writeoffs SET status = 'approved', decided_by = session_user, decided_at = now(), decision_note = \(note), decided_run_id = \(context.runId)
+            UPDATE writeoffs SET status = 'approved', decided_by = hub_actor(), decided_at = now(), decision_note = \(note), decided_run_id = \(context.runId)
             WHERE id = \(writeOffId)
             """)
         let code = record.kind == "refund" ? "REF" : "WOF"

@@ -8,9 +8,17 @@ public struct ActingPerson: Hashable, Sendable {
     /// The database roles a person may act under.
     public enum Role: String, CaseIterable, Codable, Sendable {
         case finance, payments, repairs, auditor
+        /// The income team (0021): works arrears cases; approves write-offs within its band.
+        case income, incomeManager = "income_manager", headOfFinance = "head_of_finance"
 
-        /// The NOLOGIN database role (0001_platform.sql).
+        /// The NOLOGIN database role (0001_platform.sql, 0021_arrears.sql).
         public var databaseRole: String { "hub_\(rawValue)" }
+
+        /// Whether the role is one of the income team's.
+        public var isIncome: Bool { self == .income || self == .incomeManager || self == .headOfFinance }
+
+        /// The roles in words, for help and errors: `finance, payments, ... or head_of_finance`.
+        public static var words: String { allCases.dropLast().map(\.rawValue).joined(separator: ", ") + " or " + allCases.last!.rawValue }
     }
 
     public var name: String
