@@ -17,6 +17,7 @@ import Testing
         ("arrears-review", ["40"], "letters and messages sent:"),
         ("dd-collection", ["40"], "same rows and pence: yes"),
         ("console", ["20", "5", "5", "200"], "5 clients, "),
+        ("history", ["40", "1"], "same postings for the day in both: yes; hub db verify of the history: intact"),
     ]
 
     @Test func everyBenchmarkScriptIsTested() throws {
