@@ -82,9 +82,13 @@ struct ArrearsFixture {
     /// Direct Debit settings with the hub's rent calendar.
     var dd: DirectDebitConfig { DirectDebitConfig(rentCalendar: config.rentCalendar) }
 
+    /// The account's figures (`.full`); the nightly review's lighter query must give it the same position.
     func position(_ account: String, on day: String) throws -> ArrearsAccount {
         let id = try ArrearsPositions.accountId(account, on: db)
-        return try #require(try ArrearsPositions.load(on: d(day), accountId: id, config: policy, db: db).first)
+        let full = try #require(try ArrearsPositions.load(on: d(day), accountId: id, config: policy, db: db).first)
+        let review = try #require(try ArrearsPositions.load(on: d(day), accountId: id, detail: .review, config: policy, db: db).first)
+        #expect(review.position == full.position, "the review's query gives \(account) on \(day) the position \(review.position)")
+        return full
     }
 
     func review(_ day: String) throws -> ArrearsReviewJob.Report {
@@ -144,6 +148,46 @@ struct ArrearsFixture {
         let late = try f.position("100000011", on: "2026-05-12").position
         #expect(late.collectable > .zero)
         #expect(late.missedPayments == 1)
+    }
+
+    @Test func theReviewsQueryGivesEveryAccountTheSamePositionAsTheFullOne() throws {
+        var f = try ArrearsFixture(freeWeeks: ["2026-05-18"])
+        let free: Set<String> = ["2026-05-18"]
+        // Cash, bank, Housing Benefit, Direct Debit (monthly, then stopped), Universal Credit, a
+        // former tenant, and one that pays nothing.
+        let accounts = ["100000011", "100000029", "100000037", "100000045", "100000053", "100000061", "100000079"]
+        for account in accounts {
+            try f.tenancy(account, end: account == "100000061" ? "2026-06-14" : nil)
+            try f.charge(account, weeks: 20, free: free)
+        }
+        for week in 0..<20 {
+            let monday = d("2026-04-06") + 7 * week
+            if free.contains(monday.iso) { continue }
+            try f.pay("100000011", week % 4 == 3 ? 5_000 : 10_000, on: (monday + 4).iso)
+            try f.pay("100000029", 10_000, on: (monday + 2).iso, code: "RSO")
+            try f.pay("100000037", 10_000, on: monday.iso, code: "RHB")
+            if week < 10 { try f.pay("100000061", 10_000, on: (monday + 1).iso, code: "RCP") }
+        }
+        for month in ["2026-04-07", "2026-05-07", "2026-06-07"] { try f.pay("100000045", 43_333, on: month, code: "RDD") }
+        try f.pay("100000045", 20_000, on: "2026-07-24", code: "RPY")
+        try f.pay("100000053", 30_000, on: "2026-05-01", code: "RPY")
+        try ArrearsCases.record(account: "100000053", kind: "uc-claim", from: d("2026-05-04"), to: nil, note: "", db: f.db)
+        let ids = Dictionary(uniqueKeysWithValues: try accounts.map { (try ArrearsPositions.accountId($0, on: f.db), $0) })
+        var compared = 0
+        for day in stride(from: d("2026-04-06"), through: d("2026-08-31"), by: 3) {
+            let full = try ArrearsPositions.load(on: day, config: f.policy, db: f.db)
+            let review = try ArrearsPositions.load(on: day, detail: .review, config: f.policy, db: f.db)
+            #expect(review.map(\.account) == full.map(\.account))
+            for (r, a) in zip(review, full) {
+                #expect(r.position == a.position, "\(ids[a.accountId] ?? a.account) on \(day.iso): review \(r.position), full \(a.position)")
+                #expect(r.tenant == a.tenant && r.addressLines == a.addressLines && r.postcode == a.postcode && r.tenancyEnd == a.tenancyEnd)
+                compared += 1
+            }
+        }
+        #expect(compared == 50 * accounts.count)
+        // The methods the positions saw, so the comparison covered each.
+        let methods = Set(try ArrearsPositions.load(on: d("2026-06-10"), detail: .review, config: f.policy, db: f.db).map(\.position.method))
+        #expect(methods == [.cash, .bank, .housingBenefit, .directDebit, .universalCredit, .none])
     }
 
     @Test func everyStageOfTheLadderInTurn() throws {

@@ -92,7 +92,11 @@ public struct ArrearsReviewJob: Job {
 
     public func run(in context: RunContext) throws -> Report {
         let db = context.connection
-        let accounts = try ArrearsPositions.load(on: day, config: config, db: db)
+        // The positions query aggregates every account's ledger in one hash table per worker; with
+        // the server's default work_mem (4MB) 100,000 accounts spill it to disk in batches. The
+        // run's transaction alone gets more (SET LOCAL ends at commit).
+        try db.execute("SELECT set_config('work_mem', \(ArrearsPositions.reviewWorkMem), true)")
+        let accounts = try ArrearsPositions.load(on: day, detail: .review, config: config, db: db)
         var cases = try ArrearsCases.load(on: day, db: db)
         let (kept, breached, completed) = try ArrearsAgreements.advance(
             cases: &cases, through: day, config: config, directDebit: directDebit, runId: context.runId, db: db)
