@@ -46,23 +46,17 @@ import Glibc
         let app = Application(router: console.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let quiet = Date()
-            for _ in 0..<20 {
-                try await client.execute(uri: "/assets/console.css", method: .get) { response in #expect(response.status == .ok) }
-            }
-            let baseline = Date().timeIntervalSince(quiet)
             // Ten clients that send half a request and wait; ten that ask for the metrics and hang up.
             let hanging = try (0..<10).map { _ in try HangingClient(port: port, send: "GET /health HTTP/1.1\r\nHost: x\r\n") }
             for _ in 0..<10 {
                 let gone = try HangingClient(port: port, send: "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
                 gone.vanish()
             }
-            let started = Date()
+            // A server that served one connection at a time would never answer these (the client's
+            // read timeout would fail the test); no timing is asserted, as the machine may be busy.
             for _ in 0..<20 {
                 try await client.execute(uri: "/assets/console.css", method: .get) { response in #expect(response.status == .ok) }
             }
-            let loaded = Date().timeIntervalSince(started)
-            #expect(loaded < baseline * 3 + 2, "answers while ten clients hang: 20 requests in \(loaded) s, \(baseline) s before")
             try await client.execute(uri: "/health", method: .get) { response in #expect(response.status == .ok) }
             try await client.execute(uri: "/signin", method: .get) { response in #expect(response.status == .ok) }
             withExtendedLifetime(hanging) {}
