@@ -12,7 +12,7 @@ import Testing
         let other = try runner.database.connect()
         // Another process holds the run's lock, as a run in progress does.
         try other.execute("BEGIN")
-        #expect(try other.tryAdvisoryTransactionLock(try other.advisoryKey("run rent-debit 2026-11-02")))
+        #expect(try other.tryAdvisoryTransactionLock(try other.landlordLockKey("run rent-debit 2026-11-02")))
         let error = try #require(throws: RunError.self) {
             try runner.run(runs.job(for: RentWeek(containing: d("2026-11-02"))), businessDate: d("2026-11-02"))
         }
