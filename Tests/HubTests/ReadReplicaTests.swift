@@ -57,6 +57,7 @@ import Testing
             ["accounts", "statement", "100000012"],
             ["accounts", "balance", "--as-of", "2026-12-01"],
             ["arrears", "report", "--as-of", "2026-12-01"],
+            ["arrears", "list", "--as-of", "2026-12-01"],
             ["runs", "list"],
             ["runs", "show", "2"],
             ["db", "verify"],
