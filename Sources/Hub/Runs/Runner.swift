@@ -105,6 +105,10 @@ public struct Runner: Sendable {
                 logger.info("run previewed and rolled back")
             } else {
                 try beforeCommit?(connection)
+                // The run's row counts reach the statistics collector as soon as the session is
+                // idle after the COMMIT (not up to a second later), so that `analyseAfterPost`
+                // counts them and its analysis is not followed by them again.
+                try connection.execute("SELECT pg_stat_force_next_flush()")
                 try connection.execute("COMMIT")
                 logger.info("run completed", metadata: ["warnings": "\(report.warnings.count)"])
                 analyseAfterPost(on: connection, logger: logger)
