@@ -2,16 +2,28 @@
 -- (psql "<the URL it prints>" -f Benchmarks/history-plans.sql). Each query is the hub's own
 -- (the file named beside it), with the benchmark's dates and an account in the middle.
 \pset pager off
-\echo '== account statement (Sources/Hub/Accounts.swift, AccountStatement.load) =='
+SELECT count(*) / 2 AS account FROM rent_accounts \gset
+\echo '== account statement (Sources/Hub/Accounts.swift, AccountStatement.load), as the hub runs it: hub_service, the landlord''s row-level security =='
+SET ROLE hub_service;
+SET hub.landlord = 'council';
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 SELECT entry_date, code, COALESCE(description, ''), amount_pence, run_id, charge_code, rent_week FROM ledger_entries
-WHERE account_id = (SELECT count(*) / 2 FROM rent_accounts) AND (NULL::date IS NULL OR entry_date >= NULL::date) AND (NULL::date IS NULL OR entry_date <= NULL::date)
+WHERE account_id = :account AND entry_date >= COALESCE(NULL::date, '-infinity') AND entry_date <= COALESCE(NULL::date, 'infinity')
 ORDER BY entry_date, id;
+\echo '== a statement from a date: the balance brought forward, then the period =='
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+SELECT COALESCE(sum(amount_pence), 0) FROM ledger_entries WHERE account_id = :account AND entry_date < DATE '2026-04-01';
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+SELECT entry_date, code, COALESCE(description, ''), amount_pence, run_id, charge_code, rent_week FROM ledger_entries
+WHERE account_id = :account AND entry_date >= COALESCE(DATE '2026-04-01', '-infinity') AND entry_date <= COALESCE(NULL::date, 'infinity')
+ORDER BY entry_date, id;
+RESET ROLE;
 \echo '== every balance at a date (AccountBalance.all) =='
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-SELECT a.account_ref, COALESCE(sum(l.amount_pence), 0) FROM rent_accounts a
-LEFT JOIN ledger_entries l ON l.account_id = a.id AND l.entry_date <= DATE '2026-06-30'
-GROUP BY a.account_ref ORDER BY a.account_ref;
+SELECT a.account_ref, COALESCE(b.balance, 0) FROM rent_accounts a
+LEFT JOIN (SELECT account_id, sum(amount_pence) AS balance FROM ledger_entries WHERE entry_date <= DATE '2026-06-30' GROUP BY account_id) b
+  ON b.account_id = a.id
+ORDER BY a.account_ref;
 \echo '== the GL export of the next day from its marks (Sources/Hub/Exports/GLExportJob.swift) =='
 SELECT ledger_from AS lf, gl_from AS gf FROM gl_export_marks ORDER BY run_id DESC LIMIT 1 \gset
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)

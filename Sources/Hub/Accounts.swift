@@ -44,15 +44,18 @@ public struct AccountStatement: Codable, Hashable, Sendable {
         else { throw RunError(.notFound, "there is no rent account '\(account)'") }
         let id = try header.decode(Int64.self, 0)
         let tenants = try header.decode(PostgresArray.self, 1).strings
-        let brought = try db.queryOne(
-            "SELECT COALESCE(sum(amount_pence), 0) FROM ledger_entries WHERE account_id = $1 AND $2::date IS NOT NULL AND entry_date < $2",
-            [id, from])!.decode(Int64.self, 0)
+        // Both queries read the index alone (`ledger_entries_account_date`, migration 0033: keyed by
+        // account, date and id, holding every column read here), the dates as the range scanned.
+        let brought = try from.map {
+            try db.queryOne("SELECT COALESCE(sum(amount_pence), 0) FROM ledger_entries WHERE account_id = $1 AND entry_date < $2", [id, $0])!
+                .decode(Int64.self, 0)
+        } ?? 0
         var balance = brought
         var entries: [StatementEntry] = []
         for row in try db.query(
             """
             SELECT entry_date, code, COALESCE(description, ''), amount_pence, run_id, charge_code, rent_week FROM ledger_entries
-            WHERE account_id = $1 AND ($2::date IS NULL OR entry_date >= $2) AND ($3::date IS NULL OR entry_date <= $3)
+            WHERE account_id = $1 AND entry_date >= COALESCE($2::date, '-infinity') AND entry_date <= COALESCE($3::date, 'infinity')
             ORDER BY entry_date, id
             """, [id, from, to])
         {
@@ -101,13 +104,16 @@ public struct AccountBalance: Codable, Hashable, Sendable {
     public var account: String
     public var balancePence: Int64
 
-    /// Every account's balance at the end of a day (positive = arrears).
+    /// Every account's balance at the end of a day (positive = arrears). The ledger is summed by
+    /// account id first (one pass, which PostgreSQL can share among parallel workers), then joined
+    /// to the accounts: grouping the joined rows by reference hashed a text key per entry.
     public static func all(asOf: Day, on db: Connection) throws -> [AccountBalance] {
         try db.query(
             """
-            SELECT a.account_ref, COALESCE(sum(l.amount_pence), 0) FROM rent_accounts a
-            LEFT JOIN ledger_entries l ON l.account_id = a.id AND l.entry_date <= $1
-            GROUP BY a.account_ref ORDER BY a.account_ref
+            SELECT a.account_ref, COALESCE(b.balance, 0) FROM rent_accounts a
+            LEFT JOIN (SELECT account_id, sum(amount_pence) AS balance FROM ledger_entries WHERE entry_date <= $1 GROUP BY account_id) b
+              ON b.account_id = a.id
+            ORDER BY a.account_ref
             """, [asOf]
         ).map { AccountBalance(account: try $0.decode(String.self, 0), balancePence: try $0.decode(Int64.self, 1)) }
     }

@@ -271,6 +271,16 @@ import Testing
         #expect(text.contains("Balance brought forward at 2026-11-09: £71.43"), "\(text)")
         #expect(TextRows.row(text, with: "2026-11-16") == ["2026-11-16", "DBR", "Basic rent, week of 2026-11-16", "£100.00", "£271.43", String(statement.entries[1].runId)], "\(text)")
         #expect(text.contains("Closing balance: £271.43 (arrears); 2 entries"), "\(text)")
+        // The whole account (no dates), and a period closed at both ends: the dates bound the
+        // entries read (inclusive), the balance runs on from what came before.
+        let whole = try AccountStatement.load(account: "100000011", from: nil, to: nil, on: db)
+        #expect(whole.balanceBroughtForwardPence == 0 && whole.entries.map(\.amountPence) == [7143, 10000, 10000])
+        #expect(whole.entries.map(\.date).suffix(2) == [d("2026-11-09"), d("2026-11-16")] && whole.entries[0].date < d("2026-11-09"))
+        #expect(whole.closingBalancePence == 27143)
+        let week = try AccountStatement.load(account: "100000011", from: d("2026-11-09"), to: d("2026-11-15"), on: db)
+        #expect(week.balanceBroughtForwardPence == 7143 && week.entries.map(\.balancePence) == [17143] && week.closingBalancePence == 17143)
+        let upTo = try AccountStatement.load(account: "100000011", from: nil, to: d("2026-11-09"), on: db)
+        #expect(upTo.entries.map(\.amountPence) == [7143, 10000] && upTo.closingBalancePence == 17143)
         #expect(throws: RunError.self) { try AccountStatement.load(account: "999999999", from: nil, to: nil, on: db) }
     }
 }

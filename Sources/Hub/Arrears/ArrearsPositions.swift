@@ -115,47 +115,79 @@ public enum ArrearsPositions {
     /// one date comparison, never reaching the `code IN (...)` lists. The last Direct Debit is read
     /// within the 13 weeks: it only counts for a Direct Debit payer, who has one in the last 56
     /// days by definition of the method; the masks cover weeks 1-13 (the missed payments' window).
-    static func reviewQuery(_ day: Day, accountId: Int64?) -> SQLQuery {
-        let monday = RentWeek(containing: day).monday
-        let window = monday - 91
-        let recent = day - 56
+    static func reviewQuery(_ day: Day, accountId: Int64?) -> SQLQuery { positionsQuery([day], accountId: accountId) }
+
+    /// The positions on several days in the same one pass over the ledger (to the latest day): each
+    /// row is an account, with `reviewQuery`'s columns for each day in turn (block k at column
+    /// `k * positionColumns`). An earlier day's figures are the same aggregates with the entry's
+    /// date tested against that day first, so an entry costs a few more comparisons, not another
+    /// pass over the history (the arrears report reads the day and the week before).
+    static func positionsQuery(_ days: [Day], accountId: Int64?) -> SQLQuery {
+        precondition(!days.isEmpty, "positionsQuery needs a day")
+        let last = days.max()!
         let filter: SQLQuery = accountId.map { "AND l.account_id = \($0)" } ?? ""
         let accountFilter: SQLQuery = accountId.map { "WHERE a.id = \($0)" } ?? ""
-        return """
-            WITH agg AS (
-                SELECT l.account_id,
-                    sum(l.amount_pence) AS balance,
-                    COALESCE(sum(l.amount_pence) FILTER (WHERE l.rent_week = \(monday)::date), 0) AS current_charge,
-                    max(l.entry_date) FILTER (WHERE l.entry_date >= \(window)::date AND l.amount_pence < 0 AND l.code = 'RDD') AS last_dd,
-                    count(*) FILTER (WHERE l.entry_date > \(recent)::date AND l.amount_pence < 0 AND l.code = 'RDD') AS dd_recent,
-                    count(*) FILTER (WHERE l.entry_date > \(recent)::date AND l.amount_pence < 0 AND l.code IN ('RPY','RBR','RCP','RSO','RIT','RRC')) AS cash_recent,
-                    count(*) FILTER (WHERE l.entry_date > \(recent)::date AND l.amount_pence < 0 AND l.code IN ('RPY','RBR','RCP')) AS cash_only_recent,
-                    count(*) FILTER (WHERE l.entry_date > \(recent)::date AND l.amount_pence < 0 AND l.code IN ('RHB','RHA')) AS hb_recent,
+        var aggregates: SQLQuery = ""
+        var weekly: SQLQuery = ""
+        var columns: SQLQuery = ""
+        for (k, day) in days.enumerated() {
+            let monday = RentWeek(containing: day).monday
+            let window = monday - 91
+            let recent = day - 56
+            // The latest day is the scan's own bound; an earlier one is tested first in each figure.
+            let upTo: SQLQuery = day == last ? "" : "l.entry_date <= \(day)::date AND "
+            let n = SQLQuery(unescaped: String(k))
+            let balanceFilter: SQLQuery = day == last ? "" : "FILTER (WHERE l.entry_date <= \(day)::date)"
+            aggregates.append(
+                """
+                \(unescaped: k == 0 ? "" : ",")
+                    sum(l.amount_pence) \(balanceFilter) AS balance\(n),
+                    COALESCE(sum(l.amount_pence) FILTER (WHERE \(upTo)l.rent_week = \(monday)::date), 0) AS current_charge\(n),
+                    max(l.entry_date) FILTER (WHERE \(upTo)l.entry_date >= \(window)::date AND l.amount_pence < 0 AND l.code = 'RDD') AS last_dd\(n),
+                    count(*) FILTER (WHERE \(upTo)l.entry_date > \(recent)::date AND l.amount_pence < 0 AND l.code = 'RDD') AS dd_recent\(n),
+                    count(*) FILTER (WHERE \(upTo)l.entry_date > \(recent)::date AND l.amount_pence < 0 AND l.code IN ('RPY','RBR','RCP','RSO','RIT','RRC')) AS cash_recent\(n),
+                    count(*) FILTER (WHERE \(upTo)l.entry_date > \(recent)::date AND l.amount_pence < 0 AND l.code IN ('RPY','RBR','RCP')) AS cash_only_recent\(n),
+                    count(*) FILTER (WHERE \(upTo)l.entry_date > \(recent)::date AND l.amount_pence < 0 AND l.code IN ('RHB','RHA')) AS hb_recent\(n),
                     bit_or(1::bigint << ((\(monday)::date - l.entry_date + 6) / 7)) FILTER (
-                        WHERE l.entry_date >= \(window)::date AND l.entry_date < \(monday)::date AND l.amount_pence < 0
-                          AND l.code IN ('RDD','RPY','RBR','RCP','RSO','RIT','RRC','RHB','RHA')) AS paid_mask,
+                        WHERE \(upTo)l.entry_date >= \(window)::date AND l.entry_date < \(monday)::date AND l.amount_pence < 0
+                          AND l.code IN ('RDD','RPY','RBR','RCP','RSO','RIT','RRC','RHB','RHA')) AS paid_mask\(n),
                     bit_or(1::bigint << ((\(monday)::date - l.rent_week) / 7)) FILTER (
-                        WHERE l.rent_week >= \(window)::date AND l.rent_week < \(monday)::date AND l.amount_pence > 0) AS charged_mask
-                FROM ledger_entries l
-                WHERE l.entry_date <= \(day)::date \(filter)
-                GROUP BY l.account_id),
-            weekly AS (
-                SELECT a.id AS account_id, COALESCE(sum(c.weekly_pence), 0) AS weekly
-                FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id
-                JOIN weekly_charges c ON c.property_id = t.property_id
-                WHERE c.effective_from <= \(day)::date AND (c.effective_to IS NULL OR c.effective_to >= \(day)::date)
-                  AND t.start_date <= \(day)::date AND (t.end_date IS NULL OR t.end_date >= \(day)::date)
-                GROUP BY a.id)
-            SELECT a.id, a.account_ref, t.tenants[1], pr.address, pr.postcode, t.end_date,
-                   COALESCE(g.balance, 0), COALESCE(g.current_charge, 0), COALESCE(w.weekly, 0),
+                        WHERE \(upTo)l.rent_week >= \(window)::date AND l.rent_week < \(monday)::date AND l.amount_pence > 0) AS charged_mask\(n)
+                """)
+            weekly.append(
+                """
+                \(unescaped: k == 0 ? "" : ",")
+                    COALESCE(sum(c.weekly_pence) FILTER (
+                        WHERE c.effective_from <= \(day)::date AND (c.effective_to IS NULL OR c.effective_to >= \(day)::date)
+                          AND t.start_date <= \(day)::date AND (t.end_date IS NULL OR t.end_date >= \(day)::date)), 0) AS weekly\(n)
+                """)
+            columns.append(
+                """
+                \(unescaped: k == 0 ? "" : ",")
+                   a.id, a.account_ref, t.tenants[1], pr.address, pr.postcode, t.end_date,
+                   COALESCE(g.balance\(n), 0), COALESCE(g.current_charge\(n), 0), COALESCE(w.weekly\(n), 0),
                    EXISTS (SELECT 1 FROM free_weeks f WHERE f.monday = \(monday)::date),
-                   NULL::date, g.last_dd, NULL::date, COALESCE(g.dd_recent, 0), 0, COALESCE(g.cash_recent, 0),
-                   COALESCE(g.cash_only_recent, 0), COALESCE(g.hb_recent, 0), COALESCE(g.paid_mask, 0), COALESCE(g.charged_mask, 0),
+                   NULL::date, g.last_dd\(n), NULL::date, COALESCE(g.dd_recent\(n), 0), 0, COALESCE(g.cash_recent\(n), 0),
+                   COALESCE(g.cash_only_recent\(n), 0), COALESCE(g.hb_recent\(n), 0), COALESCE(g.paid_mask\(n), 0), COALESCE(g.charged_mask\(n), 0),
                    0::bigint,
                    EXISTS (SELECT 1 FROM arrears_circumstances c WHERE c.account_id = a.id AND c.kind = 'uc-claim' AND c.from_date <= \(day)::date
                            AND (c.to_date IS NULL OR c.to_date >= \(day)::date)
                            AND c.id = (SELECT max(c2.id) FROM arrears_circumstances c2 WHERE c2.account_id = a.id AND c2.kind = 'uc-claim')),
                    COALESCE(t.correspondence_address, '')
+                """)
+        }
+        return """
+            WITH agg AS (
+                SELECT l.account_id,\(aggregates)
+                FROM ledger_entries l
+                WHERE l.entry_date <= \(last)::date \(filter)
+                GROUP BY l.account_id),
+            weekly AS (
+                SELECT a.id AS account_id,\(weekly)
+                FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id
+                JOIN weekly_charges c ON c.property_id = t.property_id
+                GROUP BY a.id)
+            SELECT\(columns)
             FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id JOIN properties pr ON pr.id = t.property_id
             LEFT JOIN agg g ON g.account_id = a.id
             LEFT JOIN weekly w ON w.account_id = a.id
@@ -163,6 +195,9 @@ public enum ArrearsPositions {
             ORDER BY a.account_ref
             """
     }
+
+    /// The columns of one day's block in `positionsQuery` (and of `figuresQuery`).
+    static let positionColumns = 23
 
     /// The memory the nightly review's transaction gives the positions query's aggregate (per
     /// process; PostgreSQL allows a hash table twice this). Measured: 50 MB a process for 100,000
@@ -175,13 +210,22 @@ public enum ArrearsPositions {
         return try db.query(query).map { row in try account(row, on: day, config: config) }
     }
 
-    static func account(_ row: Row, on day: Day, config: ArrearsConfig) throws -> ArrearsAccount {
-        let ddRecent = try row.decode(Int.self, 13)
-        let cashRecent = try row.decode(Int.self, 15)
-        let cashOnly = try row.decode(Int.self, 16)
-        let hbRecent = try row.decode(Int.self, 17)
-        let uc = try row.decode(Bool.self, 21)
-        let lastDD = try row.decode(Day?.self, 11)
+    /// Every account's position on each of several days, in one pass over the ledger (the
+    /// positions as `.review` reads them, which are `.full`'s): one list per day, in the order of
+    /// `days`, each in account reference order.
+    public static func load(on days: [Day], config: ArrearsConfig, db: Connection) throws -> [[ArrearsAccount]] {
+        let rows = try db.query(positionsQuery(days, accountId: nil))
+        return try days.indices.map { k in try rows.map { try account($0, on: days[k], config: config, block: k) } }
+    }
+
+    static func account(_ row: Row, on day: Day, config: ArrearsConfig, block: Int = 0) throws -> ArrearsAccount {
+        let c = block * positionColumns
+        let ddRecent = try row.decode(Int.self, c + 13)
+        let cashRecent = try row.decode(Int.self, c + 15)
+        let cashOnly = try row.decode(Int.self, c + 16)
+        let hbRecent = try row.decode(Int.self, c + 17)
+        let uc = try row.decode(Bool.self, c + 21)
+        let lastDD = try row.decode(Day?.self, c + 11)
         let method: Arrears.PaymentMethod
         if ddRecent > 0 && ddRecent >= cashRecent {
             method = .directDebit
@@ -194,8 +238,8 @@ public enum ArrearsPositions {
         } else {
             method = .none
         }
-        let paidMask = try row.decode(Int64.self, 18)
-        let chargedMask = try row.decode(Int64.self, 19)
+        let paidMask = try row.decode(Int64.self, c + 18)
+        let chargedMask = try row.decode(Int64.self, c + 19)
         // Weeks 1-13 back that were charged (never a free week: no debit) and had no receipt.
         let last13: Int64 = 0b11_1111_1111_1110
         let unpaid = (chargedMask & ~paidMask & last13).nonzeroBitCount
@@ -210,19 +254,19 @@ public enum ArrearsPositions {
             for back in 1...26 where chargedMask & (1 << back) != 0 && monday - 7 * back > lastDD { weeksSinceDD += 1 }
         }
         let figures = Arrears.Figures(
-            balance: Money(pence: try row.decode(Int64.self, 6)), currentWeekCharge: Money(pence: try row.decode(Int64.self, 7)),
-            weeklyCharge: Money(pence: try row.decode(Int64.self, 8)), freeWeek: try row.decode(Bool.self, 9), method: method,
+            balance: Money(pence: try row.decode(Int64.self, c + 6)), currentWeekCharge: Money(pence: try row.decode(Int64.self, c + 7)),
+            weeklyCharge: Money(pence: try row.decode(Int64.self, c + 8)), freeWeek: try row.decode(Bool.self, c + 9), method: method,
             nextDirectDebit: nextDD, weeksChargedSinceLastDirectDebit: weeksSinceDD, unpaidWeeks: unpaid, directDebitsExpected: ddExpected, directDebitsReceived: 0)
-        let address = try row.decode(String.self, 3)
-        let correspondence = try row.decode(String.self, 22)
-        let postcode = try row.decode(String.self, 4)
+        let address = try row.decode(String.self, c + 3)
+        let correspondence = try row.decode(String.self, c + 22)
+        let postcode = try row.decode(String.self, c + 4)
         return ArrearsAccount(
-            accountId: try row.decode(Int64.self, 0), account: try row.decode(String.self, 1), tenant: row.text(2) ?? "",
+            accountId: try row.decode(Int64.self, c + 0), account: try row.decode(String.self, c + 1), tenant: row.text(c + 2) ?? "",
             addressLines: (correspondence.isEmpty ? address : correspondence).split(separator: ",").map { String($0.trimmingSpaces) },
-            postcode: postcode, patch: String(postcode.split(separator: " ").first ?? ""), tenancyEnd: try row.decode(Day?.self, 5),
-            position: Arrears.position(figures, on: day, graceDays: config.graceDays), lastPayment: try row.decode(Day?.self, 10),
-            paidWeeksMask: paidMask, chargedWeeksMask: chargedMask, balanceFourWeeksAgo: Money(pence: try row.decode(Int64.self, 20)),
-            lastDirectDebitReturn: try row.decode(Day?.self, 12), directDebitsPrior: try row.decode(Int.self, 14), directDebitsRecent: ddRecent,
+            postcode: postcode, patch: String(postcode.split(separator: " ").first ?? ""), tenancyEnd: try row.decode(Day?.self, c + 5),
+            position: Arrears.position(figures, on: day, graceDays: config.graceDays), lastPayment: try row.decode(Day?.self, c + 10),
+            paidWeeksMask: paidMask, chargedWeeksMask: chargedMask, balanceFourWeeksAgo: Money(pence: try row.decode(Int64.self, c + 20)),
+            lastDirectDebitReturn: try row.decode(Day?.self, c + 12), directDebitsPrior: try row.decode(Int.self, c + 14), directDebitsRecent: ddRecent,
             cashOrBankRecent: cashRecent, universalCreditClaim: uc)
     }
 

@@ -72,8 +72,15 @@ public struct ArrearsReport: Codable, Sendable {
     /// Builds the report.
     /// - Parameter map: the financial map (the GL export's), for the debtors control account.
     public static func build(asOf day: Day, config: ArrearsConfig, map: FinancialMap?, db: Connection) throws -> ArrearsReport {
-        let now = try ArrearsPositions.load(on: day, config: config, db: db)
-        let before = try ArrearsPositions.load(on: day - 7, config: config, db: db)
+        // The positions at the day and a week before in one pass over the ledger (each pass over
+        // ten years of postings costs seconds; docs/performance.md).
+        let positions = try ArrearsPositions.load(on: [day, day - 7], config: config, db: db)
+        return try build(asOf: day, now: positions[0], before: positions[1], map: map, db: db)
+    }
+
+    /// The report from the positions at the day (`now`) and a week before (`before`), each every
+    /// account's in account order.
+    public static func build(asOf day: Day, now: [ArrearsAccount], before: [ArrearsAccount], map: FinancialMap?, db: Connection) throws -> ArrearsReport {
         func bands(_ accounts: [ArrearsAccount], on day: Day) -> (current: [(Int, Money)], former: [(Int, Money)]) {
             var current = Array(repeating: (0, Money.zero), count: currentBands.count)
             var former = Array(repeating: (0, Money.zero), count: formerBands.count)

@@ -56,11 +56,19 @@ public enum WriteOffs {
         try db.queryOne("SELECT \(unescaped: columns) FROM writeoffs w JOIN rent_accounts a ON a.id = w.account_id WHERE w.id = \(id)").map(record)
     }
 
+    /// The longest reason a write-off takes, in characters.
+    public static let maxReasonLength = 500
+
     /// Proposes writing off an ended tenancy's whole balance on a day: its arrears (a positive
     /// balance), or its credit (`refund: true` refunds the credit instead).
     /// - Throws: `RunError.refused` for a current tenancy, a zero balance, or an open proposal.
     public static func propose(account: String, reason: String, refund: Bool = false, on day: Day, db: Connection) throws -> WriteOffRecord {
         guard !reason.trimmingSpaces.isEmpty else { throw RunError(.badInput, "give the reason for the write-off (--reason)") }
+        // The reason becomes the ledger entry's description, which the statement's index holds
+        // (migration 0033): an index entry must fit in about 2.7 kB.
+        guard reason.count <= maxReasonLength else {
+            throw RunError(.badInput, "the reason for the write-off has \(reason.count) characters (\"\(reason.prefix(30))...\"): give at most \(maxReasonLength)")
+        }
         let accountId = try ArrearsPositions.accountId(account, on: db)
         return try db.transaction { db in
             let row = try db.queryOne(
