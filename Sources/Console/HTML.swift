@@ -89,10 +89,10 @@ enum HTML {
     }
 
     /// A checkbox that must be ticked to confirm.
-    static func confirm(_ name: String, label: String, error: String? = nil) -> String {
+    static func confirm(_ name: String, label: String, error: String? = nil, checked: Bool = false) -> String {
         var html = "<div class=\"govuk-form-group\(error == nil ? "" : " govuk-form-group--error")\">"
         if let error { html += "<p class=\"govuk-error-message\" id=\"\(escape(name))-error\"><span class=\"govuk-visually-hidden\">Error:</span> \(escape(error))</p>" }
-        return html + "<div class=\"govuk-checkboxes__item\"><input class=\"govuk-checkboxes__input\" id=\"\(escape(name))\" name=\"\(escape(name))\" type=\"checkbox\" value=\"yes\"><label class=\"govuk-label govuk-checkboxes__label\" for=\"\(escape(name))\">\(escape(label))</label></div></div>"
+        return html + "<div class=\"govuk-checkboxes__item\"><input class=\"govuk-checkboxes__input\" id=\"\(escape(name))\" name=\"\(escape(name))\" type=\"checkbox\" value=\"yes\"\(checked ? " checked" : "")><label class=\"govuk-label govuk-checkboxes__label\" for=\"\(escape(name))\">\(escape(label))</label></div></div>"
     }
 
     /// The error summary at the top of a form that was refused.
