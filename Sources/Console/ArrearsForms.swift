@@ -111,7 +111,7 @@ extension Console {
             html += "<h2>Make an agreement</h2><p>As hub arrears agree: an instalment on top of the rent from the start day; the starting balance is the balance before it"
                 + (live.map { "; it replaces agreement \($0.id)" } ?? "") + ".</p>"
             var fields = HTML.input("amount", label: "Instalment", value: input["amount"] ?? "", hint: "In pounds, like 5.00", error: error("amount"), width: "10")
-                + HTML.select("frequency", label: "How often", options: ArrearsAgreement.Frequency.allCases.map { ($0.rawValue, $0.rawValue) }, selected: input["frequency"] ?? "weekly")
+                + HTML.select("frequency", label: "How often", options: ArrearsAgreement.Frequency.allCases.map { ($0.rawValue, $0.rawValue) }, selected: input["frequency"] ?? "weekly", error: error("frequency"))
                 + HTML.input("start", label: "First instalment", value: input["start"] ?? config.today().iso, hint: "YYYY-MM-DD", error: error("start"), width: "10")
                 + HTML.input("lump_sum", label: "Lump sum at the start (optional)", value: input["lump_sum"] ?? "", hint: "In pounds", error: error("lump_sum"), width: "10")
             if let mandate {

@@ -127,7 +127,7 @@ extension Console {
             + HTML.input("account_number", label: "Account number", value: input["account_number"] ?? "", hint: keep(current?.accountNumber ?? "") ?? "8 digits", error: error("account_number"), width: "10")
             + HTML.select(
                 "frequency", label: "How often", options: (current == nil ? [] : [("", "Keep \(current!.frequency.rawValue)")]) + DDFrequency.allCases.map { ($0.rawValue, $0.rawValue) },
-                selected: input["frequency"] ?? (current == nil ? "monthly" : ""))
+                selected: input["frequency"] ?? (current == nil ? "monthly" : ""), error: error("frequency"))
             + HTML.input(
                 "day", label: "Collection day", value: input["day"] ?? "",
                 hint: (current.map { "Leave empty to keep \($0.collectionDayText). " } ?? "") + "A weekday (Monday to Friday) for weekly, fortnightly and four-weekly; for monthly a day of the month: \(monthly)",

@@ -79,8 +79,9 @@ enum HTML {
     }
 
     /// A labelled select.
-    static func select(_ name: String, label: String, options: [(value: String, text: String)], selected: String?) -> String {
-        var html = "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"\(escape(name))\">\(escape(label))</label>"
+    static func select(_ name: String, label: String, options: [(value: String, text: String)], selected: String?, error: String? = nil) -> String {
+        var html = "<div class=\"govuk-form-group\(error == nil ? "" : " govuk-form-group--error")\"><label class=\"govuk-label\" for=\"\(escape(name))\">\(escape(label))</label>"
+        if let error { html += "<p class=\"govuk-error-message\" id=\"\(escape(name))-error\"><span class=\"govuk-visually-hidden\">Error:</span> \(escape(error))</p>" }
         html += "<select class=\"govuk-select\" id=\"\(escape(name))\" name=\"\(escape(name))\">"
         for option in options {
             html += "<option value=\"\(escape(option.value))\"\(option.value == selected ? " selected" : "")>\(escape(option.text))</option>"

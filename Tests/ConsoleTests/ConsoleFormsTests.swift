@@ -159,7 +159,7 @@ import Testing
             #expect(!made.isEmpty)
             #expect(try Self.audit(console.database, account) == Self.audit(other, account), "\(account): the same audit, with the person's name")
         }
-        #expect(try Self.agreements(console.database, accounts.plain[1]).last!.hasSuffix("live mona"))
+        #expect(try Self.agreements(console.database, accounts.plain[1]).last!.hasSuffix("live - mona"))
         #expect(try Self.agreements(console.database, accounts.plain[0]).last!.contains("cancelled \(day.iso) ivan"))
         // The instalment rode on the mandate, and came off it, as with the command.
         let mandates = try Self.mandates(console.database, accounts.directDebit)
