@@ -49,9 +49,7 @@ extension Console {
                 + (lumpSum > .zero ? " after a lump sum of \(lumpSum.formatted)" : "") + " on a balance of \(made.startingBalance.formatted), made by \(session.user.name)."
             if let carried = made.directDebit { message += " By Direct Debit: \(carried.words)." }
             if let released = made.releasedMandateId { message += " Paid separately: the replaced agreement's extra amount is removed from the Direct Debit (mandate \(released))." }
-            return self.render(
-                "Agreement made", session: session, section: .arrears,
-                body: HTML.notice(message, ok: true) + "<p>\(HTML.link("The case", "/arrears/cases/\(account)")) | \(HTML.link("Agreements", "/arrears/agreements"))</p>")
+            return self.agreementDone("Agreement made", message, account: account, session: session)
         }
 
         action(router, "/arrears/cases/:account/cancel-agreement", .makeAgreements) { _, context, session, form in
@@ -72,9 +70,7 @@ extension Console {
             }
             let message = "\(account): agreement \(cancelled.id) cancelled by \(session.user.name)."
                 + (cancelled.mandate.map { " The Direct Debit's extra amount is removed (mandate \($0.id)); the next hub run dd-notices tells the payer." } ?? "")
-            return self.render(
-                "Agreement cancelled", session: session, section: .arrears,
-                body: HTML.notice(message, ok: true) + "<p>\(HTML.link("The case", "/arrears/cases/\(account)")) | \(HTML.link("Agreements", "/arrears/agreements"))</p>")
+            return self.agreementDone("Agreement cancelled", message, account: account, session: session)
         }
 
         action(router, "/arrears/cases/:account/propose-writeoff", .proposeWriteOffs) { _, context, session, form in
@@ -98,6 +94,13 @@ extension Console {
                 body: HTML.notice("\(record.reference): \(record.kind) of \(record.amount.formatted) on \(record.account) proposed by \(record.proposedBy); it waits for approval by someone whose band covers it.", ok: true)
                     + "<p>\(HTML.link(record.reference, "/arrears/writeoffs/\(record.id)")) | \(HTML.link("The case", "/arrears/cases/\(account)"))</p>")
         }
+    }
+
+    /// What an agreement form did, with the way back to the case and on to the agreements.
+    func agreementDone(_ title: String, _ message: String, account: String, session: ConsoleSession) -> Response {
+        render(
+            title, session: session, section: .arrears,
+            body: HTML.notice(message, ok: true) + "<p>\(HTML.link("The case", "/arrears/cases/\(account)")) | \(HTML.link("Agreements", "/arrears/agreements"))</p>")
     }
 
     /// The case page's agreement and write-off forms, for the roles that may use them.

@@ -60,7 +60,7 @@ extension Console {
     func addDirectDebitForms(_ router: Router<ConsoleContext>) {
         page(router, "/direct-debit/new-mandate") { request, _, session in
             guard ConsoleAction.changeMandates.allowed(for: session.user.role) else { return self.forbidden(session, request.uri.path) }
-            return self.newMandatePage(session, errors: [], input: ["account": Form.query(request)["account"] ?? ""])
+            return try self.newMandatePage(session, errors: [], input: ["account": Form.query(request)["account"] ?? ""])
         }
 
         action(router, "/direct-debit/new-mandate", .changeMandates) { _, _, session, form in
@@ -69,7 +69,7 @@ extension Console {
             if account.isEmpty { fields.errors.insert(("account", "Enter the rent account reference"), at: 0) }
             if form["payer"].isEmpty { fields.errors.insert(("payer", "Enter the account holder's name"), at: account.isEmpty ? 1 : 0) }
             guard fields.errors.isEmpty, fields.bank != nil, let frequency = fields.frequency, let start = fields.start else {
-                return self.newMandatePage(session, errors: fields.errors, input: form.fields)
+                return try self.newMandatePage(session, errors: fields.errors, input: form.fields)
             }
             let request = MandateRequest(
                 accountRef: account, payerName: form["payer"], sortCode: form["sort_code"], accountNumber: form["account_number"], frequency: frequency,
@@ -79,7 +79,7 @@ extension Console {
             do {
                 mandate = try await self.act(session.user.acting) { runner in try MandateStore(config: settings).add(request, on: try runner.database.connect()) }
             } catch let error as RunError where error.code == .badInput || error.code == .refused {
-                return self.newMandatePage(session, errors: [("account", error.message)], input: form.fields)
+                return try self.newMandatePage(session, errors: [("account", error.message)], input: form.fields)
             }
             return self.render(
                 "Mandate added", session: session, section: .directDebit,
@@ -117,10 +117,9 @@ extension Console {
     }
 
     /// The fields of a mandate: empty for a new one; for an amendment, hints saying what is kept.
-    func mandateFormFields(errors: [(String, String)], input: [String: String], current: Mandate?) -> String {
+    func mandateFormFields(errors: [(String, String)], input: [String: String], current: Mandate?, settings: DirectDebitConfig) -> String {
         func error(_ field: String) -> String? { errors.first { $0.0 == field }?.1 }
-        let settings = try? DirectDebitConfig.load(config)
-        let monthly = settings.map { $0.monthlyDays.map(String.init).joined(separator: ", ") } ?? ""
+        let monthly = settings.monthlyDays.map(String.init).joined(separator: ", ")
         func keep(_ text: String) -> String? { current.map { _ in "Leave empty to keep \(text)" } }
         return HTML.input("payer", label: "Account holder's name", value: input["payer"] ?? "", hint: keep(current?.payerName ?? ""), error: error("payer"), width: "30")
             + HTML.input("sort_code", label: "Sort code", value: input["sort_code"] ?? "", hint: keep(current?.sortCode ?? "") ?? "6 digits, like 20-00-00", error: error("sort_code"), width: "10")
@@ -138,23 +137,26 @@ extension Console {
                 hint: current.map { "Leave empty to keep \(Show.money($0.extraPence)); 0 ends it" } ?? "In pounds: a fixed extra amount (an arrears arrangement)", error: error("extra"), width: "10")
     }
 
-    func newMandatePage(_ session: ConsoleSession, errors: [(String, String)], input: [String: String]) -> Response {
+    func newMandatePage(_ session: ConsoleSession, errors: [(String, String)], input: [String: String]) throws -> Response {
+        let settings = try DirectDebitConfig.load(config)
         var html = HTML.errorSummary(errors)
         html += "<p>As hub dd mandate add: the mandate is pending and its AUDDIS 0N goes in the next collection file. The account reference is the reference quoted to the bank.</p>"
         html += HTML.form(
             action: "/direct-debit/new-mandate", csrf: session.csrfToken, id: "add-mandate-form",
             HTML.input("account", label: "Rent account", value: input["account"] ?? "", error: errors.first { $0.0 == "account" }?.1, width: "20")
-                + mandateFormFields(errors: errors, input: input, current: nil),
+                + mandateFormFields(errors: errors, input: input, current: nil, settings: settings),
             button: "Add the mandate")
         return render("Add a Direct Debit mandate", session: session, section: .directDebit, body: html, status: errors.isEmpty ? .ok : .badRequest)
     }
 
     /// The amend form of a mandate page.
-    func amendMandateForm(_ session: ConsoleSession, account: String, current: Mandate, errors: [(String, String)], input: [String: String]) -> String {
+    func amendMandateForm(
+        _ session: ConsoleSession, account: String, current: Mandate, settings: DirectDebitConfig, errors: [(String, String)], input: [String: String]
+    ) -> String {
         "<h2>Amend the mandate</h2><p>As hub dd mandate amend: new bank details or payer cancel the instruction (0C) and lodge a new one (0N) the same day; other changes keep the instruction.</p>"
             + HTML.form(
                 action: "/direct-debit/mandates/\(account)/amend", csrf: session.csrfToken, id: "amend-mandate-form",
-                mandateFormFields(errors: errors, input: input, current: current)
+                mandateFormFields(errors: errors, input: input, current: current, settings: settings)
                     + HTML.textarea("amend_reason", label: "Why is it amended?", value: input["amend_reason"] ?? "", error: errors.first { $0.0 == "amend_reason" }?.1),
                 button: "Amend mandate \(current.id)")
     }

@@ -213,7 +213,7 @@ extension Console {
                 rows: lines.map { [String($0.mandateId), HTML.escape($0.what), HTML.escape($0.day.map(Show.day) ?? ""), HTML.escape($0.detail)] }, id: "mandate-lines")
         }
         if ["pending", "live"].contains(current.status) && ConsoleAction.changeMandates.allowed(for: session.user.role) {
-            html += amendMandateForm(session, account: account, current: current, errors: errors, input: input)
+            html += amendMandateForm(session, account: account, current: current, settings: settings, errors: errors, input: input)
         } else if ConsoleAction.changeMandates.allowed(for: session.user.role) {
             html += "<p>\(HTML.link("Add a mandate to \(account)", "/direct-debit/new-mandate?account=\(account)")) (as hub dd mandate add).</p>"
         }
