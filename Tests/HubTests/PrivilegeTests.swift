@@ -121,6 +121,8 @@ import Testing
         "hub_landlord": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance", "hub_console_income"],
         "hub_no_landlord": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor", "hub_ods", "hub_console", "hub_income", "hub_income_manager", "hub_head_of_finance", "hub_console_income"],
         "hub_landlord_init": [],
+        // Statistics after large posts (0032): the roles whose runs post in bulk.
+        "hub_analyse_after_post": ["hub_finance", "hub_payments", "hub_repairs"],
     ]
 
     /// A row: every staff role reads; the auditor only reads; ODS sees nothing.

@@ -469,36 +469,39 @@ public struct PaymentImportJob: Job {
             }
         }
         let held = decisions.filter { $0.outcome == .suspense }
-        try db.copyIntoLandlordTable(
-            table: "suspense_items",
-            columns: ["run_id", "entry_key", "kind", "code", "amount_pence", "entry_date", "reference", "payer", "file_name", "position", "reason"]
-        ) { rows in
-            for decision in held {
-                let payment = decision.payment
-                try rows.beginRow(columns: 11)
-                rows.write(runId)
-                rows.write(decision.key)
-                rows.write(decision.suspenseKind!)
-                rows.write(decision.code!)
-                rows.write(payment.direction == .credit ? payment.amount.pence : -payment.amount.pence)
-                rows.writeDate(daysSince1970: payment.bookingDate.daysSinceEpoch)
-                rows.write(payment.reference)
-                rows.write(payment.payerName)
-                rows.write(fileName)
-                rows.write(payment.position.description)
-                rows.write(decision.note ?? "unmatched")
+        // Most chunks hold no suspense: no staging table for nothing.
+        if !held.isEmpty {
+            try db.copyIntoLandlordTable(
+                table: "suspense_items",
+                columns: ["run_id", "entry_key", "kind", "code", "amount_pence", "entry_date", "reference", "payer", "file_name", "position", "reason"]
+            ) { rows in
+                for decision in held {
+                    let payment = decision.payment
+                    try rows.beginRow(columns: 11)
+                    rows.write(runId)
+                    rows.write(decision.key)
+                    rows.write(decision.suspenseKind!)
+                    rows.write(decision.code!)
+                    rows.write(payment.direction == .credit ? payment.amount.pence : -payment.amount.pence)
+                    rows.writeDate(daysSince1970: payment.bookingDate.daysSinceEpoch)
+                    rows.write(payment.reference)
+                    rows.write(payment.payerName)
+                    rows.write(fileName)
+                    rows.write(payment.position.description)
+                    rows.write(decision.note ?? "unmatched")
+                }
             }
-        }
-        try db.copyIntoLandlordTable(table: "gl_postings", columns: ["run_id", "code", "amount_pence", "entry_date", "description", "source_ref"]) { rows in
-            for decision in held {
-                let payment = decision.payment
-                try rows.beginRow(columns: 6)
-                rows.write(runId)
-                rows.write(decision.suspenseKind == "hb" ? "SHB" : "SUS")
-                rows.write(payment.direction == .credit ? -payment.amount.pence : payment.amount.pence)
-                rows.writeDate(daysSince1970: payment.bookingDate.daysSinceEpoch)
-                rows.write("Suspense: \(fileName) \(payment.position): \(payment.reference)")
-                rows.write(decision.key)
+            try db.copyIntoLandlordTable(table: "gl_postings", columns: ["run_id", "code", "amount_pence", "entry_date", "description", "source_ref"]) { rows in
+                for decision in held {
+                    let payment = decision.payment
+                    try rows.beginRow(columns: 6)
+                    rows.write(runId)
+                    rows.write(decision.suspenseKind == "hb" ? "SHB" : "SUS")
+                    rows.write(payment.direction == .credit ? -payment.amount.pence : payment.amount.pence)
+                    rows.writeDate(daysSince1970: payment.bookingDate.daysSinceEpoch)
+                    rows.write("Suspense: \(fileName) \(payment.position): \(payment.reference)")
+                    rows.write(decision.key)
+                }
             }
         }
         for decision in decisions where decision.outcome == .settlement {

@@ -105,8 +105,13 @@ public struct Runner: Sendable {
                 logger.info("run previewed and rolled back")
             } else {
                 try beforeCommit?(connection)
+                // The run's row counts reach the statistics collector as soon as the session is
+                // idle after the COMMIT (not up to a second later), so that `analyseAfterPost`
+                // counts them and its analysis is not followed by them again.
+                try connection.execute("SELECT pg_stat_force_next_flush()")
                 try connection.execute("COMMIT")
                 logger.info("run completed", metadata: ["warnings": "\(report.warnings.count)"])
+                analyseAfterPost(on: connection, logger: logger)
             }
             return RunOutcome(record: record, report: report, isPreview: preview)
         } catch {
@@ -121,6 +126,24 @@ public struct Runner: Sendable {
             logger.error("run failed", metadata: ["error": "\(Self.errorText(error))"])
             if !preview { recordFailure(J.name, job, businessDate: businessDate, slot: slot, parametersJSON: parametersJSON, error: error) }
             throw error
+        }
+    }
+
+    /// Brings the statistics of the tables a completed run posted to up to date when it posted a
+    /// large share of them (`hub_analyse_after_post()`, migration 0032: at least 1,000 rows and
+    /// more than a tenth of a table), so that the next jobs plan on real figures rather than on
+    /// the planner's guess for the landlord's policy on an unanalysed table. After the commit, in
+    /// a statement of its own: the run's rows are counted and its locks are not held longer.
+    /// A role not granted the function (the income team's: small posts) leaves it to autovacuum;
+    /// a failure here is logged and never undoes the completed run.
+    private func analyseAfterPost(on connection: Connection, logger: Logger) {
+        do {
+            let analysed = try connection.queryOne(
+                "SELECT hub_analyse_after_post() WHERE has_function_privilege('hub_analyse_after_post()', 'EXECUTE')"
+            )?.decode(PostgresArray.self, 0).elements.compactMap { $0 } ?? []
+            if !analysed.isEmpty { logger.info("statistics brought up to date", metadata: ["tables": "\(analysed.joined(separator: ", "))"]) }
+        } catch {
+            logger.warning("could not bring the statistics up to date", metadata: ["error": "\(error)"])
         }
     }
 
