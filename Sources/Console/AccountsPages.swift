@@ -87,6 +87,9 @@ extension Console {
                 if Section.directDebit.open(to: session.user.role) {
                     html += " | <a class=\"govuk-link\" id=\"dd-mandate\" href=\"/direct-debit/mandates/\(HTML.escape(reference))\">Direct Debit</a>"
                 }
+                if ConsoleAction.changeMandates.allowed(for: session.user.role) {
+                    html += " | <a class=\"govuk-link\" id=\"add-mandate\" href=\"/direct-debit/new-mandate?account=\(HTML.escape(reference))\">Add a Direct Debit mandate</a>"
+                }
                 html += "</p>"
             }
             html += "<h2>Statement</h2><p>Balance brought forward\(HTML.escape(from.map { " at \(Show.day($0))" } ?? "")): \(HTML.escape(Show.money(statement.balanceBroughtForwardPence)))</p>"

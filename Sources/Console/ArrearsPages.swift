@@ -7,7 +7,8 @@ import Postgres
 /// Arrears (docs/arrears.md): the officers' worklist (`hub arrears worklist`) with **act** and
 /// **pause** (`hub arrears act`, `pause`, through `ArrearsCases`), an account's position and case
 /// (`hub arrears show`), agreements (breached first), and write-offs with **approve** (a run of
-/// `WriteOffApprovalJob`, as `hub writeoffs approve`) within the person's band and **reject**.
+/// `WriteOffApprovalJob`, as `hub writeoffs approve`) within the person's band and **reject**;
+/// on a case, **make** or **cancel** an agreement and **propose** a write-off (ArrearsForms.swift).
 /// The income team and the auditor.
 extension Console {
     func addArrears(_ router: Router<ConsoleContext>) {
@@ -47,7 +48,7 @@ extension Console {
             var errors: [(String, String)] = []
             if stage.isEmpty { errors.append(("stage", "Choose the stage taken")) }
             if note.isEmpty { errors.append(("note", "Say what was done")) }
-            guard errors.isEmpty else { return try await self.casePage(session, account: account, errors: errors) }
+            guard errors.isEmpty else { return try await self.casePage(session, account: account, errors: errors, input: form.fields) }
             let config = self.config
             let day = config.today()
             let (served, expires) = try await self.act(session.user.acting) { runner in
@@ -66,13 +67,15 @@ extension Console {
             var errors: [(String, String)] = []
             if until == nil { errors.append(("until", "Enter the day the pause ends, as YYYY-MM-DD")) }
             if form["reason"].isEmpty { errors.append(("reason", "Say why the case is paused")) }
-            guard errors.isEmpty, let until else { return try await self.casePage(session, account: account, errors: errors) }
+            guard errors.isEmpty, let until else { return try await self.casePage(session, account: account, errors: errors, input: form.fields) }
             let reason = form["reason"]
             try await self.act(session.user.acting) { runner in try ArrearsCases.pause(account: account, until: until, reason: reason, db: try runner.database.connect()) }
             return self.render(
                 "Case paused", session: session, section: .arrears,
                 body: HTML.notice("\(account) paused until \(Show.day(until)): \(reason)", ok: true) + "<p>\(HTML.link("Back to the worklist", "/arrears"))</p>")
         }
+
+        addArrearsForms(router)
 
         page(router, "/arrears/agreements") { _, _, session in
             let rows = try await self.read(session.user.acting) { db -> [(String, AgreementRecord)] in
@@ -178,7 +181,9 @@ extension Console {
         ])
         if record.status == "proposed" && ConsoleAction.decideWriteOffs.allowed(for: session.user.role) {
             let bandWords = band.map { WriteOffBands.words($0.upTo) } ?? "none"
-            if Self.covers(band, record.amount) {
+            if record.proposedBy == session.user.name {
+                html += "<p id=\"own-proposal\">You proposed \(HTML.escape(record.reference)): someone else whose band covers it approves it (the database refuses the person who proposed it).</p>"
+            } else if Self.covers(band, record.amount) {
                 html += "<h2>Approve</h2><p>As hub writeoffs approve: a run that posts \(record.kind == "refund" ? "REF" : "WOF") \(HTML.escape(Show.money(-record.amount))). Your band: \(HTML.escape(bandWords)). The person who proposed it may not approve it.</p>"
                 html += HTML.form(
                     action: "/arrears/writeoffs/\(id)/approve", csrf: session.csrfToken, id: "approve-form",
@@ -194,7 +199,9 @@ extension Console {
         return render("Write-off \(record.reference)", session: session, section: .arrears, body: html, status: errors.isEmpty ? .ok : .badRequest)
     }
 
-    func casePage(_ session: ConsoleSession, account: String, errors: [(String, String)]) async throws -> Response {
+    /// An account's arrears position and case, with the forms of the person's role; after a
+    /// refused form, its errors beside the fields and the person's `input` kept.
+    func casePage(_ session: ConsoleSession, account: String, errors: [(String, String)], input: [String: String] = [:]) async throws -> Response {
         let config = self.config
         let day = config.today()
         struct Case: Sendable {
@@ -205,6 +212,8 @@ extension Console {
             var agreements: [AgreementRecord]
             var days: [ArrearsAgreements.RecordedDay]
             var stages: [Arrears.Stage]
+            var mandate: Mandate?
+            var proposed: WriteOffRecord?
         }
         let found = try await read(session.user.acting) { db -> Case in
             let policy = try ArrearsConfig.load(for: config)
@@ -218,7 +227,9 @@ extension Console {
                 position: position, state: state,
                 recommendation: Arrears.recommend(position: position.position, state: state.state(on: day), stages: policy.stages, on: day),
                 history: try ArrearsCases.history(accountId: id, db: db), agreements: agreements,
-                days: try agreements.first.map { try ArrearsAgreements.history(agreementId: $0.id, db: db) } ?? [], stages: policy.stages)
+                days: try agreements.first.map { try ArrearsAgreements.history(agreementId: $0.id, db: db) } ?? [], stages: policy.stages,
+                mandate: try ArrearsDirectDebit.liveMandate(account: account, db: db),
+                proposed: try WriteOffs.list(status: "proposed", db: db).first { $0.account == account })
         }
         let p = found.position.position
         let state = found.state
@@ -254,15 +265,18 @@ extension Console {
                 action: "/arrears/cases/\(account)/act", csrf: session.csrfToken, id: "act-form",
                 HTML.select("stage", label: "Stage taken", options: officerStages.map { ($0.name, $0.title) },
                             selected: found.recommendation.stage?.name ?? officerStages.first?.name)
-                    + HTML.textarea("note", label: "What was done?", error: errors.first { $0.0 == "note" }?.1),
+                    + HTML.textarea("note", label: "What was done?", value: input["note"] ?? "", error: errors.first { $0.0 == "note" }?.1),
                 button: "Record the stage")
             html += "<h2>Pause</h2><p>As hub arrears pause: no stage is recommended until the day (a past day lifts a pause).</p>"
             html += HTML.form(
                 action: "/arrears/cases/\(account)/pause", csrf: session.csrfToken, id: "pause-form",
-                HTML.input("until", label: "Until", hint: "YYYY-MM-DD", error: errors.first { $0.0 == "until" }?.1, width: "10")
-                    + HTML.textarea("reason", label: "Why is it paused?", error: errors.first { $0.0 == "reason" }?.1),
+                HTML.input("until", label: "Until", value: input["until"] ?? "", hint: "YYYY-MM-DD", error: errors.first { $0.0 == "until" }?.1, width: "10")
+                    + HTML.textarea("reason", label: "Why is it paused?", value: input["reason"] ?? "", error: errors.first { $0.0 == "reason" }?.1),
                 button: "Pause the case", warning: true)
         }
+        html += caseForms(
+            session, account: account, balance: p.balance, tenancyEnd: found.position.tenancyEnd, live: found.agreements.first { $0.status == "live" },
+            mandate: found.mandate, proposed: found.proposed, errors: errors, input: input)
         return render("Arrears: \(account)", session: session, section: .arrears, body: html, status: errors.isEmpty ? .ok : .badRequest)
     }
 }

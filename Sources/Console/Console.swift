@@ -23,17 +23,24 @@ public enum ConsoleAction: String, CaseIterable, Sendable {
     case decideSalesOrders
     /// Cancel a Direct Debit mandate (`hub dd mandate cancel`): finance and payments keep mandates.
     case cancelMandates
+    /// Add or amend a Direct Debit mandate (`hub dd mandate add`, `amend`): finance and payments,
+    /// the roles 0020 grants INSERT on `dd_mandates`.
+    case changeMandates
     /// Take a stage or pause a case (`hub arrears act`, `pause`), decide a write-off within the
     /// person's band (`hub writeoffs approve`, `reject`): the income team.
     case workArrears, decideWriteOffs
+    /// Make or cancel an arrears agreement (`hub arrears agree`, `cancel-agreement`), propose a
+    /// write-off (`hub writeoffs propose`): the income team, the roles 0021 grants INSERT on
+    /// `arrears_agreements` and `writeoffs`.
+    case makeAgreements, proposeWriteOffs
 
     public func allowed(for role: ActingPerson.Role) -> Bool {
         switch self {
         case .previewJob, .runJob, .reverseRun: return role == .finance
         case .importPayments, .clearSuspense: return role == .payments
         case .decideSalesOrders: return role == .repairs
-        case .cancelMandates: return role == .finance || role == .payments
-        case .workArrears, .decideWriteOffs: return role.isIncome
+        case .cancelMandates, .changeMandates: return role == .finance || role == .payments
+        case .workArrears, .decideWriteOffs, .makeAgreements, .proposeWriteOffs: return role.isIncome
         }
     }
 }

@@ -7,7 +7,8 @@ import Postgres
 /// Direct Debit (docs/direct-debit.md): collection days (each run's report, as `hub run
 /// dd-collection` prints it), a collection's returns and what was done, mandates with their
 /// schedule (`hub dd schedule`) and history (`hub dd mandates show`), and **cancel** a mandate
-/// (`hub dd mandate cancel`, through `MandateStore`). Finance, payments and the auditor.
+/// (`hub dd mandate cancel`, through `MandateStore`); **add** and **amend** a mandate
+/// (DirectDebitForms.swift). Finance, payments and the auditor.
 extension Console {
     /// A collection day: its run, the report the run kept, its file and deliveries, its returns.
     struct CollectionDay: Sendable {
@@ -140,6 +141,9 @@ extension Console {
                 + HTML.input("q", label: "Search mandates", value: q, hint: "Account, payer's name or Bacs reference", width: "20")
                 + HTML.select("status", label: "Status", options: [("", "Any"), ("pending", "Pending"), ("live", "Live"), ("cancelled", "Cancelled"), ("failed", "Failed")], selected: status ?? "")
                 + "<div class=\"govuk-form-group\"><button class=\"govuk-button govuk-button--secondary\" type=\"submit\">Show</button></div></form>"
+            if ConsoleAction.changeMandates.allowed(for: session.user.role) {
+                html += "<p>\(HTML.link("Add a mandate", "/direct-debit/new-mandate")) (as hub dd mandate add).</p>"
+            }
             html += "<p>\(Wording.count(shown.count, "mandate"))\(shown.count > 200 ? "; the first 200 shown" : "").</p>"
             html += HTML.table(
                 headers: ["Account", "Payer", "Reference", "Frequency", "Day", "Extra", "Status", "Start"], numeric: [5],
@@ -150,6 +154,8 @@ extension Console {
                 }, id: "mandates")
             return self.render("Direct Debit mandates", session: session, section: .directDebit, body: html)
         }
+
+        addDirectDebitForms(router)
 
         page(router, "/direct-debit/mandates/:account") { _, context, session in
             try await self.mandatePage(session, account: try context.parameters.require("account"), errors: [])
@@ -169,7 +175,7 @@ extension Console {
         }
     }
 
-    func mandatePage(_ session: ConsoleSession, account: String, errors: [(String, String)]) async throws -> Response {
+    func mandatePage(_ session: ConsoleSession, account: String, errors: [(String, String)], input: [String: String] = [:]) async throws -> Response {
         let settings = try DirectDebitConfig.load(config)
         let today = config.today()
         let (history, schedule) = try await read(session.user.acting) { db -> (MandateHistory, [DDScheduledCollection]) in
@@ -206,11 +212,16 @@ extension Console {
                 headers: ["Mandate", "What", "Day", "Detail"],
                 rows: lines.map { [String($0.mandateId), HTML.escape($0.what), HTML.escape($0.day.map(Show.day) ?? ""), HTML.escape($0.detail)] }, id: "mandate-lines")
         }
+        if ["pending", "live"].contains(current.status) && ConsoleAction.changeMandates.allowed(for: session.user.role) {
+            html += amendMandateForm(session, account: account, current: current, settings: settings, errors: errors, input: input)
+        } else if ConsoleAction.changeMandates.allowed(for: session.user.role) {
+            html += "<p>\(HTML.link("Add a mandate to \(account)", "/direct-debit/new-mandate?account=\(account)")) (as hub dd mandate add).</p>"
+        }
         if ["pending", "live"].contains(current.status) && ConsoleAction.cancelMandates.allowed(for: session.user.role) {
             html += "<h2>Cancel the mandate</h2><p>As hub dd mandate cancel: a 0C goes in the next collection file when it was lodged.</p>"
             html += HTML.form(
                 action: "/direct-debit/mandates/\(account)/cancel", csrf: session.csrfToken, id: "cancel-form",
-                HTML.textarea("reason", label: "Why is it cancelled?", error: errors.first { $0.0 == "reason" }?.1), button: "Cancel mandate \(current.id)", warning: true)
+                HTML.textarea("reason", label: "Why is it cancelled?", value: input["reason"] ?? "", error: errors.first { $0.0 == "reason" }?.1), button: "Cancel mandate \(current.id)", warning: true)
         }
         return render("Direct Debit: \(account)", session: session, section: .directDebit, body: html, status: errors.isEmpty ? .ok : .badRequest)
     }

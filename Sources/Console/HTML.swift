@@ -79,8 +79,9 @@ enum HTML {
     }
 
     /// A labelled select.
-    static func select(_ name: String, label: String, options: [(value: String, text: String)], selected: String?) -> String {
-        var html = "<div class=\"govuk-form-group\"><label class=\"govuk-label\" for=\"\(escape(name))\">\(escape(label))</label>"
+    static func select(_ name: String, label: String, options: [(value: String, text: String)], selected: String?, error: String? = nil) -> String {
+        var html = "<div class=\"govuk-form-group\(error == nil ? "" : " govuk-form-group--error")\"><label class=\"govuk-label\" for=\"\(escape(name))\">\(escape(label))</label>"
+        if let error { html += "<p class=\"govuk-error-message\" id=\"\(escape(name))-error\"><span class=\"govuk-visually-hidden\">Error:</span> \(escape(error))</p>" }
         html += "<select class=\"govuk-select\" id=\"\(escape(name))\" name=\"\(escape(name))\">"
         for option in options {
             html += "<option value=\"\(escape(option.value))\"\(option.value == selected ? " selected" : "")>\(escape(option.text))</option>"
@@ -89,10 +90,10 @@ enum HTML {
     }
 
     /// A checkbox that must be ticked to confirm.
-    static func confirm(_ name: String, label: String, error: String? = nil) -> String {
+    static func confirm(_ name: String, label: String, error: String? = nil, checked: Bool = false) -> String {
         var html = "<div class=\"govuk-form-group\(error == nil ? "" : " govuk-form-group--error")\">"
         if let error { html += "<p class=\"govuk-error-message\" id=\"\(escape(name))-error\"><span class=\"govuk-visually-hidden\">Error:</span> \(escape(error))</p>" }
-        return html + "<div class=\"govuk-checkboxes__item\"><input class=\"govuk-checkboxes__input\" id=\"\(escape(name))\" name=\"\(escape(name))\" type=\"checkbox\" value=\"yes\"><label class=\"govuk-label govuk-checkboxes__label\" for=\"\(escape(name))\">\(escape(label))</label></div></div>"
+        return html + "<div class=\"govuk-checkboxes__item\"><input class=\"govuk-checkboxes__input\" id=\"\(escape(name))\" name=\"\(escape(name))\" type=\"checkbox\" value=\"yes\"\(checked ? " checked" : "")><label class=\"govuk-label govuk-checkboxes__label\" for=\"\(escape(name))\">\(escape(label))</label></div></div>"
     }
 
     /// The error summary at the top of a form that was refused.

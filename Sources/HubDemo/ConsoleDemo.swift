@@ -25,8 +25,9 @@ public enum ConsoleDemo {
         for person in people {
             text += "  \(person.name.padding(toLength: 15, withPad: " ", startingAt: 0)) \(person.role.rawValue)"
             if let limit = person.limit { text += ", approves held sales orders up to \(limit.formatted)" }
+            if ConsoleAction.changeMandates.allowed(for: person.role) { text += ", adds, amends and cancels Direct Debit mandates" }
             if person.role.isIncome, let band = try WriteOffs.band(of: person.role.databaseRole, db: db) {
-                text += ", works arrears cases, approves write-offs \(WriteOffBands.words(band.upTo))"
+                text += ", works arrears cases (stages, agreements, write-off proposals), approves write-offs \(WriteOffBands.words(band.upTo))"
             }
             text += "\n"
         }

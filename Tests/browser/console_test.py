@@ -189,6 +189,31 @@ class ConsoleTest(unittest.TestCase):
         after = next(w for w in hub_json("writeoffs", "list") if w["id"] == writeoff["id"])
         self.assertEqual((after["status"], after["decided_by"]), ("approved", person))
 
+    def test_6_make_an_arrears_agreement_from_a_case_page_and_see_it_listed(self):
+        # An account in arrears with no live agreement (hub arrears list, hub arrears show).
+        account = next(
+            line["account"]["account"] for line in hub_json("arrears", "list")
+            if not any(g["status"] == "live" for g in hub_json("arrears", "show", line["account"]["account"])["agreements"]))
+        self.sign_in("demo.income")
+        self.go(f"/arrears/cases/{account}")
+        self.fill("amount", "7.5O")  # a letter O: refused beside the field, nothing made
+        self.click("#agree-form button")
+        self.assertTrue(self.driver.find_elements(By.ID, "amount-error"), "the error is beside the amount")
+        self.assertEqual(self.driver.find_element(By.ID, "amount").get_attribute("value"), "7.5O", "the input is kept")
+        self.assertFalse(any(g["status"] == "live" for g in hub_json("arrears", "show", account)["agreements"]))
+        self.fill("amount", "7.50")
+        if self.driver.find_elements(By.ID, "paid_separately"):
+            self.click("paid_separately", By.ID)  # a Direct Debit payer paying by other means: the mandate is not changed
+        self.click("#agree-form button")
+        self.assertIn("£7.50 weekly from", self.driver.page_source)
+        self.assertIn("made by demo.income", self.driver.page_source)
+        self.click("Agreements", By.LINK_TEXT)
+        row = next(r for r in self.driver.find_elements(By.CSS_SELECTOR, "#agreements tbody tr") if r.text.startswith(account))
+        self.assertIn("£7.50", row.text)
+        self.assertIn("demo.income", row.text)
+        made = hub_json("arrears", "show", account)["agreements"][0]
+        self.assertEqual((made["status"], made["made_by"], made["agreement"]["instalment_pence"]), ("live", "demo.income", 750))
+
 
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=2).result
