@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "HubDemo",
             dependencies: [
-                "Hub", "Scheduler", "Console", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles", "HubTesting",
+                "Hub", "Scheduler", "Console", "Postgres", "HousingFinance", "BankFiles", "InterfaceFiles",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -67,6 +67,14 @@ public struct HubDatabase: Sendable {
         try connection.execute("SELECT set_config('hub.landlord', $1, false)", [landlord])
     }
 
+    /// What a person is told when a command that writes meets a read-only database (a replica).
+    public static let readOnlyMessage = """
+        the database is read-only (a read replica, or a read-only transaction), and this command writes. \
+        Runs, imports, loads, migrations and `hub serve` need the primary: point HUB_DATABASE_URL (or database.url in \
+        hub.yaml) at it. On a replica only reading works: statements, balances, reports, `hub runs list` and `show`, \
+        `hub db verify` (docs/scaling.md).
+        """
+
     /// The hub's migrations, shipped as SQL resources.
     public static func migrations() throws -> [Migration] {
         guard let folder = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
@@ -80,6 +88,9 @@ public struct HubDatabase: Sendable {
     @discardableResult
     public func migrate() throws -> MigrationReport {
         let connection = try connectAdmin()
+        if try connection.queryOne("SELECT pg_is_in_recovery()")!.decode(Bool.self, 0) {
+            throw PostgresError(.server, message: "the database is a read replica (a hot standby)", sqlState: "25006")
+        }
         try HubDatabase.prepareOwner(connection)
         try connection.execute("SET ROLE \(unescaped: HubDatabase.ownerRole)")
         defer { _ = try? connection.execute("RESET ROLE") }

@@ -2,7 +2,6 @@ import BankFiles
 import Foundation
 import HousingFinance
 import Hub
-import HubTesting
 import Postgres
 
 /// The Direct Debit part of `hub demo`: about 40% of the demo council's live tenancies pay by

@@ -77,6 +77,35 @@ public struct EmbeddedCluster: Sendable {
         return cluster
     }
 
+    /// Makes and starts a hot standby of this cluster in `folder`: a base backup streamed from it
+    /// (`pg_basebackup --write-recovery-conf`), then a server on its own socket and port that
+    /// replays this cluster's changes as they are made and answers read-only queries (a streaming
+    /// read replica, docs/scaling.md). For rehearsing a replica and for tests; production replicas
+    /// are the DBA's.
+    /// - Throws: `EmbeddedClusterError` with the tool's output when the backup or start fails.
+    public func startStandby(in folder: URL, port: Int) throws -> EmbeddedCluster {
+        let fm = FileManager.default
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        let standby = EmbeddedCluster(directory: EmbeddedCluster.canonical(folder), port: port)
+        let tools = try Tools.find()
+        let user = ProcessUser.current
+        if user.isRoot { try user.giveToPostgres(standby.directory) }
+        try EmbeddedCluster.run(tools.baseBackup, [
+            "-h", directory.path, "-p", String(self.port), "-U", "postgres", "-D", standby.dataDirectory.path,
+            "--write-recovery-conf", "--wal-method=stream", "--checkpoint=fast", "--no-sync",
+        ], asPostgres: user.isRoot, what: "pg_basebackup")
+        // The primary's settings came with the backup; the last line of a setting wins.
+        let settings = "\nunix_socket_directories = '\(standby.directory.path)'\nport = \(port)\nhot_standby = on\n"
+        let handle = try FileHandle(forWritingTo: standby.dataDirectory.appendingPathComponent("postgresql.conf"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(settings.utf8))
+        try handle.close()
+        try EmbeddedCluster.run(tools.pgCtl, [
+            "-D", standby.dataDirectory.path, "-l", standby.logFile.path, "-w", "-t", "60", "start",
+        ], asPostgres: user.isRoot, what: "pg_ctl start")
+        return standby
+    }
+
     /// The cluster in a folder, whether or not it exists or runs: its port is the one its settings
     /// name (else the one `start` would choose).
     public static func at(_ folder: URL) -> EmbeddedCluster {
@@ -172,6 +201,8 @@ public struct EmbeddedCluster: Sendable {
     struct Tools {
         var initdb: String
         var pgCtl: String
+        /// `pg_basebackup`, beside the real `pg_ctl` (not a link to it on PATH).
+        var baseBackup: String { URL(fileURLWithPath: pgCtl).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("pg_basebackup").path }
 
         /// initdb and pg_ctl from PATH, else the newest Debian install under /usr/lib/postgresql.
         static func find() throws -> Tools {

@@ -36,6 +36,9 @@ public struct PostgresError: Error, Hashable, Sendable, CustomStringConvertible 
 
     /// A unique or exclusion constraint was violated (SQLSTATE 23505).
     public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// The server refused a write because the database is read-only: a hot standby (read replica)
+    /// or a read-only transaction (SQLSTATE 25006).
+    public var isReadOnly: Bool { sqlState == "25006" }
     /// The server refused for lack of privilege (SQLSTATE 42501).
     public var isInsufficientPrivilege: Bool { sqlState == "42501" }
     /// A failure that may go away if tried again: lost connection, serialization failure,

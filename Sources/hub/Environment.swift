@@ -140,7 +140,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
 }
 
 func describe(_ error: any Error) -> String {
-    String(describing: error)
+    if let error = error as? PostgresError, error.isReadOnly { return HubDatabase.readOnlyMessage }
+    return String(describing: error)
 }
 
 func exitStatus(for error: any Error) -> Int32 {

@@ -30,14 +30,28 @@ struct ReconcileCommand: ParsableCommand {
                 day = try BankReconciliation.latestStatementDate(on: connection) ?? environment.config.today()
             }
             let report = try BankReconciliation.load(date: day, settings: settings, on: connection)
+            // Direct Debit: the day's collection credits and returns, and the statement entries that settled them.
+            let directDebit = try DDReconciliation.load(date: day, settings: settings, on: connection)
             if global.json {
-                try printJSON(report)
+                try printJSON(ReconcileJSON(bank: report, directDebit: directDebit))
             } else {
                 print(report.render(), terminator: "")
-                // Direct Debit: the day's collection credit and returns (hub dd reconcile for JSON).
-                let directDebit = try DDReconciliation.load(date: day, settings: settings, on: connection)
                 if !directDebit.lines.isEmpty { print(directDebit.render(), terminator: "") }
             }
         }
+    }
+}
+
+/// `hub reconcile --json`: the bank reconciliation's members, and `direct_debit` (as `hub dd
+/// reconcile --json` prints it).
+struct ReconcileJSON: Encodable {
+    var bank: BankReconciliation
+    var directDebit: DDReconciliation
+
+    enum CodingKeys: String, CodingKey { case directDebit }
+    func encode(to encoder: any Encoder) throws {
+        try bank.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(directDebit, forKey: .directDebit)
     }
 }

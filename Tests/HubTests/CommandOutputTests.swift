@@ -128,6 +128,13 @@ import Testing
             #expect(problems.isEmpty, "hub \(command.joined(separator: " ")) --json: \(problems)")
         }
 
+        // The reconciliation's JSON has its Direct Debit part, as its text does.
+        let reconciled = try JSONDecoder().decode(JSON.self, from: Data(try hub(["reconcile", "--json"], environment, in: folder).output.utf8))
+        let directDebit = try #require(reconciled["direct_debit"], "hub reconcile --json has direct_debit")
+        let reconcileText = try hub(["reconcile"], environment, in: folder).output
+        #expect(((directDebit["lines"]?.count ?? 0) > 0) == reconcileText.contains("Direct Debit on"), "\(reconcileText)")
+        if case .bool = directDebit["ties"] {} else { Issue.record("direct_debit.ties is a boolean") }
+
         // Text: runs as a table, keys that are hashes shortened, money in pounds.
         let runs = try hub(["runs", "list", "--limit", "100"], environment, in: folder).output
         #expect(TextRows.all(runs).first == ["Run", "Job", "Key", "Business date", "Status", "Started", "Finished", "Operator", "Entries", "Net", "Note"], "\(runs)")

@@ -194,6 +194,35 @@ import Testing
         #expect(try north.connect().queryOne("SELECT reversed_by_run_id IS NULL FROM runs WHERE id = $1", [northRun])!.decode(Bool.self, 0))
     }
 
+    /// The GL export waits for the postings in flight of its own landlord (so none appears below
+    /// its low-water mark later), and for no other landlord's (migration 0035).
+    @Test func anExportWaitsForItsOwnLandlordsPostingsInFlightAndNoOthers() throws {
+        let (council, north) = try Self.twoLandlords()
+        let posting = try north.connect()
+        try posting.execute("BEGIN")
+        let run = try posting.queryOne("SELECT hub_run_start('hand-postings', 'in flight', '2026-04-13', '{}', 'test', NULL)")!.decode(Int64.self, 0)
+        try posting.execute(
+            """
+            INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id)
+            SELECT id, 'RPY', -2500, '2026-04-13', \(run) FROM rent_accounts WHERE account_ref = '100000011'
+            """)
+        func lockForExport(_ database: HubDatabase, within timeout: String) throws {
+            let db = try database.connect()
+            try db.execute("BEGIN")
+            defer { _ = try? db.execute("ROLLBACK") }
+            try db.execute("SET LOCAL statement_timeout = \(unescaped: "'" + timeout + "'")")
+            try db.execute("SELECT lock_postings_for_export()")
+        }
+        // The council's export is not held back by north's posting.
+        try lockForExport(council, within: "20s")
+        // North's own export waits for it (cancelled here by the timeout while still waiting)...
+        let waiting = try #require(throws: PostgresError.self) { try lockForExport(north, within: "1s") }
+        #expect(waiting.sqlState == "57014", "\(waiting)")
+        // ...and goes on once it has ended.
+        try posting.execute("ROLLBACK")
+        try lockForExport(north, within: "20s")
+    }
+
     @Test func aConnectionWithoutALandlordIsRefusedWithAClearError() throws {
         let (council, _) = try Self.twoLandlords()
         let db = try Connection(HubDatabase.connectionString(council.adminConnectionString!, user: HubDatabase.serviceRole))

@@ -58,7 +58,7 @@ private extension Int64 {
 /// run whose entry day it is and each ARUDD report acted on that day, and the statement entry
 /// that settled it, or why none did (no statement entry that day, or one whose amount differs:
 /// a short credit, with the difference).
-public struct DDReconciliation: Codable, Sendable {
+public struct DDReconciliation: Encodable, Sendable {
     public struct Line: Codable, Sendable, Hashable {
         /// `collections` (a run's contra) or `returns` (an ARUDD file).
         public var kind: String
@@ -82,6 +82,16 @@ public struct DDReconciliation: Codable, Sendable {
     public var lines: [Line]
 
     public var ties: Bool { lines.allSatisfy(\.matched) }
+
+    enum CodingKeys: String, CodingKey { case date, provider, lines, ties }
+    /// As `hub dd reconcile --json` and `direct_debit` of `hub reconcile --json` print it: with `ties`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(date, forKey: .date)
+        try container.encodeIfPresent(provider, forKey: .provider)
+        try container.encode(lines, forKey: .lines)
+        try container.encode(ties, forKey: .ties)
+    }
 
     /// The collections whose entry day is `date` and the returns acted on that day, each with the
     /// statement entry that settled it.

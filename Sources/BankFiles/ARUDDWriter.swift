@@ -1,6 +1,6 @@
-import Foundation
-import HousingFinance
-import XML
+public import Foundation
+public import HousingFinance
+internal import XML
 
 /// One returned Direct Debit to write in an ARUDD report.
 public struct ARUDDItem: Sendable, Hashable {
