@@ -8,7 +8,7 @@ import Postgres
 /// rules say is due. Week W posts as ordinary debits (code = the charge code); a difference found
 /// in an earlier week (an end date entered late, a back-dated rent change) posts as an adjustment
 /// (`ADJ`, with the charge code kept) dated in the week it corrects. A second run of the same week
-/// posts nothing. Rows go in by binary COPY.
+/// posts nothing. Rows go in by binary COPY, a chunk of accounts at a time (`accountsPerChunk`).
 ///
 /// A back-dated change found after the latest week was posted need not wait for the next week:
 /// an adjustments run (`RentDebitJob(adjustingThrough:)`, what `hub run rent-debit --through W`
