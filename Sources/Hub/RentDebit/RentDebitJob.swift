@@ -1,5 +1,6 @@
 import Foundation
 import HousingFinance
+import Logging
 import Postgres
 
 /// The weekly rent debit run (DOMAIN.md, "Rent accounting"), desired-state: after the run for
@@ -7,7 +8,7 @@ import Postgres
 /// rules say is due. Week W posts as ordinary debits (code = the charge code); a difference found
 /// in an earlier week (an end date entered late, a back-dated rent change) posts as an adjustment
 /// (`ADJ`, with the charge code kept) dated in the week it corrects. A second run of the same week
-/// posts nothing. Rows go in by binary COPY.
+/// posts nothing. Rows go in by binary COPY, a chunk of accounts at a time (`accountsPerChunk`).
 ///
 /// A back-dated change found after the latest week was posted need not wait for the next week:
 /// an adjustments run (`RentDebitJob(adjustingThrough:)`, what `hub run rent-debit --through W`
@@ -22,6 +23,14 @@ public struct RentDebitJob: Job {
     public let adjustmentCode: String
     /// For an adjustments run, which one it is of those for its week (1, 2...): its identity.
     public let adjustmentRun: Int?
+    /// How many accounts are read, charged and posted at a time: the run holds one chunk's
+    /// accounts, charges and postings, however many accounts there are (docs/performance.md,
+    /// "Posting rows against the COPY limit"). The run is still one transaction: all chunks are
+    /// posted, or none. The same rows and pence whatever the size.
+    public var accountsPerChunk = RentDebitJob.defaultAccountsPerChunk
+    /// 20,000 accounts: about 32,000 ledger rows a chunk, which the temporary table of the
+    /// landlord's COPY keeps in the session's buffers (8 MB by default).
+    public static let defaultAccountsPerChunk = 20_000
 
     public init(week: RentWeek, calendar: RentCalendar, goLive: Day, adjustmentCode: String = "ADJ") {
         self.week = week
@@ -220,67 +229,97 @@ public struct RentDebitJob: Job {
             try db.execute("DELETE FROM rent_recalc")
         }
 
-        var postings: [Posting] = []
         var report = Report(
             week: week.monday, rentYear: week.rentYear.label, weekNumber: week.rentYear.weekNumber(of: week) ?? 0,
             weeksInYear: week.rentYear.weekCount, freeWeek: calendar.isFree(week), accountsDebited: 0, entriesByCode: [:],
             penceByCode: [:], adjustments: 0, adjustmentsNetPence: 0, accountsRecalculated: 0, adjustedAccounts: [], adjustmentsOnly: false,
             skipped: [:], skippedAccounts: [], warnings: [], runId: context.runId, isPreview: context.isPreview)
+        var phases = Phases()
+        var ledger = try LandlordTableStream(into: "ledger_entries", columns: Self.ledgerColumns, on: db)
 
-        // This week, every account whose tenancy has not ended before it.
-        let accounts = try loadAccounts(db, where: "(t.end_date IS NULL OR t.end_date >= $1)", [week.monday])
-        let charges = try loadCharges(db, where: "effective_from <= $1 AND (effective_to IS NULL OR effective_to >= $2)", [week.sunday, week.monday])
+        // What the week holds already (an adjustment posted to it, a reversed run's entries and
+        // their contras): a sum of zero is the same as nothing, so only the others are kept
+        // (none for a week not yet posted).
         var postedThisWeek: [Int64: [String: Int64]] = [:]
         for row in try db.query(
-            "SELECT account_id, charge_code, sum(amount_pence) FROM ledger_entries WHERE rent_week = $1 AND charge_code IS NOT NULL GROUP BY 1, 2",
+            "SELECT account_id, charge_code, sum(amount_pence) FROM ledger_entries WHERE rent_week = $1 AND charge_code IS NOT NULL GROUP BY 1, 2 HAVING sum(amount_pence) <> 0",
             [week.monday])
         {
             postedThisWeek[row.int64(0), default: [:]][row.text(1)!] = row.int64(2)
         }
-        for account in accounts {
-            let already = postedThisWeek[account.id] ?? [:]
-            switch RentDebitRule.due(week: week, calendar: calendar, period: account.period, charges: charges[account.propertyId] ?? []) {
-            case .success(let due):
-                var debited = false
-                for (code, pence) in due.sorted(by: { $0.key < $1.key }) {
-                    let difference = pence - (already[code] ?? 0)
-                    if difference != 0 {
-                        postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: difference, week: week.monday))
+
+        // This week, every account whose tenancy has not ended before it, a chunk at a time in
+        // the order of their ids (each chunk by the primary keys: as fast as one query over every
+        // account, where a cursor over that query took five times as long).
+        var accountsRead = 0
+        var lastAccount = Int64.min
+        while true {
+            var clock = ContinuousClock.now
+            let accounts = try loadAccounts(
+                db, where: "(t.end_date IS NULL OR t.end_date >= $1) AND a.id > $2", [week.monday, lastAccount],
+                then: "ORDER BY a.id LIMIT \(max(1, accountsPerChunk))")
+            guard let last = accounts.last else { break }
+            lastAccount = last.id
+            accountsRead += accounts.count
+            let charges = try loadCharges(
+                db, where: "property_id = ANY($1::bigint[]) AND effective_from <= $2 AND (effective_to IS NULL OR effective_to >= $3)",
+                [PostgresArray(Set(accounts.map(\.propertyId)).sorted()), week.sunday, week.monday])
+            phases.reading += ContinuousClock.now - clock
+            clock = ContinuousClock.now
+            var postings: [Posting] = []
+            postings.reserveCapacity(accounts.count * 2)
+            for account in accounts {
+                let already = postedThisWeek[account.id] ?? [:]
+                switch RentDebitRule.due(week: week, calendar: calendar, period: account.period, charges: charges[account.propertyId] ?? []) {
+                case .success(let due):
+                    var debited = false
+                    for (code, pence) in due.sorted(by: { $0.key < $1.key }) {
+                        let difference = pence - (already[code] ?? 0)
+                        if difference != 0 {
+                            postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: difference, week: week.monday))
+                            report.entriesByCode[code, default: 0] += 1
+                            report.penceByCode[code, default: 0] += difference
+                            debited = true
+                        }
+                    }
+                    for (code, pence) in already where due[code] == nil && pence != 0 {
+                        postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))
                         report.entriesByCode[code, default: 0] += 1
-                        report.penceByCode[code, default: 0] += difference
-                        debited = true
+                        report.penceByCode[code, default: 0] -= pence
+                    }
+                    if debited { report.accountsDebited += 1 }
+                case .failure(let skip):
+                    report.skipped[skip.reason.rawValue, default: 0] += 1
+                    if skip.reason != .freeWeek {
+                        report.skippedAccounts.append(.init(account: account.ref, reason: skip.reason.rawValue))
+                    }
+                    for (code, pence) in already where pence != 0 {
+                        postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))
+                        report.entriesByCode[code, default: 0] += 1
+                        report.penceByCode[code, default: 0] -= pence
                     }
                 }
-                for (code, pence) in already where due[code] == nil && pence != 0 {
-                    postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))
-                    report.entriesByCode[code, default: 0] += 1
-                    report.penceByCode[code, default: 0] -= pence
-                }
-                if debited { report.accountsDebited += 1 }
-            case .failure(let skip):
-                report.skipped[skip.reason.rawValue, default: 0] += 1
-                if skip.reason != .freeWeek {
-                    report.skippedAccounts.append(.init(account: account.ref, reason: skip.reason.rawValue))
-                }
-                for (code, pence) in already where pence != 0 {
-                    postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))
-                    report.entriesByCode[code, default: 0] += 1
-                    report.penceByCode[code, default: 0] -= pence
-                }
             }
+            phases.computing += ContinuousClock.now - clock
+            try write(postings, to: &ledger, runId: context.runId)
         }
 
-        // Earlier weeks of the accounts marked for recalculation.
+        // Earlier weeks of the accounts marked for recalculation, a chunk at a time.
         if !recalc.isEmpty {
-            let adjustments = try recalculate(db, recalc, goLiveWeek: goLiveWeek, through: week.advanced(by: -1))
+            let clock = ContinuousClock.now
+            var tally = AdjustmentTally()
+            try recalculate(db, recalc, goLiveWeek: goLiveWeek, through: week.advanced(by: -1)) { adjustments in
+                tally.add(adjustments)
+                try write(adjustments, to: &ledger, runId: context.runId)
+            }
             report.accountsRecalculated = recalc.count
-            try report.tally(adjustments, refs: Dictionary(accounts.map { ($0.id, $0.ref) }, uniquingKeysWith: { first, _ in first }), db: db)
-            postings += adjustments
+            try report.record(tally, db: db)
+            phases.adjusting = ContinuousClock.now - clock
         }
 
-        try write(postings, context: context)
-        if accounts.isEmpty { warnings.append("there are no live tenancies: nothing to charge") }
+        if accountsRead == 0 { warnings.append("there are no live tenancies: nothing to charge") }
         report.warnings = warnings
+        phases.log(context.logger, accounts: accountsRead, ledger: ledger)
         return report
     }
 
@@ -319,9 +358,13 @@ public struct RentDebitJob: Job {
             weeksInYear: week.rentYear.weekCount, freeWeek: calendar.isFree(week), accountsDebited: 0, entriesByCode: [:],
             penceByCode: [:], adjustments: 0, adjustmentsNetPence: 0, accountsRecalculated: marks.count, adjustedAccounts: [],
             adjustmentsOnly: true, skipped: [:], skippedAccounts: [], warnings: [], runId: context.runId, isPreview: context.isPreview)
-        let adjustments = try recalculate(db, marks, goLiveWeek: RentWeek(containing: goLive), through: week)
-        try report.tally(adjustments, refs: [:], db: db)
-        try write(adjustments, context: context)
+        var ledger = try LandlordTableStream(into: "ledger_entries", columns: Self.ledgerColumns, on: db)
+        var tally = AdjustmentTally()
+        try recalculate(db, marks, goLiveWeek: RentWeek(containing: goLive), through: week) { adjustments in
+            tally.add(adjustments)
+            try write(adjustments, to: &ledger, runId: context.runId)
+        }
+        try report.record(tally, db: db)
         report.warnings = warnings
         return report
     }
@@ -342,18 +385,20 @@ public struct RentDebitJob: Job {
             marks[row.int64(0)] = Day(daysSinceEpoch: Int(row.int64(1)))
         }
         let job = RentDebitJob(adjustingThrough: week, number: 0, calendar: calendar, goLive: goLive, adjustmentCode: adjustmentCode)
-        let adjustments = marks.isEmpty ? [] : try job.recalculate(db, marks, goLiveWeek: RentWeek(containing: goLive), through: week)
-        return PendingAdjustments(
-            through: week.monday, accounts: Set(adjustments.map(\.accountId)).count, entries: adjustments.count,
-            netPence: adjustments.reduce(0) { $0 + $1.pence })
+        var tally = AdjustmentTally()
+        if !marks.isEmpty {
+            try job.recalculate(db, marks, goLiveWeek: RentWeek(containing: goLive), through: week) { tally.add($0) }
+        }
+        return PendingAdjustments(through: week.monday, accounts: tally.byAccount.count, entries: tally.entries, netPence: tally.netPence)
     }
 
-    func write(_ postings: [Posting], context: RunContext) throws {
-        let db = context.connection
-        try db.copyIntoLandlordTable(
-            table: "ledger_entries",
-            columns: ["account_id", "code", "charge_code", "amount_pence", "entry_date", "rent_week", "run_id"]
-        ) { rows in
+    /// The ledger's columns the rent debit writes.
+    static let ledgerColumns = ["account_id", "code", "charge_code", "amount_pence", "entry_date", "rent_week", "run_id"]
+
+    /// Posts one chunk's postings to the ledger (nothing for none).
+    func write(_ postings: [Posting], to ledger: inout LandlordTableStream, runId: Int64) throws {
+        guard !postings.isEmpty else { return }
+        try ledger.append { rows in
             for posting in postings {
                 try rows.beginRow(columns: 7)
                 rows.write(posting.accountId)
@@ -362,18 +407,22 @@ public struct RentDebitJob: Job {
                 rows.write(posting.pence)
                 rows.writeDate(daysSince1970: posting.week.daysSinceEpoch)
                 rows.writeDate(daysSince1970: posting.week.daysSinceEpoch)
-                rows.write(context.runId)
+                rows.write(runId)
             }
         }
     }
 
     /// Recomputes the weeks from each marked account's earliest affected day to `lastWeek`, and
-    /// returns the adjustments that make the ledger hold what is due.
-    func recalculate(_ db: Connection, _ marks: [Int64: Day], goLiveWeek: RentWeek, through lastWeek: RentWeek) throws -> [Posting] {
-        var adjustments: [Posting] = []
+    /// gives `each` the adjustments that make the ledger hold what is due, a chunk of accounts at
+    /// a time (`accountsPerChunk`; every account's adjustments in one chunk).
+    func recalculate(
+        _ db: Connection, _ marks: [Int64: Day], goLiveWeek: RentWeek, through lastWeek: RentWeek, each: ([Posting]) throws -> Void
+    ) throws {
         let ids = Array(marks.keys).sorted()
-        for start in stride(from: 0, to: ids.count, by: 5000) {
-            let batch = Array(ids[start..<min(start + 5000, ids.count)])
+        let size = max(1, accountsPerChunk)
+        for start in stride(from: 0, to: ids.count, by: size) {
+            var adjustments: [Posting] = []
+            let batch = Array(ids[start..<min(start + size, ids.count)])
             let idList = PostgresArray(batch)
             let accounts = try loadAccounts(db, where: "a.id = ANY($1::bigint[])", [idList])
             let propertyList = PostgresArray(Set(accounts.map(\.propertyId)).sorted())
@@ -400,21 +449,31 @@ public struct RentDebitJob: Job {
                     }
                 }
             }
+            try each(adjustments)
         }
-        return adjustments
     }
 
-    func loadAccounts(_ db: Connection, where condition: String, _ parameters: [any PostgresEncodable]) throws -> [AccountTerms] {
+    /// The accounts' terms (the account, its tenancy and property, its opening balance's date)
+    /// that meet `condition`, then `then` (an order and a limit).
+    func loadAccounts(_ db: Connection, where condition: String, _ parameters: [any PostgresEncodable], then: String = "") throws -> [AccountTerms] {
+        try parseAccounts(db.execute(SQLQuery(unescaped: accountsQuery(where: condition) + " " + then), parameters))
+    }
+
+    func accountsQuery(where condition: String) -> String {
         let far = RentDebitJob.farFuture
-        let result = try db.execute(
-            """
-            SELECT a.id, a.account_ref, t.property_id, t.start_date - \(unescaped: RentDebitJob.epoch), COALESCE(t.end_date - \(unescaped: RentDebitJob.epoch), \(unescaped: String(far))),
-                   p.owned_from - \(unescaped: RentDebitJob.epoch), COALESCE(p.owned_to - \(unescaped: RentDebitJob.epoch), \(unescaped: String(far))),
-                   COALESCE(ob.as_of - \(unescaped: RentDebitJob.epoch), 0)
+        let epoch = RentDebitJob.epoch
+        return """
+            SELECT a.id, a.account_ref, t.property_id, t.start_date - \(epoch), COALESCE(t.end_date - \(epoch), \(far)),
+                   p.owned_from - \(epoch), COALESCE(p.owned_to - \(epoch), \(far)),
+                   COALESCE(ob.as_of - \(epoch), 0)
             FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id JOIN properties p ON p.id = t.property_id
             LEFT JOIN opening_balances ob ON ob.account_id = a.id
-            WHERE \(unescaped: condition)
-            """, parameters)
+            WHERE \(condition)
+            """
+    }
+
+    func parseAccounts(_ result: QueryResult) -> [AccountTerms] {
+        let far = RentDebitJob.farFuture
         var accounts: [AccountTerms] = []
         accounts.reserveCapacity(result.count)
         for i in 0..<result.count {
@@ -490,27 +549,55 @@ public struct PendingAdjustments: Codable, Hashable, Sendable {
     }
 }
 
-extension RentDebitJob.Report {
-    /// Counts the adjustments into the report, with the accounts they adjust (by reference).
-    mutating func tally(_ adjustments: [RentDebitJob.Posting], refs: [Int64: String], db: Connection) throws {
-        var byAccount: [Int64: (entries: Int, pence: Int64)] = [:]
+/// The adjustments of a run counted as they are posted, a chunk at a time.
+struct AdjustmentTally {
+    var entries = 0
+    var netPence: Int64 = 0
+    var byAccount: [Int64: (entries: Int, pence: Int64)] = [:]
+
+    mutating func add(_ adjustments: [RentDebitJob.Posting]) {
         for posting in adjustments {
-            self.adjustments += 1
-            adjustmentsNetPence += posting.pence
+            entries += 1
+            netPence += posting.pence
             byAccount[posting.accountId, default: (0, 0)].entries += 1
             byAccount[posting.accountId, default: (0, 0)].pence += posting.pence
         }
-        guard !byAccount.isEmpty else { return }
-        var names = refs
-        let missing = byAccount.keys.filter { names[$0] == nil }
-        if !missing.isEmpty {
-            for row in try db.query(
-                "SELECT id, account_ref FROM rent_accounts WHERE id = ANY($1::bigint[])", ["{" + missing.map(String.init).joined(separator: ",") + "}"])
-            {
-                names[row.int64(0)] = row.text(1)
+    }
+}
+
+extension RentDebitJob {
+    /// Where the run's time went, logged when it has posted (`HUB_LOG_LEVEL=info`).
+    struct Phases {
+        var reading = Duration.zero
+        var computing = Duration.zero
+        var adjusting = Duration.zero
+
+        func log(_ logger: Logger, accounts: Int, ledger: LandlordTableStream) {
+            func seconds(_ duration: Duration) -> String {
+                String(format: "%.2f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
             }
+            logger.info("rent debit posted", metadata: [
+                "accounts": "\(accounts)", "ledger_rows": "\(ledger.rows)", "chunks": "\(ledger.chunks)",
+                "reading_s": "\(seconds(reading))", "computing_s": "\(seconds(computing))",
+                "copy_s": "\(seconds(ledger.copying))", "insert_s": "\(seconds(ledger.inserting))", "adjusting_s": "\(seconds(adjusting))",
+            ])
         }
-        adjustedAccounts = byAccount.map { AdjustedAccount(account: names[$0.key] ?? String($0.key), entries: $0.value.entries, netPence: $0.value.pence) }
+    }
+}
+
+extension RentDebitJob.Report {
+    /// Counts the adjustments into the report, with the accounts they adjust (by reference).
+    mutating func record(_ tally: AdjustmentTally, db: Connection) throws {
+        adjustments += tally.entries
+        adjustmentsNetPence += tally.netPence
+        guard !tally.byAccount.isEmpty else { return }
+        var names: [Int64: String] = [:]
+        for row in try db.query(
+            "SELECT id, account_ref FROM rent_accounts WHERE id = ANY($1::bigint[])", [PostgresArray(tally.byAccount.keys.sorted())])
+        {
+            names[row.int64(0)] = row.text(1)
+        }
+        adjustedAccounts = tally.byAccount.map { AdjustedAccount(account: names[$0.key] ?? String($0.key), entries: $0.value.entries, netPence: $0.value.pence) }
             .sorted { $0.account < $1.account }
     }
 }

@@ -7,6 +7,8 @@ import Postgres
 public struct JobLauncher: Sendable {
     public let runner: Runner
     public let config: HubConfig
+    /// Accounts each run reads, charges and posts at a time (`RentDebitJob.accountsPerChunk`).
+    public var accountsPerChunk = RentDebitJob.defaultAccountsPerChunk
 
     public init(runner: Runner, config: HubConfig) {
         self.runner = runner
@@ -125,6 +127,8 @@ public enum JobParameters {
 public struct RentDebitRuns: Sendable {
     public let runner: Runner
     public let config: HubConfig
+    /// Accounts each run reads, charges and posts at a time (`RentDebitJob.accountsPerChunk`).
+    public var accountsPerChunk = RentDebitJob.defaultAccountsPerChunk
 
     public init(runner: Runner, config: HubConfig) {
         self.runner = runner
@@ -133,7 +137,9 @@ public struct RentDebitRuns: Sendable {
 
     /// The job for one week, configured.
     public func job(for week: RentWeek) -> RentDebitJob {
-        RentDebitJob(week: week, calendar: config.rentCalendar, goLive: config.goLive, adjustmentCode: config.adjustmentCode)
+        var job = RentDebitJob(week: week, calendar: config.rentCalendar, goLive: config.goLive, adjustmentCode: config.adjustmentCode)
+        job.accountsPerChunk = accountsPerChunk
+        return job
     }
 
     /// The weeks from go-live to `through` that have no completed, unreversed run.
@@ -184,8 +190,9 @@ public struct RentDebitRuns: Sendable {
         let earlier = try connection.queryOne(
             "SELECT count(*) FROM runs WHERE job = $1 AND business_key LIKE $2 AND status = 'completed'",
             [RentDebitJob.name, through.monday.iso + " adjustments %"])?.decode(Int.self, 0) ?? 0
-        let job = RentDebitJob(
+        var job = RentDebitJob(
             adjustingThrough: through, number: earlier + 1, calendar: config.rentCalendar, goLive: config.goLive, adjustmentCode: config.adjustmentCode)
+        job.accountsPerChunk = accountsPerChunk
         return try runner.run(job, on: connection, businessDate: businessDate, preview: preview, slot: slot, beforeCommit: beforeCommit)
     }
 }

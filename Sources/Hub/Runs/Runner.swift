@@ -97,6 +97,7 @@ public struct Runner: Sendable {
             let countsJSON = try HubJSON.text(RunRecord.countLabels(report.counts))
             let warningsJSON = try HubJSON.text(report.warnings)
             // Completes the run, its totals and its seal (the ledger's hash chain, `hub db verify`).
+            let completing = ContinuousClock.now
             try connection.execute(
                 "SELECT hub_run_complete($1, $2::jsonb, $3::jsonb, $4::jsonb, $5)", [runId, countsJSON, warningsJSON, reportJSON, report.render()])
             let record = try RunRecord.find(runId, on: connection)!
@@ -110,7 +111,11 @@ public struct Runner: Sendable {
                 // counts them and its analysis is not followed by them again.
                 try connection.execute("SELECT pg_stat_force_next_flush()")
                 try connection.execute("COMMIT")
-                logger.info("run completed", metadata: ["warnings": "\(report.warnings.count)"])
+                let completed = (ContinuousClock.now - completing).components
+                logger.info("run completed", metadata: [
+                    "warnings": "\(report.warnings.count)",
+                    "complete_s": "\(String(format: "%.2f", Double(completed.seconds) + Double(completed.attoseconds) / 1e18))",
+                ])
                 analyseAfterPost(on: connection, logger: logger)
             }
             return RunOutcome(record: record, report: report, isPreview: preview)

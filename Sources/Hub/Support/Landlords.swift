@@ -39,3 +39,64 @@ extension Connection {
         return inserted.affectedRows
     }
 }
+
+/// Rows posted to a table of the schema chunk by chunk, inside the caller's transaction (a run's):
+/// the caller holds one chunk at a time, however many rows the whole posting has. Each chunk is
+/// copied into a temporary table (made once, emptied after each chunk, dropped at commit) and
+/// moved with one `INSERT ... SELECT`, where the landlord's default, the policy and the table's
+/// triggers apply as to any insert; a table without row-level security (the benchmarks'
+/// `--without-rls`) takes each chunk's COPY itself. All chunks are in, or none: the transaction
+/// is the caller's.
+public struct LandlordTableStream {
+    let connection: Connection
+    let table: String
+    let list: String
+    let columns: [String]
+    /// The temporary table, or nil when the table takes COPY.
+    let stage: String?
+    /// Rows inserted so far.
+    public private(set) var rows = 0
+    /// Chunks posted so far.
+    public private(set) var chunks = 0
+    /// Time spent copying the chunks (into the temporary table, or the table itself).
+    public private(set) var copying = Duration.zero
+    /// Time spent moving them into the table (the insert, its indexes and its triggers).
+    public private(set) var inserting = Duration.zero
+
+    /// Must be called inside a transaction: the temporary table is dropped at its commit.
+    public init(into table: String, columns: [String], on connection: Connection) throws {
+        self.connection = connection
+        self.table = table
+        self.columns = columns
+        self.list = columns.joined(separator: ", ")
+        if try connection.queryOne("SELECT relrowsecurity FROM pg_class WHERE oid = $1::regclass", [table])!.decode(Bool.self, 0) {
+            // Named after the table (`COPY ledger_entries_copy ...` in pg_stat_activity).
+            let stage = table + "_copy"
+            try connection.execute("DROP TABLE IF EXISTS pg_temp.\(unescaped: stage)")
+            try connection.execute(
+                "CREATE TEMPORARY TABLE \(unescaped: stage) ON COMMIT DROP AS SELECT \(unescaped: list) FROM \(unescaped: table) WITH NO DATA")
+            self.stage = stage
+        } else {
+            self.stage = nil
+        }
+    }
+
+    /// Posts one chunk: the rows `producer` writes.
+    public mutating func append(_ producer: (inout CopyRowWriter) throws -> Void) throws {
+        chunks += 1
+        let clock = ContinuousClock.now
+        guard let stage else {
+            rows += try connection.copyIn(table: table, columns: columns, producer: producer)
+            copying += ContinuousClock.now - clock
+            return
+        }
+        try connection.copyIn(table: stage, columns: columns, producer: producer)
+        let copied = ContinuousClock.now
+        copying += copied - clock
+        rows += try connection.execute(
+            "INSERT INTO \(unescaped: table) (\(unescaped: list)) SELECT \(unescaped: list) FROM pg_temp.\(unescaped: stage)").affectedRows
+        // Made in this transaction: emptied in place, its pages kept in the session's buffers.
+        try connection.execute("TRUNCATE pg_temp.\(unescaped: stage)")
+        inserting += ContinuousClock.now - copied
+    }
+}
