@@ -319,6 +319,7 @@ public struct RentDebitJob: Job {
 
         if accountsRead == 0 { warnings.append("there are no live tenancies: nothing to charge") }
         report.warnings = warnings
+        try ledger.close()
         phases.log(context.logger, accounts: accountsRead, ledger: ledger)
         return report
     }
@@ -365,6 +366,7 @@ public struct RentDebitJob: Job {
             try write(adjustments, to: &ledger, runId: context.runId)
         }
         try report.record(tally, db: db)
+        try ledger.close()
         report.warnings = warnings
         return report
     }

@@ -14,35 +14,24 @@ extension Connection {
 }
 
 extension Connection {
-    /// Bulk-loads rows into a table of the schema. PostgreSQL refuses `COPY ... FROM` into a table
-    /// under row-level security (every table since migration 0030), so the rows are copied into a
-    /// temporary table of the same columns (no policy, no WAL) and moved with one
+    /// Bulk-loads rows into a table of the schema, in one chunk of a `LandlordTableStream`:
+    /// PostgreSQL refuses `COPY ... FROM` into a table under row-level security (every table since
+    /// migration 0030), so the rows are copied into a temporary table and moved with one
     /// `INSERT ... SELECT`, where the landlord's default and policy apply as to any insert. All rows
     /// are in, or none.
     /// - Returns: the number of rows inserted.
     @discardableResult
     public func copyIntoLandlordTable(table: String, columns: [String], producer: (inout CopyRowWriter) throws -> Void) throws -> Int {
-        // A table without row-level security (switched off by `Benchmarks/rent-debit
-        // --without-rls` to measure its cost) takes the COPY itself.
-        guard try queryOne("SELECT relrowsecurity FROM pg_class WHERE oid = $1::regclass", [table])!.decode(Bool.self, 0) else {
-            return try copyIn(table: table, columns: columns, producer: producer)
-        }
-        let list = columns.joined(separator: ", ")
-        // Named after the table (`COPY ledger_entries_copy ...` in pg_stat_activity); temporary
-        // tables come first on the search path.
-        let stage = table + "_copy"
-        try execute("DROP TABLE IF EXISTS pg_temp.\(unescaped: stage)")
-        try execute("CREATE TEMPORARY TABLE \(unescaped: stage) AS SELECT \(unescaped: list) FROM \(unescaped: table) WITH NO DATA")
-        try copyIn(table: stage, columns: columns, producer: producer)
-        let inserted = try execute("INSERT INTO \(unescaped: table) (\(unescaped: list)) SELECT \(unescaped: list) FROM pg_temp.\(unescaped: stage)")
-        try execute("DROP TABLE pg_temp.\(unescaped: stage)")
-        return inserted.affectedRows
+        var stream = try LandlordTableStream(into: table, columns: columns, on: self)
+        try stream.append(producer)
+        try stream.close()
+        return stream.rows
     }
 }
 
 /// Rows posted to a table of the schema chunk by chunk, inside the caller's transaction (a run's):
 /// the caller holds one chunk at a time, however many rows the whole posting has. Each chunk is
-/// copied into a temporary table (made once, emptied after each chunk, dropped at commit) and
+/// copied into a temporary table (made once, emptied after each chunk, dropped by `close()`) and
 /// moved with one `INSERT ... SELECT`, where the landlord's default, the policy and the table's
 /// triggers apply as to any insert; a table without row-level security (the benchmarks'
 /// `--without-rls`) takes each chunk's COPY itself. All chunks are in, or none: the transaction
@@ -63,7 +52,7 @@ public struct LandlordTableStream {
     /// Time spent moving them into the table (the insert, its indexes and its triggers).
     public private(set) var inserting = Duration.zero
 
-    /// Must be called inside a transaction: the temporary table is dropped at its commit.
+    /// Makes the temporary table (dropped by `close()`, or by the next stream into the same table).
     public init(into table: String, columns: [String], on connection: Connection) throws {
         self.connection = connection
         self.table = table
@@ -74,7 +63,7 @@ public struct LandlordTableStream {
             let stage = table + "_copy"
             try connection.execute("DROP TABLE IF EXISTS pg_temp.\(unescaped: stage)")
             try connection.execute(
-                "CREATE TEMPORARY TABLE \(unescaped: stage) ON COMMIT DROP AS SELECT \(unescaped: list) FROM \(unescaped: table) WITH NO DATA")
+                "CREATE TEMPORARY TABLE \(unescaped: stage) AS SELECT \(unescaped: list) FROM \(unescaped: table) WITH NO DATA")
             self.stage = stage
         } else {
             self.stage = nil
@@ -98,5 +87,10 @@ public struct LandlordTableStream {
         // Made in this transaction: emptied in place, its pages kept in the session's buffers.
         try connection.execute("TRUNCATE pg_temp.\(unescaped: stage)")
         inserting += ContinuousClock.now - copied
+    }
+
+    /// Drops the temporary table.
+    public func close() throws {
+        if let stage { try connection.execute("DROP TABLE IF EXISTS pg_temp.\(unescaped: stage)") }
     }
 }
