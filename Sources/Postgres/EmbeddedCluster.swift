@@ -23,6 +23,22 @@ public struct EmbeddedCluster: Sendable {
         "psql \"\(connectionString(database: database))\""
     }
 
+    /// The longest path of a Unix socket PostgreSQL accepts (its `sun_path`, less the final NUL).
+    static let longestSocketPath = 107
+
+    /// Refuses a folder whose socket path PostgreSQL would refuse, before anything is made there:
+    /// otherwise `pg_ctl` only says that the server could not start.
+    func checkSocketPath() throws {
+        let socket = directory.appendingPathComponent(".s.PGSQL.\(port)").path
+        let length = socket.utf8.count
+        guard length > EmbeddedCluster.longestSocketPath else { return }
+        throw EmbeddedClusterError(message: """
+            the embedded cluster's folder \(directory.path) is too deep: its socket's path would be \
+            \(length) bytes and PostgreSQL takes at most \(EmbeddedCluster.longestSocketPath). Name a shorter \
+            folder with `embedded-database:` in hub.yaml, or move the project.
+            """)
+    }
+
     var dataDirectory: URL { directory.appendingPathComponent("data") }
     var logFile: URL { directory.appendingPathComponent("server.log") }
 
@@ -41,6 +57,7 @@ public struct EmbeddedCluster: Sendable {
         // A cluster made already listens where its own settings say, however its folder is named.
         let port = port ?? configuredPort(in: directory) ?? defaultPort(for: directory)
         let cluster = EmbeddedCluster(directory: directory, port: port)
+        try cluster.checkSocketPath()
         let tools = try Tools.find()
         let user = ProcessUser.current
         if user.isRoot { try user.giveToPostgres(directory) }
@@ -87,6 +104,7 @@ public struct EmbeddedCluster: Sendable {
         let fm = FileManager.default
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         let standby = EmbeddedCluster(directory: EmbeddedCluster.canonical(folder), port: port)
+        try standby.checkSocketPath()
         let tools = try Tools.find()
         let user = ProcessUser.current
         if user.isRoot { try user.giveToPostgres(standby.directory) }

@@ -243,3 +243,18 @@ func freshDatabase() throws -> Connection {
         #expect(try db.queryOne("SELECT count(*) FROM schema_migrations")!.decode(Int.self, 0) == 0)
     }
 }
+
+@Suite struct EmbeddedClusterFolderTests {
+    @Test func aFolderTooDeepForTheSocketIsRefusedByNameBeforeAnythingIsMade() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("hub-deep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let deep = base.appendingPathComponent(String(repeating: "d", count: 60)).appendingPathComponent(String(repeating: "e", count: 40))
+        #expect {
+            _ = try EmbeddedCluster.start(in: deep, port: 54321)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("too deep") && message.contains("embedded-database:") && message.contains(deep.lastPathComponent)
+        }
+        #expect(!FileManager.default.fileExists(atPath: deep.appendingPathComponent("data").path))
+    }
+}
