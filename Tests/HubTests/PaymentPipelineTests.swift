@@ -63,6 +63,75 @@ import Testing
         #expect(try world.sum("SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relname LIKE '%_copy'") == 0)
     }
 
+    /// The same statement in chunks of 7 entries (every chunk decided while the one before is
+    /// still being inserted) and in one chunk (nothing in flight), each into its own database
+    /// holding the same accounts and an earlier file: the same report, and the same payment
+    /// entries, ledger rows, suspense items, GL postings and settlements, row for row.
+    @Test func chunksOfSevenPostTheSameRowsAsOneChunk() throws {
+        func entries(_ world: PaymentWorld, _ range: Range<Int>) -> [Camt053Entry] {
+            range.map { i in
+                let reference: String
+                switch i % 11 {
+                case 3: reference = "NO IDEA \(i)"
+                case 5: reference = "RENT \(typo(world.refs[i % world.refs.count]))"
+                default: reference = "RENT \(world.refs[i % world.refs.count])"
+                }
+                return Camt053Entry(amount: Money(pence: Int64(500 + 3 * i)), bookingDate: day, reference: reference, accountServicerReference: "S\(i)",
+                                    payerName: i % 13 == 4 ? "PAYPOINT LTD" : "PAYER \(i % 17)")
+            }
+        }
+        func statement(_ world: PaymentWorld, id: String, _ list: [Camt053Entry]) throws -> String {
+            String(decoding: try Camt053Writer(messageId: id, created: day).bytes([
+                (Camt053Statement(id: id, iban: "GB29NWBK60161331926819", date: day, openingBalance: Money(pence: 0)), list),
+            ]), as: UTF8.self)
+        }
+        /// Everything the import wrote, as text a person would compare, ids replaced by positions.
+        func posted(_ world: PaymentWorld, run: Int64) throws -> [String] {
+            let queries: [SQLQuery] = [
+                """
+                SELECT concat_ws(' ', e.position, e.direction, e.amount_pence, e.booking_date, e.reference, e.payer, e.outcome, e.rule, e.code,
+                    a.account_ref, e.provider, f.run_id = e.run_id, f.position, e.return_reason, regexp_replace(e.note, '[0-9]+\\)', ')'), e.entry_key)
+                FROM payment_entries e LEFT JOIN rent_accounts a ON a.id = e.account_id LEFT JOIN payment_entries f ON f.id = e.first_entry_id
+                WHERE e.run_id = \(run) ORDER BY e.id
+                """,
+                """
+                SELECT concat_ws(' ', a.account_ref, l.code, l.amount_pence, l.entry_date, l.description, l.source_ref)
+                FROM ledger_entries l JOIN rent_accounts a ON a.id = l.account_id WHERE l.run_id = \(run) ORDER BY l.source_ref
+                """,
+                "SELECT concat_ws(' ', entry_key, kind, code, amount_pence, entry_date, reference, payer, position, reason, status) FROM suspense_items WHERE run_id = \(run) ORDER BY position",
+                "SELECT concat_ws(' ', code, amount_pence, entry_date, description, source_ref) FROM gl_postings WHERE run_id = \(run) ORDER BY source_ref, code",
+                "SELECT concat_ws(' ', entry_key, provider, amount_pence, booking_date, reference, payer) FROM bank_settlements WHERE run_id = \(run) ORDER BY entry_key",
+            ]
+            return try queries.flatMap { query in try world.db.query(query).map { $0.text(0) ?? "" } }
+        }
+        var results: [(report: String, rows: [String])] = []
+        for perChunk in [7, 1_000_000] {
+            let world = try PaymentWorld(accounts: 12)
+            // An earlier file holding six of the entries: already imported.
+            try world.importText("earlier.xml", try statement(world, id: "EARLY-1", entries(world, 40..<46)), date: day.iso)
+            var list = entries(world, 0..<120)
+            list[7] = list[6]  // the first of the second chunk of 7 repeats the last of the first
+            list[29] = list[2]
+            list[96] = list[95]
+            list.append(Camt053Entry(amount: Money(pence: 999), direction: .debit, bookingDate: day, reference: "CHARGES", accountServicerReference: "CH9",
+                                     bankTransactionCode: "ACMT/MDOP/CHRG"))
+            var job = try PaymentImportJob(
+                url: try world.write("statement.xml", try statement(world, id: "PIPE-7", list)), format: nil, settings: world.settings,
+                scheme: world.config.accountScheme)
+            job.entriesPerChunk = perChunk
+            let outcome = try world.importer.run(job, businessDate: day)
+            #expect(outcome.report.ties)
+            results.append((try HubJSON.text(outcome.report), try posted(world, run: outcome.record.id)))
+        }
+        #expect(results[0].report == results[1].report)
+        #expect(results[0].rows == results[1].rows)
+        // What the comparison covers: every outcome but the returned debit.
+        for outcome in ["posted", "skipped", "suspense", "settlement", "reported"] {
+            #expect(results[0].rows.contains { $0.contains(" \(outcome) ") }, "\(outcome)")
+        }
+        #expect(results[0].rows.count > 121 + 100)
+    }
+
     /// A malformed amount in the third chunk, read while the first chunks' rows are in flight:
     /// the reader's error, naming the file, line and element; nothing posted.
     @Test func aBadElementInALaterChunkPostsNothing() throws {

@@ -140,9 +140,13 @@ public struct PaymentImportJob: Job {
         var match: ReferenceMatch?
     }
 
-    /// How many entries are decided and written at a time: the file is streamed, and memory holds
-    /// one chunk, not the file. A reader error at any point rolls the whole run back.
-    static let chunkSize = 10_000
+    /// How many entries are decided and written at a time by default: the file is streamed, and
+    /// memory holds a few chunks, not the file. A reader error at any point rolls the whole run back.
+    public static let defaultEntriesPerChunk = 10_000
+
+    /// How many entries this job decides and writes at a time (`defaultEntriesPerChunk`; tests
+    /// set a few to cross chunk boundaries, or more than the file holds for one chunk).
+    public var entriesPerChunk = PaymentImportJob.defaultEntriesPerChunk
 
     public func run(in context: RunContext) throws -> PaymentImportReport {
         let db = context.connection
@@ -277,7 +281,7 @@ public struct PaymentImportJob: Job {
         // chunks, never the file. One transaction throughout: an error in any stage, the
         // reader's or the server's, in any chunk, rolls the whole run back.
         let readingClock = ReadingClock()
-        let pipe = PaymentChunkPipe(chunkSize: Self.chunkSize, read: readingClock.timing(read))
+        let pipe = PaymentChunkPipe(chunkSize: max(1, entriesPerChunk), read: readingClock.timing(read))
         defer { pipe.stop() }
         var fileTotals: FileTotals?
         do {
