@@ -235,12 +235,25 @@ public struct PaymentImportJob: Job {
         }
 
         // The file is read on a thread of its own, a chunk or two ahead of the decisions.
-        let pipe = PaymentChunkPipe(chunkSize: Self.chunkSize, read: read)
+        let chunkSize = Self.chunkSize
+        let pipe = ReadAhead<[Payment], FileTotals> { hand in
+            var chunk: [Payment] = []
+            chunk.reserveCapacity(chunkSize)
+            let totals = try read { payment in
+                chunk.append(payment)
+                if chunk.count >= chunkSize {
+                    try hand(chunk)
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            if !chunk.isEmpty { try hand(chunk) }
+            return totals
+        }
         defer { pipe.stop() }
         var fileTotals: FileTotals?
         while fileTotals == nil {
             switch try pipe.next() {
-            case .chunk(let payments):
+            case .piece(let payments):
                 chunk = payments
                 try flush()
             case .done(let read):
