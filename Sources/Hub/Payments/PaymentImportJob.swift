@@ -274,14 +274,28 @@ public struct PaymentImportJob: Job {
         }
 
         // A bounded pipeline of three stages, a chunk of entries at a time: the file is read on a
-        // thread of its own, a chunk or two ahead (`PaymentChunkPipe`); each chunk is prepared
+        // thread of its own, a chunk or two ahead (`ReadAhead`); each chunk is prepared
         // (identity, settlement signatures, matching) while the server moves the chunk before
         // from its temporary tables into the tables (the INSERTs, sent without waiting); then
         // decided, copied into the temporary tables, and its INSERTs sent. Memory holds a few
         // chunks, never the file. One transaction throughout: an error in any stage, the
         // reader's or the server's, in any chunk, rolls the whole run back.
         let readingClock = ReadingClock()
-        let pipe = PaymentChunkPipe(chunkSize: max(1, entriesPerChunk), read: readingClock.timing(read))
+        let timedRead = readingClock.timing(read)
+        let chunkSize = max(1, entriesPerChunk)
+        let pipe = ReadAhead<[Payment], FileTotals> { hand in
+            var chunk: [Payment] = []
+            chunk.reserveCapacity(chunkSize)
+            let totals = try timedRead { payment in
+                chunk.append(payment)
+                if chunk.count >= chunkSize {
+                    try hand(chunk)
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            if !chunk.isEmpty { try hand(chunk) }
+            return totals
+        }
         defer { pipe.stop() }
         var fileTotals: FileTotals?
         do {
@@ -290,7 +304,7 @@ public struct PaymentImportJob: Job {
                 let item = try pipe.next()
                 phases.waiting += ContinuousClock.now - clock
                 switch item {
-                case .chunk(let chunk):
+                case .piece(let chunk):
                     clock = ContinuousClock.now
                     let prepared = prepare(chunk)
                     phases.preparing += ContinuousClock.now - clock

@@ -90,7 +90,7 @@ public struct Runner: Sendable {
                 [J.name, job.businessKey, businessDate, parametersJSON, host, slot])!.decode(Int64.self, 0)
             logger[metadataKey: "run"] = "\(runId)"
             logger.info("run started", metadata: ["preview": "\(preview)"])
-            let context = RunContext(connection: connection, runId: runId, businessDate: businessDate, isPreview: preview, logger: logger)
+            let context = RunContext(connection: connection, database: database, runId: runId, businessDate: businessDate, isPreview: preview, logger: logger)
             let report = try job.run(in: context)
             if let input = job.inboundFile {
                 let keeping = ContinuousClock.now
