@@ -5,6 +5,7 @@ extension Connection {
     /// `executeScript`) and returns at once, without waiting for the server: the caller works
     /// while the server runs them, then reads their results with `receiveScript()`. Nothing else
     /// may use the connection in between (libpq refuses another statement while one is in flight).
+    /// (`pipeline(_:)` sends many statements too, but waits for their results before it returns.)
     /// - Throws: `PostgresError` when the statements cannot be sent.
     public func sendScript(_ query: SQLQuery) throws {
         precondition(query.binds.isEmpty, "sendScript takes statements without parameters")
