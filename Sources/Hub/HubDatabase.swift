@@ -48,8 +48,9 @@ public struct HubDatabase: Sendable {
     }
 
     /// Opens a new connection for the landlord (under the person's role and name when acting for one).
-    public func connect() throws -> Connection {
-        let connection = try Connection(connectionString, applicationName: "hub")
+    /// - Parameter applicationName: how the session shows in `pg_stat_activity`.
+    public func connect(applicationName: String = "hub") throws -> Connection {
+        let connection = try Connection(connectionString, applicationName: applicationName)
         try HubDatabase.setLandlord(landlord, on: connection)
         if let person { try person.apply(to: connection) }
         return connection

@@ -10,6 +10,9 @@ import HousingFinance
 /// says about it) with its occurrence number among identical entries in the same file.
 struct EntryIdentity {
     private var occurrences: [String: Int] = [:]
+    /// The last statement account normalised (`account(_:)`), and its text: a statement's entries
+    /// all name the same account.
+    private var lastAccount: (text: String?, normalised: String)?
 
     /// The scope of a format's own references: camt.053 and camt.054 of the same account carry the
     /// same `AcctSvcrRef` for the same entry, so they share one.
@@ -54,7 +57,14 @@ struct EntryIdentity {
         if let reference = payment.bankReference.map(Self.trimmed), !reference.isEmpty {
             if Self.isBankStatement(format) {
                 let signed = (payment.direction == .credit ? "C" : "D") + String(payment.amount.pence)
-                return "\(scope):ref:\(Self.account(payment.statementAccount))|\(payment.bookingDate.iso)|\(signed)|\(reference)"
+                let account: String
+                if let last = lastAccount, last.text == payment.statementAccount {
+                    account = last.normalised
+                } else {
+                    account = Self.account(payment.statementAccount)
+                    lastAccount = (payment.statementAccount, account)
+                }
+                return "\(scope):ref:\(account)|\(payment.bookingDate.iso)|\(signed)|\(reference)"
             }
             return "\(scope):ref:\(reference)"
         }

@@ -217,17 +217,11 @@ public struct RentDebitJob: Job {
         var warnings: [String] = []
         try synchroniseFreeWeeks(db, warnings: &warnings, lastPosted: week.advanced(by: -1))
 
-        // Accounts marked by back-dated changes, with the earliest day affected.
-        var recalc: [Int64: Day] = [:]
-        if week > goLiveWeek {
-            for row in try db.query(
-                "WITH taken AS (DELETE FROM rent_recalc RETURNING account_id, from_date) SELECT account_id, min(from_date) - \(unescaped: RentDebitJob.epoch) FROM taken GROUP BY account_id")
-            {
-                recalc[row.int64(0)] = Day(daysSinceEpoch: Int(row.int64(1)))
-            }
-        } else {
-            try db.execute("DELETE FROM rent_recalc")
-        }
+        // The marks of back-dated changes are taken (with the earliest day affected) in the same
+        // statement that exports the run's snapshot, which everything the run computes from is
+        // then read in, on a second connection (`readAhead`).
+        let (snapshot, marks) = try takeMarks(db)
+        let recalc = week > goLiveWeek ? marks : [:]
 
         var report = Report(
             week: week.monday, rentYear: week.rentYear.label, weekNumber: week.rentYear.weekNumber(of: week) ?? 0,
@@ -237,84 +231,43 @@ public struct RentDebitJob: Job {
         var phases = Phases()
         var ledger = try LandlordTableStream(into: "ledger_entries", columns: Self.ledgerColumns, on: db)
 
-        // What the week holds already (an adjustment posted to it, a reversed run's entries and
-        // their contras): a sum of zero is the same as nothing, so only the others are kept
-        // (none for a week not yet posted).
+        // The reader reads, in the run's snapshot, what the week holds already, then this week's
+        // accounts a chunk at a time, then the accounts marked for recalculation a chunk at a
+        // time, one or two chunks ahead of the posting here.
+        let pipe = try readAhead(context, snapshot: snapshot, thisWeek: true, marks: recalc, through: week.advanced(by: -1))
+        defer { pipe.stop() }
         var postedThisWeek: [Int64: [String: Int64]] = [:]
-        for row in try db.query(
-            "SELECT account_id, charge_code, sum(amount_pence) FROM ledger_entries WHERE rent_week = $1 AND charge_code IS NOT NULL GROUP BY 1, 2 HAVING sum(amount_pence) <> 0",
-            [week.monday])
-        {
-            postedThisWeek[row.int64(0), default: [:]][row.text(1)!] = row.int64(2)
-        }
-
-        // This week, every account whose tenancy has not ended before it, a chunk at a time in
-        // the order of their ids (each chunk by the primary keys: as fast as one query over every
-        // account, where a cursor over that query took five times as long).
+        var tally = AdjustmentTally()
         var accountsRead = 0
-        var lastAccount = Int64.min
-        while true {
-            var clock = ContinuousClock.now
-            let accounts = try loadAccounts(
-                db, where: "(t.end_date IS NULL OR t.end_date >= $1) AND a.id > $2", [week.monday, lastAccount],
-                then: "ORDER BY a.id LIMIT \(max(1, accountsPerChunk))")
-            guard let last = accounts.last else { break }
-            lastAccount = last.id
-            accountsRead += accounts.count
-            let charges = try loadCharges(
-                db, where: "property_id = ANY($1::bigint[]) AND effective_from <= $2 AND (effective_to IS NULL OR effective_to >= $3)",
-                [PostgresArray(Set(accounts.map(\.propertyId)).sorted()), week.sunday, week.monday])
-            phases.reading += ContinuousClock.now - clock
-            clock = ContinuousClock.now
-            var postings: [Posting] = []
-            postings.reserveCapacity(accounts.count * 2)
-            for account in accounts {
-                let already = postedThisWeek[account.id] ?? [:]
-                switch RentDebitRule.due(week: week, calendar: calendar, period: account.period, charges: charges[account.propertyId] ?? []) {
-                case .success(let due):
-                    var debited = false
-                    for (code, pence) in due.sorted(by: { $0.key < $1.key }) {
-                        let difference = pence - (already[code] ?? 0)
-                        if difference != 0 {
-                            postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: difference, week: week.monday))
-                            report.entriesByCode[code, default: 0] += 1
-                            report.penceByCode[code, default: 0] += difference
-                            debited = true
-                        }
-                    }
-                    for (code, pence) in already where due[code] == nil && pence != 0 {
-                        postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))
-                        report.entriesByCode[code, default: 0] += 1
-                        report.penceByCode[code, default: 0] -= pence
-                    }
-                    if debited { report.accountsDebited += 1 }
-                case .failure(let skip):
-                    report.skipped[skip.reason.rawValue, default: 0] += 1
-                    if skip.reason != .freeWeek {
-                        report.skippedAccounts.append(.init(account: account.ref, reason: skip.reason.rawValue))
-                    }
-                    for (code, pence) in already where pence != 0 {
-                        postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))
-                        report.entriesByCode[code, default: 0] += 1
-                        report.penceByCode[code, default: 0] -= pence
-                    }
-                }
-            }
-            phases.computing += ContinuousClock.now - clock
-            try write(postings, to: &ledger, runId: context.runId)
-        }
-
-        // Earlier weeks of the accounts marked for recalculation, a chunk at a time.
-        if !recalc.isEmpty {
-            let clock = ContinuousClock.now
-            var tally = AdjustmentTally()
-            try recalculate(db, recalc, goLiveWeek: goLiveWeek, through: week.advanced(by: -1)) { adjustments in
+        reading: while true {
+            let waited = ContinuousClock.now
+            let item = try pipe.next()
+            phases.waiting += ContinuousClock.now - waited
+            switch item {
+            case .piece(.postedThisWeek(let posted)):
+                postedThisWeek = posted
+            case .piece(.accounts(let accounts, let charges)):
+                let clock = ContinuousClock.now
+                accountsRead += accounts.count
+                let postings = charge(accounts, charges: charges, postedThisWeek: postedThisWeek, report: &report)
+                phases.computing += ContinuousClock.now - clock
+                try write(postings, to: &ledger, runId: context.runId)
+            case .piece(.adjustments(let chunk)):
+                let clock = ContinuousClock.now
+                let adjustments = adjustments(chunk, marks: recalc, goLiveWeek: goLiveWeek, through: week.advanced(by: -1))
                 tally.add(adjustments)
                 try write(adjustments, to: &ledger, runId: context.runId)
+                phases.adjusting += ContinuousClock.now - clock
+            case .done(let reading):
+                phases.reading = reading
+                break reading
+            case .failed(let error):
+                throw error
             }
+        }
+        if !recalc.isEmpty {
             report.accountsRecalculated = recalc.count
             try report.record(tally, db: db)
-            phases.adjusting = ContinuousClock.now - clock
         }
 
         if accountsRead == 0 { warnings.append("there are no live tenancies: nothing to charge") }
@@ -322,6 +275,143 @@ public struct RentDebitJob: Job {
         try ledger.close()
         phases.log(context.logger, accounts: accountsRead, ledger: ledger)
         return report
+    }
+
+    /// This week's postings for a chunk of accounts (the difference between what is due and what
+    /// the week holds already), counted into the report.
+    func charge(_ accounts: [AccountTerms], charges: [Int64: [ChargeSpan]], postedThisWeek: [Int64: [String: Int64]], report: inout Report) -> [Posting] {
+        var postings: [Posting] = []
+        postings.reserveCapacity(accounts.count * 2)
+        for account in accounts {
+            let already = postedThisWeek[account.id] ?? [:]
+            switch RentDebitRule.due(week: week, calendar: calendar, period: account.period, charges: charges[account.propertyId] ?? []) {
+            case .success(let due):
+                var debited = false
+                for (code, pence) in due.sorted(by: { $0.key < $1.key }) {
+                    let difference = pence - (already[code] ?? 0)
+                    if difference != 0 {
+                        postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: difference, week: week.monday))
+                        report.entriesByCode[code, default: 0] += 1
+                        report.penceByCode[code, default: 0] += difference
+                        debited = true
+                    }
+                }
+                for (code, pence) in already where due[code] == nil && pence != 0 {
+                    postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))
+                    report.entriesByCode[code, default: 0] += 1
+                    report.penceByCode[code, default: 0] -= pence
+                }
+                if debited { report.accountsDebited += 1 }
+            case .failure(let skip):
+                report.skipped[skip.reason.rawValue, default: 0] += 1
+                if skip.reason != .freeWeek {
+                    report.skippedAccounts.append(.init(account: account.ref, reason: skip.reason.rawValue))
+                }
+                for (code, pence) in already where pence != 0 {
+                    postings.append(Posting(accountId: account.id, code: code, chargeCode: code, pence: -pence, week: week.monday))
+                    report.entriesByCode[code, default: 0] += 1
+                    report.penceByCode[code, default: 0] -= pence
+                }
+            }
+        }
+        return postings
+    }
+
+    /// Takes the marks of back-dated changes (each account's earliest day affected) and exports
+    /// the run's snapshot, in one statement and so in one snapshot: the marks taken are those of
+    /// the changes the snapshot sees (a change and its mark are written by the same transaction)
+    /// and the run's own; a mark committed after the snapshot is not seen by the delete either,
+    /// and stays for the next run, which sees its change.
+    func takeMarks(_ db: Connection) throws -> (snapshot: String, marks: [Int64: Day]) {
+        let result = try db.execute(
+            """
+            WITH taken AS (DELETE FROM rent_recalc RETURNING account_id, from_date),
+                 snapshot AS MATERIALIZED (SELECT pg_export_snapshot() AS name)
+            SELECT s.name, m.account_id, m.from_day
+            FROM snapshot s LEFT JOIN (SELECT account_id, min(from_date) - \(unescaped: RentDebitJob.epoch) AS from_day FROM taken GROUP BY account_id) m ON true
+            """)
+        var marks: [Int64: Day] = [:]
+        marks.reserveCapacity(result.count)
+        for i in 0..<result.count where !result[i].isNull(1) {
+            marks[result[i].int64(1)] = Day(daysSinceEpoch: Int(result[i].int64(2)))
+        }
+        guard result.count > 0, let snapshot = result[0].text(0) else {
+            throw PostgresError(.client, message: "the run's snapshot was not exported")
+        }
+        return (snapshot, marks)
+    }
+
+    /// What the run's reader hands over, in this order.
+    enum Read {
+        /// What this week holds already (an adjustment posted to it, a reversed run's entries and
+        /// their contras): only sums other than zero (none for a week not yet posted).
+        case postedThisWeek([Int64: [String: Int64]])
+        /// A chunk of this week's accounts (every account whose tenancy has not ended before the
+        /// week, in the order of their ids), with the charges of their properties.
+        case accounts([AccountTerms], charges: [Int64: [ChargeSpan]])
+        /// A chunk of the accounts marked for recalculation.
+        case adjustments(AdjustmentChunk)
+    }
+
+    /// Starts the run's reader: a second connection (`RunContext.snapshotReader`) in the run's
+    /// snapshot, reading on a thread of its own at most two chunks ahead of the posting. It ends
+    /// its transaction when it has read everything, fails or is stopped; its error fails the run.
+    /// - Parameters:
+    ///   - thisWeek: read this week's accounts (a week's run; not an adjustments run).
+    ///   - marks: the accounts to recalculate, read after this week's, up to `through`.
+    func readAhead(
+        _ context: RunContext, snapshot: String, thisWeek: Bool, marks: [Int64: Day], through lastWeek: RentWeek
+    ) throws -> ReadAhead<Read, Duration> {
+        // Held here only: let go (its session closed) as soon as the reader ends, not when the
+        // pipe is freed.
+        var session: Connection? = try context.snapshotReader(snapshot)
+        let ids = marks.keys.sorted()
+        return ReadAhead(capacity: 2) { hand in
+            guard let reader = session else { throw PostgresError(.client, message: "the run's reader was started twice") }
+            session = nil
+            defer { _ = try? reader.execute("ROLLBACK") }
+            var reading = Duration.zero
+            func read<T>(_ body: () throws -> T) rethrows -> T {
+                let clock = ContinuousClock.now
+                defer { reading += ContinuousClock.now - clock }
+                return try body()
+            }
+            if thisWeek {
+                try hand(.postedThisWeek(read {
+                    var posted: [Int64: [String: Int64]] = [:]
+                    for row in try reader.query(
+                        "SELECT account_id, charge_code, sum(amount_pence) FROM ledger_entries WHERE rent_week = $1 AND charge_code IS NOT NULL GROUP BY 1, 2 HAVING sum(amount_pence) <> 0",
+                        [week.monday])
+                    {
+                        posted[row.int64(0), default: [:]][row.text(1)!] = row.int64(2)
+                    }
+                    return posted
+                }))
+                // Each chunk by the primary keys: as fast as one query over every account, where
+                // a cursor over that query took five times as long.
+                var lastAccount = Int64.min
+                while true {
+                    let (accounts, charges) = try read {
+                        let accounts = try loadAccounts(
+                            reader, where: "(t.end_date IS NULL OR t.end_date >= $1) AND a.id > $2", [week.monday, lastAccount],
+                            then: "ORDER BY a.id LIMIT \(max(1, accountsPerChunk))")
+                        guard !accounts.isEmpty else { return (accounts, [Int64: [ChargeSpan]]()) }
+                        let charges = try loadCharges(
+                            reader, where: "property_id = ANY($1::bigint[]) AND effective_from <= $2 AND (effective_to IS NULL OR effective_to >= $3)",
+                            [PostgresArray(Set(accounts.map(\.propertyId)).sorted()), week.sunday, week.monday])
+                        return (accounts, charges)
+                    }
+                    guard let last = accounts.last else { break }
+                    lastAccount = last.id
+                    try hand(.accounts(accounts, charges: charges))
+                }
+            }
+            let size = max(1, accountsPerChunk)
+            for start in stride(from: 0, to: ids.count, by: size) {
+                try hand(.adjustments(read { try readAdjustmentChunk(reader, Array(ids[start..<min(start + size, ids.count)]), through: lastWeek) }))
+            }
+            return reading
+        }
     }
 
     /// An adjustments run: the accounts marked by back-dated changes are recalculated up to this
@@ -341,12 +431,7 @@ public struct RentDebitJob: Job {
             [RentDebitJob.name])?.text(0).flatMap { Day(iso: $0) }.map { RentWeek(containing: $0) } ?? week
         var warnings: [String] = []
         try synchroniseFreeWeeks(db, warnings: &warnings, lastPosted: max(week, latestPosted))
-        var marks: [Int64: Day] = [:]
-        for row in try db.query(
-            "WITH taken AS (DELETE FROM rent_recalc RETURNING account_id, from_date) SELECT account_id, min(from_date) - \(unescaped: RentDebitJob.epoch) FROM taken GROUP BY account_id")
-        {
-            marks[row.int64(0)] = Day(daysSinceEpoch: Int(row.int64(1)))
-        }
+        let (snapshot, marks) = try takeMarks(db)
         let laterPosted = latestPosted > week
         if laterPosted && !marks.isEmpty {
             try db.execute(
@@ -361,9 +446,21 @@ public struct RentDebitJob: Job {
             adjustmentsOnly: true, skipped: [:], skippedAccounts: [], warnings: [], runId: context.runId, isPreview: context.isPreview)
         var ledger = try LandlordTableStream(into: "ledger_entries", columns: Self.ledgerColumns, on: db)
         var tally = AdjustmentTally()
-        try recalculate(db, marks, goLiveWeek: RentWeek(containing: goLive), through: week) { adjustments in
-            tally.add(adjustments)
-            try write(adjustments, to: &ledger, runId: context.runId)
+        let pipe = try readAhead(context, snapshot: snapshot, thisWeek: false, marks: marks, through: week)
+        defer { pipe.stop() }
+        reading: while true {
+            switch try pipe.next() {
+            case .piece(.adjustments(let chunk)):
+                let adjustments = adjustments(chunk, marks: marks, goLiveWeek: RentWeek(containing: goLive), through: week)
+                tally.add(adjustments)
+                try write(adjustments, to: &ledger, runId: context.runId)
+            case .piece(.postedThisWeek), .piece(.accounts):
+                break
+            case .done:
+                break reading
+            case .failed(let error):
+                throw error
+            }
         }
         try report.record(tally, db: db)
         try ledger.close()
@@ -388,8 +485,11 @@ public struct RentDebitJob: Job {
         }
         let job = RentDebitJob(adjustingThrough: week, number: 0, calendar: calendar, goLive: goLive, adjustmentCode: adjustmentCode)
         var tally = AdjustmentTally()
-        if !marks.isEmpty {
-            try job.recalculate(db, marks, goLiveWeek: RentWeek(containing: goLive), through: week) { tally.add($0) }
+        let ids = marks.keys.sorted()
+        let size = max(1, job.accountsPerChunk)
+        for start in stride(from: 0, to: ids.count, by: size) {
+            let chunk = try job.readAdjustmentChunk(db, Array(ids[start..<min(start + size, ids.count)]), through: week)
+            tally.add(job.adjustments(chunk, marks: marks, goLiveWeek: RentWeek(containing: goLive), through: week))
         }
         return PendingAdjustments(through: week.monday, accounts: tally.byAccount.count, entries: tally.entries, netPence: tally.netPence)
     }
@@ -414,45 +514,49 @@ public struct RentDebitJob: Job {
         }
     }
 
+    /// A chunk of accounts marked for recalculation: their terms, their properties' charges (all
+    /// of them) and what the ledger holds for them by week and charge code up to the last week.
+    struct AdjustmentChunk {
+        var accounts: [AccountTerms]
+        var charges: [Int64: [ChargeSpan]]
+        var posted: [Int64: [Day: [String: Int64]]]
+    }
+
+    /// Reads a chunk of accounts marked for recalculation (`accountsPerChunk` of them).
+    func readAdjustmentChunk(_ db: Connection, _ ids: [Int64], through lastWeek: RentWeek) throws -> AdjustmentChunk {
+        let idList = PostgresArray(ids)
+        let accounts = try loadAccounts(db, where: "a.id = ANY($1::bigint[])", [idList])
+        let charges = try loadCharges(db, where: "property_id = ANY($1::bigint[])", [PostgresArray(Set(accounts.map(\.propertyId)).sorted())])
+        var posted: [Int64: [Day: [String: Int64]]] = [:]
+        for row in try db.query(
+            "SELECT account_id, rent_week - \(unescaped: RentDebitJob.epoch), charge_code, sum(amount_pence) FROM ledger_entries WHERE account_id = ANY($1::bigint[]) AND rent_week <= $2 AND charge_code IS NOT NULL GROUP BY 1, 2, 3",
+            [idList, lastWeek.monday])
+        {
+            posted[row.int64(0), default: [:]][Day(daysSinceEpoch: Int(row.int64(1))), default: [:]][row.text(2)!] = row.int64(3)
+        }
+        return AdjustmentChunk(accounts: accounts, charges: charges, posted: posted)
+    }
+
     /// Recomputes the weeks from each marked account's earliest affected day to `lastWeek`, and
-    /// gives `each` the adjustments that make the ledger hold what is due, a chunk of accounts at
-    /// a time (`accountsPerChunk`; every account's adjustments in one chunk).
-    func recalculate(
-        _ db: Connection, _ marks: [Int64: Day], goLiveWeek: RentWeek, through lastWeek: RentWeek, each: ([Posting]) throws -> Void
-    ) throws {
-        let ids = Array(marks.keys).sorted()
-        let size = max(1, accountsPerChunk)
-        for start in stride(from: 0, to: ids.count, by: size) {
-            var adjustments: [Posting] = []
-            let batch = Array(ids[start..<min(start + size, ids.count)])
-            let idList = PostgresArray(batch)
-            let accounts = try loadAccounts(db, where: "a.id = ANY($1::bigint[])", [idList])
-            let propertyList = PostgresArray(Set(accounts.map(\.propertyId)).sorted())
-            let charges = try loadCharges(db, where: "property_id = ANY($1::bigint[])", [propertyList])
-            var posted: [Int64: [Day: [String: Int64]]] = [:]
-            for row in try db.query(
-                "SELECT account_id, rent_week - \(unescaped: RentDebitJob.epoch), charge_code, sum(amount_pence) FROM ledger_entries WHERE account_id = ANY($1::bigint[]) AND rent_week <= $2 AND charge_code IS NOT NULL GROUP BY 1, 2, 3",
-                [idList, lastWeek.monday])
-            {
-                posted[row.int64(0), default: [:]][Day(daysSinceEpoch: Int(row.int64(1))), default: [:]][row.text(2)!] = row.int64(3)
-            }
-            for account in accounts {
-                let from = max(RentWeek(containing: marks[account.id]!), goLiveWeek)
-                guard from <= lastWeek else { continue }
-                let accountCharges = charges[account.propertyId] ?? []
-                for earlier in stride(from: from, through: lastWeek, by: 1) {
-                    let due = (try? RentDebitRule.due(week: earlier, calendar: calendar, period: account.period, charges: accountCharges).get()) ?? [:]
-                    let already = posted[account.id]?[earlier.monday] ?? [:]
-                    for code in Set(due.keys).union(already.keys).sorted() {
-                        let difference = (due[code] ?? 0) - (already[code] ?? 0)
-                        if difference != 0 {
-                            adjustments.append(Posting(accountId: account.id, code: adjustmentCode, chargeCode: code, pence: difference, week: earlier.monday))
-                        }
+    /// gives the adjustments that make the ledger hold what is due (every account's in one chunk).
+    func adjustments(_ chunk: AdjustmentChunk, marks: [Int64: Day], goLiveWeek: RentWeek, through lastWeek: RentWeek) -> [Posting] {
+        var adjustments: [Posting] = []
+        for account in chunk.accounts {
+            let from = max(RentWeek(containing: marks[account.id]!), goLiveWeek)
+            guard from <= lastWeek else { continue }
+            let accountCharges = chunk.charges[account.propertyId] ?? []
+            for earlier in stride(from: from, through: lastWeek, by: 1) {
+                let due = (try? RentDebitRule.due(week: earlier, calendar: calendar, period: account.period, charges: accountCharges).get()) ?? [:]
+                let already = chunk.posted[account.id]?[earlier.monday] ?? [:]
+                for code in Set(due.keys).union(already.keys).sorted() {
+                    let difference = (due[code] ?? 0) - (already[code] ?? 0)
+                    if difference != 0 {
+                        adjustments.append(Posting(accountId: account.id, code: adjustmentCode, chargeCode: code, pence: difference, week: earlier.monday))
                     }
                 }
             }
-            try each(adjustments)
         }
+        return adjustments
     }
 
     /// The accounts' terms (the account, its tenancy and property, its opening balance's date)
@@ -570,8 +674,12 @@ struct AdjustmentTally {
 extension RentDebitJob {
     /// Where the run's time went, logged when it has posted (`HUB_LOG_LEVEL=info`).
     struct Phases {
+        /// The reader's time reading in the run's snapshot, on its own connection while the run posts.
         var reading = Duration.zero
+        /// The run's time waiting for the reader (a chunk not read yet).
+        var waiting = Duration.zero
         var computing = Duration.zero
+        /// Computing and posting the adjustments to earlier weeks.
         var adjusting = Duration.zero
 
         func log(_ logger: Logger, accounts: Int, ledger: LandlordTableStream) {
@@ -580,7 +688,7 @@ extension RentDebitJob {
             }
             logger.info("rent debit posted", metadata: [
                 "accounts": "\(accounts)", "ledger_rows": "\(ledger.rows)", "chunks": "\(ledger.chunks)",
-                "reading_s": "\(seconds(reading))", "computing_s": "\(seconds(computing))",
+                "reading_s": "\(seconds(reading))", "waiting_s": "\(seconds(waiting))", "computing_s": "\(seconds(computing))",
                 "copy_s": "\(seconds(ledger.copying))", "insert_s": "\(seconds(ledger.inserting))", "adjusting_s": "\(seconds(adjusting))",
             ])
         }

@@ -58,13 +58,49 @@ public final class RunContext {
     public let isPreview: Bool
     /// The logger, with the run's metadata.
     public let logger: Logger
+    /// Where the run's connection came from: a second connection for the run is opened here.
+    let database: HubDatabase
 
-    init(connection: Connection, runId: Int64, businessDate: Day, isPreview: Bool, logger: Logger) {
+    init(connection: Connection, database: HubDatabase, runId: Int64, businessDate: Day, isPreview: Bool, logger: Logger) {
         self.connection = connection
+        self.database = database
         self.runId = runId
         self.businessDate = businessDate
         self.isPreview = isPreview
         self.logger = logger
+    }
+}
+
+extension RunContext {
+    /// The application name of a run's snapshot readers (`pg_stat_activity.application_name`).
+    public static let snapshotReaderName = "hub reader"
+
+    /// Opens a second connection for the run that reads what the run's transaction saw when it
+    /// exported `snapshot` (`pg_export_snapshot()` on `connection`): a read-only REPEATABLE READ
+    /// transaction in that snapshot, as the same role for the same landlord (and person), so under
+    /// the same row-level security. It sees nothing committed after the export and nothing the run
+    /// wrote (uncommitted until the run commits). The caller ends its transaction (`ROLLBACK`)
+    /// before the run ends: the export is only valid while the run's transaction is open.
+    /// - Throws: when the second session would not be the run's own (another role, landlord or
+    ///   person: a run given a connection of its own making), or cannot take the snapshot.
+    public func snapshotReader(_ snapshot: String) throws -> Connection {
+        guard !snapshot.isEmpty, snapshot.count <= 64, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+            throw PostgresError(.client, message: "not a snapshot name: \(Wording.shortQuote(snapshot))")
+        }
+        let session: SQLQuery =
+            "SELECT current_user::text, current_setting('hub.landlord', true), current_setting('hub.actor', true), current_setting('row_security')"
+        func identity(_ db: Connection) throws -> [String] {
+            let row = try db.queryOne(session)!
+            return (0..<4).map { row.text($0) ?? "" }
+        }
+        let reader = try database.connect(applicationName: Self.snapshotReaderName)
+        let (run, read) = (try identity(connection), try identity(reader))
+        guard run == read else {
+            throw PostgresError(.client, message: "the run's second connection is not the run's session: it is \(read) where the run is \(run)")
+        }
+        try reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try reader.execute("SET TRANSACTION SNAPSHOT '\(unescaped: snapshot)'")
+        return reader
     }
 }
 

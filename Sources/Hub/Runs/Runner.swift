@@ -90,9 +90,13 @@ public struct Runner: Sendable {
                 [J.name, job.businessKey, businessDate, parametersJSON, host, slot])!.decode(Int64.self, 0)
             logger[metadataKey: "run"] = "\(runId)"
             logger.info("run started", metadata: ["preview": "\(preview)"])
-            let context = RunContext(connection: connection, runId: runId, businessDate: businessDate, isPreview: preview, logger: logger)
+            let context = RunContext(connection: connection, database: database, runId: runId, businessDate: businessDate, isPreview: preview, logger: logger)
             let report = try job.run(in: context)
-            if let input = job.inboundFile { try InboundFileStore.store(input, runId: runId, on: connection) }
+            if let input = job.inboundFile {
+                let keeping = ContinuousClock.now
+                try InboundFileStore.store(input, runId: runId, on: connection)
+                logger.info("inbound file kept", metadata: ["file_s": "\((ContinuousClock.now - keeping).secondsText)"])
+            }
             let reportJSON = try HubJSON.text(report)
             let countsJSON = try HubJSON.text(RunRecord.countLabels(report.counts))
             let warningsJSON = try HubJSON.text(report.warnings)
@@ -111,10 +115,8 @@ public struct Runner: Sendable {
                 // counts them and its analysis is not followed by them again.
                 try connection.execute("SELECT pg_stat_force_next_flush()")
                 try connection.execute("COMMIT")
-                let completed = (ContinuousClock.now - completing).components
                 logger.info("run completed", metadata: [
-                    "warnings": "\(report.warnings.count)",
-                    "complete_s": "\(String(format: "%.2f", Double(completed.seconds) + Double(completed.attoseconds) / 1e18))",
+                    "warnings": "\(report.warnings.count)", "complete_s": "\((ContinuousClock.now - completing).secondsText)",
                 ])
                 analyseAfterPost(on: connection, logger: logger)
             }
@@ -143,10 +145,15 @@ public struct Runner: Sendable {
     /// a failure here is logged and never undoes the completed run.
     private func analyseAfterPost(on connection: Connection, logger: Logger) {
         do {
+            let analysing = ContinuousClock.now
             let analysed = try connection.queryOne(
                 "SELECT hub_analyse_after_post() WHERE has_function_privilege('hub_analyse_after_post()', 'EXECUTE')"
             )?.decode(PostgresArray.self, 0).elements.compactMap { $0 } ?? []
-            if !analysed.isEmpty { logger.info("statistics brought up to date", metadata: ["tables": "\(analysed.joined(separator: ", "))"]) }
+            if !analysed.isEmpty {
+                logger.info("statistics brought up to date", metadata: [
+                    "tables": "\(analysed.joined(separator: ", "))", "statistics_s": "\((ContinuousClock.now - analysing).secondsText)",
+                ])
+            }
         } catch {
             logger.warning("could not bring the statistics up to date", metadata: ["error": "\(error)"])
         }

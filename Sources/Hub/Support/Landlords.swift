@@ -51,6 +51,8 @@ public struct LandlordTableStream {
     public private(set) var copying = Duration.zero
     /// Time spent moving them into the table (the insert, its indexes and its triggers).
     public private(set) var inserting = Duration.zero
+    /// Whether a chunk waits in the temporary table (`stage`), not yet moved.
+    private var staged = false
 
     /// Makes the temporary table (dropped by `close()`, or by the next stream into the same table).
     public init(into table: String, columns: [String], on connection: Connection) throws {
@@ -87,6 +89,38 @@ public struct LandlordTableStream {
         // Made in this transaction: emptied in place, its pages kept in the session's buffers.
         try connection.execute("TRUNCATE pg_temp.\(unescaped: stage)")
         inserting += ContinuousClock.now - copied
+    }
+
+    /// Copies one chunk into the temporary table and leaves it there: the caller sends
+    /// `moveScript` with other statements at once (`Connection.sendScript`) and works on the next
+    /// chunk while the server moves this one, then counts the move with `moved(_:waited:)`. A
+    /// table that takes COPY itself gets the chunk at once (`moveScript` is then nil).
+    public mutating func stage(_ producer: (inout CopyRowWriter) throws -> Void) throws {
+        precondition(!staged, "a staged chunk must be moved before the next is staged")
+        chunks += 1
+        let clock = ContinuousClock.now
+        defer { copying += ContinuousClock.now - clock }
+        guard let stage else {
+            rows += try connection.copyIn(table: table, columns: columns, producer: producer)
+            return
+        }
+        try connection.copyIn(table: stage, columns: columns, producer: producer)
+        staged = true
+    }
+
+    /// The statements that move the staged chunk into the table and empty the temporary table
+    /// (two results, in this order), or nil when no chunk waits.
+    public var moveScript: String? {
+        guard let stage, staged else { return nil }
+        return "INSERT INTO \(table) (\(list)) SELECT \(list) FROM pg_temp.\(stage); TRUNCATE pg_temp.\(stage)"
+    }
+
+    /// Counts a move sent with `moveScript`: its two results, and the time the caller waited
+    /// for them after its own work.
+    public mutating func moved(_ results: ArraySlice<QueryResult>, waited: Duration) {
+        rows += results.first?.affectedRows ?? 0
+        inserting += waited
+        staged = false
     }
 
     /// Drops the temporary table.
