@@ -1,0 +1,17 @@
+-- The planner's price of row-level security's test (issue 18, docs/performance.md "History:
+-- what each job pays for it").
+--
+-- Every policy (0030) tests `landlord = hub_landlord()`, which the planner inlines to
+-- COALESCE(NULLIF(current_setting('hub.landlord', true), ''), hub_no_landlord()). hub_no_landlord()
+-- only raises the refusal, and runs only when no landlord is set; but as a PL/pgSQL function it
+-- carried the default COST 100, so the planner priced the test at a hundred operators per row it
+-- filters. For a query that finds its rows through an index the policy's column is not in, that
+-- made rechecking each candidate row look dearer than reading the whole table in the order of the
+-- primary key (id, landlord), whose second column the test can use as an index condition: the rent
+-- debit's "what the week holds already" (rent_week = the week, through the BRIN index on the week)
+-- read every page of the ledger, 534,786 of them at five years (13.6 s of a 55 s debit), for the
+-- 100,000 rows of one week, where its bitmap scan over the week's index reads 1,415.
+--
+-- The test costs one setting lookup when a landlord is set (always, for any query that returns
+-- rows), so the function is priced as one operator.
+ALTER FUNCTION hub_no_landlord() COST 1;
