@@ -199,6 +199,19 @@ import Testing
         return result.value!
     }
 
+    /// The go-live week posted in chunks of 2 accounts, then a back-dated change before the next
+    /// run: 400000012's tenancy ended on 5 November.
+    func goLiveWeekPostedThenAnEndBackDated() throws -> (Runner, RentDebitRuns, Connection) {
+        let runner = try TestHub.runner()
+        var runs = RentDebitRuns(runner: runner, config: TestHub.config(goLive: Self.goLive))
+        runs.accountsPerChunk = 2
+        let db = try runner.database.connect()
+        try seed(db)
+        try runs.postThrough(RentWeek(containing: Self.goLive), businessDate: Self.goLive)
+        try db.execute("UPDATE tenancies SET end_date = '2026-11-05' WHERE tenancy_ref = '400000012-T'")
+        return (runner, runs, db)
+    }
+
     /// Waits (a minute at most) until no run's reader has a session left; whether none has.
     func readersGone(_ db: Connection) throws -> Bool {
         let deadline = Date().addingTimeInterval(60)
@@ -221,14 +234,7 @@ import Testing
     /// snapshot, before the reader reached the account) is not seen half-way; the mark that change
     /// made stays for the next run, which adjusts the week. The marks the run did see are cleared.
     @Test func aRunReadsTheSnapshotOfItsStartAndLeavesLaterMarksForTheNextRun() throws {
-        let runner = try TestHub.runner()
-        var runs = RentDebitRuns(runner: runner, config: TestHub.config(goLive: Self.goLive))
-        runs.accountsPerChunk = 2
-        let db = try runner.database.connect()
-        try seed(db)
-        try runs.postThrough(RentWeek(containing: Self.goLive), businessDate: Self.goLive)
-        // A back-dated change before the run: 400000012's tenancy ended on 5 November.
-        try db.execute("UPDATE tenancies SET end_date = '2026-11-05' WHERE tenancy_ref = '400000012-T'")
+        let (runner, runs, db) = try goLiveWeekPostedThenAnEndBackDated()
         // 400000021 starts on Saturday 7 November: two days of £90.67 in the go-live week.
         #expect(try db.posted(account: "400000021", week: "2026-11-02") == 2591)
 
@@ -285,13 +291,7 @@ import Testing
     /// The reader's session ended mid-run fails the run: nothing is posted, the marks stay, and the
     /// run goes again to completion.
     @Test func aRunWhoseReaderIsEndedPostsNothingAndRunsAgain() throws {
-        let runner = try TestHub.runner()
-        var runs = RentDebitRuns(runner: runner, config: TestHub.config(goLive: Self.goLive))
-        runs.accountsPerChunk = 2
-        let db = try runner.database.connect()
-        try seed(db)
-        try runs.postThrough(RentWeek(containing: Self.goLive), businessDate: Self.goLive)
-        try db.execute("UPDATE tenancies SET end_date = '2026-11-05' WHERE tenancy_ref = '400000012-T'")
+        let (runner, runs, db) = try goLiveWeekPostedThenAnEndBackDated()
         let ledger = try self.ledger(db)
         let week = RentWeek(containing: d("2026-11-09"))
         let result = try run(runs.job(for: week), on: runner, businessDate: week.monday) { other in
