@@ -220,8 +220,10 @@ public struct RentDebitJob: Job {
         // The marks of back-dated changes are taken (with the earliest day affected) in the same
         // statement that exports the run's snapshot, which everything the run computes from is
         // then read in, on a second connection (`readAhead`).
-        let (snapshot, marks) = try takeMarks(db)
-        let recalc = week > goLiveWeek ? marks : [:]
+        // In the go-live week there is nothing before it to recalculate: the marks are taken
+        // without being read (every account is marked as it is loaded, and reading them would
+        // hold a row per account in memory).
+        let (snapshot, recalc) = try takeMarks(db, reading: week > goLiveWeek)
 
         var report = Report(
             week: week.monday, rentYear: week.rentYear.label, weekNumber: week.rentYear.weekNumber(of: week) ?? 0,
@@ -322,7 +324,15 @@ public struct RentDebitJob: Job {
     /// the changes the snapshot sees (a change and its mark are written by the same transaction)
     /// and the run's own; a mark committed after the snapshot is not seen by the delete either,
     /// and stays for the next run, which sees its change.
-    func takeMarks(_ db: Connection) throws -> (snapshot: String, marks: [Int64: Day]) {
+    /// - Parameter reading: false takes the marks without reading them (returns none).
+    func takeMarks(_ db: Connection, reading: Bool = true) throws -> (snapshot: String, marks: [Int64: Day]) {
+        guard reading else {
+            let result = try db.execute("WITH taken AS (DELETE FROM rent_recalc) SELECT pg_export_snapshot()")
+            guard result.count == 1, let snapshot = result[0].text(0) else {
+                throw PostgresError(.client, message: "the run's snapshot was not exported")
+            }
+            return (snapshot, [:])
+        }
         let result = try db.execute(
             """
             WITH taken AS (DELETE FROM rent_recalc RETURNING account_id, from_date),
