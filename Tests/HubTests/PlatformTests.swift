@@ -53,6 +53,25 @@ import Testing
         }
         #expect(unknownAccount.sqlState == "23503")
         #expect(unknownAccount.message.contains("ledger_entries_account_id_fkey"))
+        #expect(unknownAccount.detail == "Key (account_id)=(\(account + 1000)) is not present in table \"rent_accounts\".")
+        // 0039 reads only the accounts between the rows' lowest and highest: an account missing
+        // inside that range (one that existed and was deleted) is still refused, by name.
+        let first = try db.addTenancy(account: "100000037", property: "P3", start: "2026-04-06", charges: [])
+        let gone = try db.addTenancy(account: "100000045", property: "P4", start: "2026-04-06", charges: [])
+        let last = try db.addTenancy(account: "100000052", property: "P5", start: "2026-04-06", charges: [])
+        try owner.execute("DELETE FROM rent_recalc WHERE account_id = $1", [gone])
+        try owner.execute("DELETE FROM rent_accounts WHERE id = $1", [gone])
+        #expect(first < gone && gone < last)
+        let missingInside = try #require(throws: PostgresError.self) {
+            try owner.execute(
+                "INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id) SELECT unnest($1::bigint[]), 'RPY', -100, DATE '2026-04-06', $2",
+                [PostgresArray([first, gone, last]), run])
+        }
+        #expect(missingInside.sqlState == "23503")
+        #expect(missingInside.detail == "Key (account_id)=(\(gone)) is not present in table \"rent_accounts\".")
+        try owner.execute(
+            "INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id) SELECT unnest($1::bigint[]), 'RPY', -100, DATE '2026-04-06', $2",
+            [PostgresArray([first, last]), run])
         let unknownRun = try #require(throws: PostgresError.self) {
             try owner.execute(
                 "INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id) VALUES ($1, 'RPY', -100, DATE '2026-04-06', $2)",
