@@ -112,6 +112,7 @@ import Testing
         "hub_run_check_own": [],
         "seal_run": [],
         "ledger_entry_hash": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor"],
+        "ledger_entry_hash_of": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor"],
         "run_seal_chain": ["hub_finance", "hub_payments", "hub_repairs", "hub_auditor"],
         "lock_postings_for_export": ["hub_finance"],
         // The name a change records (0022): anyone may ask it.

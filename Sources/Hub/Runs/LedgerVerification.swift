@@ -30,6 +30,10 @@ public struct LedgerVerification: Sendable, Encodable {
 
     /// At most this many entries are named for one run.
     static let entriesNamedPerRun = 10
+    /// An entry's hash as the seal took it (0019), from the columns of `l` (0040: the same value
+    /// as `ledger_entry_hash(l)`, without building the whole row).
+    static let entryHash =
+        "ledger_entry_hash_of(l.id, l.account_id, l.code, l.charge_code, l.amount_pence, l.entry_date, l.rent_week, l.run_id, l.description, l.source_ref, l.reverses_entry_id)"
 
     public static func verify(on connection: Connection) throws -> LedgerVerification {
         var problems: [Problem] = []
@@ -76,7 +80,7 @@ public struct LedgerVerification: Sendable, Encodable {
             FROM run_seals s CROSS JOIN LATERAL (
                 SELECT count(*) AS n, COALESCE(sum(l.amount_pence), 0) AS p,
                        COALESCE(array_agg(l.id ORDER BY l.id), '{}') AS ids,
-                       COALESCE(array_agg(ledger_entry_hash(l) ORDER BY l.id), '{}') AS hashes
+                       COALESCE(array_agg(\(unescaped: Self.entryHash) ORDER BY l.id), '{}') AS hashes
                 FROM ledger_entries l WHERE l.run_id = s.run_id) a
             ORDER BY s.seq
             """)
@@ -132,7 +136,7 @@ public struct LedgerVerification: Sendable, Encodable {
         try connection.query(
             """
             WITH sealed AS (SELECT unnest(entry_ids) AS id, unnest(entry_hashes) AS h FROM run_seals WHERE run_id = $1),
-                 actual AS (SELECT l.id, ledger_entry_hash(l) AS h, l.run_id FROM ledger_entries l WHERE l.run_id = $1),
+                 actual AS (SELECT l.id, \(unescaped: Self.entryHash) AS h, l.run_id FROM ledger_entries l WHERE l.run_id = $1),
                  moved AS (SELECT l.id, l.run_id FROM ledger_entries l JOIN sealed s ON s.id = l.id WHERE l.run_id <> $1)
             SELECT COALESCE(s.id, a.id), s.id IS NULL, a.id IS NULL, (SELECT m.run_id FROM moved m WHERE m.id = s.id)
             FROM sealed s FULL JOIN actual a ON a.id = s.id
