@@ -93,4 +93,17 @@ import Testing
         #expect(try JSONDecoder().decode([Day].self, from: data) == [day])
         #expect(throws: DecodingError.self) { try JSONDecoder().decode([Day].self, from: Data(#"["2024-02-30"]"#.utf8)) }
     }
+
+    /// `iso` and `ukFormat` write their digits themselves (no Foundation formatter): the same text
+    /// as `String(format:)` gave, for every day from before the year 1 to after 9999.
+    @Test func isoAndUKTextAreWhatTheFormatterWrote() {
+        for daysSinceEpoch in stride(from: -800_000, through: 3_000_000, by: 37) {
+            let day = Day(daysSinceEpoch: daysSinceEpoch)
+            let (y, m, d) = day.components
+            #expect(day.iso == String(format: "%04d-%02d-%02d", y, m, d))
+            #expect(day.ukFormat == String(format: "%02d/%02d/%04d", d, m, y))
+        }
+        #expect(Day(iso: "2026-04-06")!.iso == "2026-04-06")
+        #expect(Day(iso: "2026-12-31")!.ukFormat == "31/12/2026")
+    }
 }
