@@ -95,11 +95,30 @@ public struct HubDatabase: Sendable {
         try HubDatabase.prepareOwner(connection)
         try connection.execute("SET ROLE \(unescaped: HubDatabase.ownerRole)")
         defer { _ = try? connection.execute("RESET ROLE") }
-        let report = try Migrator(try HubDatabase.migrations()).migrate(connection)
+        // Roles belong to the server, not to a database: a migration that creates one (0001's
+        // staff roles...) can meet another database's migration creating it at the same moment on
+        // the same server, and fail (each migration is its own transaction, so nothing is left
+        // half done). Then it runs again, and finds the role made.
+        var attempts = 0
+        let report: MigrationReport
+        while true {
+            do {
+                report = try Migrator(try HubDatabase.migrations()).migrate(connection)
+                break
+            } catch let error as PostgresError where attempts < 5 && Self.isRoleMadeMeanwhile(error) {
+                attempts += 1
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempts))
+            }
+        }
         // What the landlord needs before its first run (its seal chain's head...): how a landlord
         // is added (docs/scaling.md).
         try connection.execute("SELECT hub_landlord_init()")
         return report
+    }
+
+    /// A role created by another session between a migration's look for it and its CREATE ROLE.
+    static func isRoleMadeMeanwhile(_ error: PostgresError) -> Bool {
+        error.sqlState == "42710" || (error.isUniqueViolation && error.message.contains("pg_authid_rolname_index"))
     }
 
     /// Creates `hub_owner` (NOLOGIN, CREATEROLE so that migrations may create the hub's NOLOGIN
