@@ -60,37 +60,13 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     /// `YYYY-MM-DD`.
     public var iso: String {
         let (y, m, d) = components
-        return Self.digits([(y, 4), (m, 2), (d, 2)], separator: UInt8(ascii: "-"))
+        return "\(zeroPadded(y, 4))-\(zeroPadded(m, 2))-\(zeroPadded(d, 2))"
     }
 
     /// `dd/MM/yyyy`, as UK files write dates.
     public var ukFormat: String {
         let (y, m, d) = components
-        return Self.digits([(d, 2), (m, 2), (y, 4)], separator: UInt8(ascii: "/"))
-    }
-
-    /// The numbers in decimal, each zero-padded to its width, joined by `separator`: what
-    /// `String(format: "%04d-%02d-%02d")` gives, without Foundation's formatter (a date's text is
-    /// written for every payment an import reads: the formatter was a twentieth of its time).
-    static func digits(_ parts: [(value: Int, width: Int)], separator: UInt8) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(12)
-        for (index, part) in parts.enumerated() {
-            if index > 0 { bytes.append(separator) }
-            var value = part.value
-            if value < 0 {
-                bytes.append(UInt8(ascii: "-"))
-                value = -value
-            }
-            let start = bytes.count
-            repeat {
-                bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
-                value /= 10
-            } while value > 0
-            while bytes.count - start < part.width - (part.value < 0 ? 1 : 0) { bytes.append(UInt8(ascii: "0")) }
-            bytes[start...].reverse()
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return "\(zeroPadded(d, 2))/\(zeroPadded(m, 2))/\(zeroPadded(y, 4))"
     }
 
     public var description: String { iso }
@@ -184,4 +160,14 @@ public enum Weekday: Int, Sendable, CaseIterable {
 extension TimeZone {
     /// Europe/London: the hub's business time zone.
     public static let london = TimeZone(identifier: "Europe/London")!
+}
+
+/// A number with leading zeros to a width, as `String(format: "%0*d")` writes it (a minus sign
+/// counts in the width), without Foundation's locale-aware formatter: a date's text is written for
+/// every payment an import reads, and the formatter was a twentieth of its time.
+public func zeroPadded(_ n: some BinaryInteger, _ width: Int) -> String {
+    let digits = String(n.magnitude)
+    let sign = n < 0 ? "-" : ""
+    let zeros = width - sign.count - digits.count
+    return zeros > 0 ? sign + String(repeating: "0", count: zeros) + digits : sign + digits
 }

@@ -221,8 +221,3 @@ extension Day {
 /// A sequence number as six digits (`000042`).
 func sixDigits(_ n: Int64) -> String { zeroPadded(n, 6) }
 
-/// A number with leading zeros to a width.
-func zeroPadded(_ n: Int64, _ width: Int) -> String {
-    let text = String(n)
-    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-}
