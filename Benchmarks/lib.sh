@@ -2,6 +2,10 @@
 # server named by HUB_DATABASE_URL, with HUB_ADMIN_DATABASE_URL its administrator), with a hub
 # database migrated. As in production (docs/security.md): the superuser migrates as hub_owner and
 # sets up the data (PSQL); the hub connects as hub_service.
+# The throwaway cluster runs without fsync, synchronous commit and full-page writes unless
+# DURABLE=1, which keeps PostgreSQL's defaults as a production server runs them (every page first
+# written after a checkpoint goes whole into the WAL); WAL_COMPRESSION=lz4 (or pglz, on, off) sets
+# wal_compression. `durability` (after sourcing) says what the server runs with, for the reports.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -21,6 +25,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The settings DURABLE and WAL_COMPRESSION ask for, as postgresql.conf lines.
+durability_settings() {
+  if [ -z "${DURABLE:-}" ]; then printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n'; fi
+  if [ -n "${WAL_COMPRESSION:-}" ]; then printf "wal_compression = '%s'\n" "$WAL_COMPRESSION"; fi
+}
 if [ -z "${HUB_DATABASE_URL:-}" ]; then
   pg_bin="$(dirname "$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")"
   as_pg=""
@@ -33,9 +42,7 @@ unix_socket_directories = '$bench_dir'
 port = $port
 shared_buffers = 1GB
 max_wal_size = 8GB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+$(durability_settings)
 CONF
   $as_pg "$pg_bin/pg_ctl" -D "$bench_dir/data" -l "$bench_dir/server.log" -w start >/dev/null
   pg_started=1
@@ -47,6 +54,8 @@ admin_url="${HUB_ADMIN_DATABASE_URL:-$HUB_DATABASE_URL}"
 # The superuser bypasses row-level security, but the landlord column's default needs a landlord:
 # the single council's (migration 0030, docs/scaling.md).
 PSQL=(env "PGOPTIONS=-c hub.landlord=council" psql -qAtX -v ON_ERROR_STOP=1 "$admin_url")
+durability=$("${PSQL[@]}" -c "SELECT 'fsync ' || current_setting('fsync') || ', synchronous_commit ' || current_setting('synchronous_commit')
+  || ', full_page_writes ' || current_setting('full_page_writes') || ', wal_compression ' || current_setting('wal_compression')")
 
 cat > "$bench_dir/hub.yaml" <<YAML
 go-live: 2026-11-02

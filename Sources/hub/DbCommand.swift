@@ -58,6 +58,8 @@ struct DbCommand: ParsableCommand {
         var running: Bool
         var connection: String?
         var migrationsApplied: Int?
+        /// A configured database's server settings, checked against the rules of docs/scaling.md.
+        var server: ServerSettings?
 
         /// The embedded cluster's status.
         init(_ cluster: EmbeddedCluster, running: Bool, migrationsApplied: Int? = nil) {
@@ -71,10 +73,11 @@ struct DbCommand: ParsableCommand {
         }
 
         /// A configured database's status.
-        init(configuredMigrationsApplied: Int?) {
+        init(configuredMigrationsApplied: Int?, server: ServerSettings?) {
             embedded = false
             running = true
             migrationsApplied = configuredMigrationsApplied
+            self.server = server
         }
     }
 
@@ -90,11 +93,19 @@ struct DbCommand: ParsableCommand {
                     // A configured database: the hub never starts or stops it, only says whether it answers.
                     let connection = try Connection(url)
                     let applied = try connection.queryOne("SELECT count(*) FROM schema_migrations")?.decode(Int.self, 0)
+                    // The settings need the schema (the accounts are counted) and the landlord the
+                    // configuration names, as every command's session has.
+                    var server: ServerSettings?
+                    if applied ?? 0 > 0 {
+                        let environment = try HubEnvironment.open(global, migrate: false)
+                        server = try ServerSettings.read(from: try environment.database.connect())
+                    }
                     if global.json {
-                        try printJSON(StatusJSON(configuredMigrationsApplied: applied))
+                        try printJSON(StatusJSON(configuredMigrationsApplied: applied, server: server))
                     } else {
                         print("A database is configured (database.url or HUB_DATABASE_URL) and answers; \(Wording.count(applied ?? 0, "migration")) applied.")
                         print("The hub does not start or stop a configured database: its own service does.")
+                        if let server { print(server.render(), terminator: "") }
                     }
                     return
                 }
