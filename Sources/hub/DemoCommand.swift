@@ -105,7 +105,13 @@ struct DemoCommand: ParsableCommand {
             print("\n== The ledger's seal " + String(repeating: "=", count: 70))
             print("Every run above was made by the login \(session) (a member of the staff roles; the schema belongs to hub_owner, whom nobody logs in as).")
             print(try LedgerVerification.verify(on: db).render(), terminator: "")
-            print()
+
+            // The server's settings, as `hub db status` checks a council's server.
+            print("\n== The server " + String(repeating: "=", count: 76))
+            if environment.embedded != nil {
+                print("The embedded cluster is a throwaway for demos and tests: it runs without fsync, full-page writes and synchronous commit, which a council's server keeps on. `hub db status` checks a configured server's settings the same way:")
+            }
+            print(try ServerSettings.read(from: db).render())
             print(try tryNext(environment, on: db))
 
             print(try ConsoleDemo.users(on: try environment.database.connectAdmin(), config: config, configFile: HubEnvironment.configFile(global)))
