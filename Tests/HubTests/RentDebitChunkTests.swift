@@ -165,6 +165,46 @@ import Testing
         #expect(try db.queryOne("SELECT count(*), sum(amount_pence) FROM ledger_entries").map { [$0.int64(0), $0.int64(1)] } == [6000, expected])
     }
 
+    /// Each chunk's insert into the ledger runs on the server while the next chunk is read and
+    /// charged: an insert the ledger refuses fails the run with the ledger's own error (read when
+    /// the run next turns to the server), posts nothing, and the week runs again once the cause is
+    /// gone.
+    @Test func aChunkTheLedgerRefusesWhileTheNextIsChargedFailsTheRunWithItsOwnError() throws {
+        let runner = try TestHub.runner()
+        var runs = RentDebitRuns(runner: runner, config: TestHub.config(goLive: Self.goLive))
+        runs.accountsPerChunk = 3
+        let db = try runner.database.connect()
+        try seed(db)
+        // The ledger refuses the rows of the account in the third chunk (the seventh account).
+        let admin = try runner.database.admin()
+        try admin.execute(
+            """
+            CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.account_id = (SELECT id FROM rent_accounts ORDER BY id OFFSET 6 LIMIT 1) THEN
+                    RAISE EXCEPTION 'test: the ledger refuses this account';
+                END IF;
+                RETURN NEW;
+            END $$
+            """)
+        try admin.execute("CREATE TRIGGER test_refuse BEFORE INSERT ON ledger_entries FOR EACH ROW EXECUTE FUNCTION test_refuse()")
+        let job = runs.job(for: RentWeek(containing: Self.goLive))
+        #expect {
+            _ = try runner.run(job, businessDate: Self.goLive)
+        } throws: { error in
+            "\(error)".contains("test: the ledger refuses this account")
+        }
+        #expect(try db.queryOne("SELECT count(*) FROM ledger_entries")!.decode(Int.self, 0) == 0)
+        let failed = try db.queryOne("SELECT error FROM runs WHERE status = 'failed'")?.text(0) ?? ""
+        #expect(failed.contains("test: the ledger refuses this account"), "\(failed)")
+        #expect(try readersGone(db))
+
+        try admin.execute("DROP TRIGGER test_refuse ON ledger_entries")
+        let outcome = try runner.run(job, businessDate: Self.goLive)
+        #expect(outcome.report.accountsDebited == 12)
+        #expect(try db.queryOne("SELECT count(*) FROM ledger_entries")!.decode(Int.self, 0) == outcome.report.entriesByCode.values.reduce(0, +))
+    }
+
     /// Runs `job` on a thread of its own while a test session holds a SHARE lock on the ledger, so
     /// that the run stops at its first insert into the ledger, its snapshot exported and its reader
     /// started (and one or two chunks read ahead, no more); then calls `whileStopped`, releases the

@@ -588,7 +588,7 @@ public struct PaymentImportJob: Job {
         }
 
         /// Drops the temporary tables.
-        func close() throws {
+        mutating func close() throws {
             try entries.close()
             try ledger.close()
             try suspense?.close()

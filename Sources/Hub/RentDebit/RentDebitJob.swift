@@ -241,31 +241,39 @@ public struct RentDebitJob: Job {
         var postedThisWeek: [Int64: [String: Int64]] = [:]
         var tally = AdjustmentTally()
         var accountsRead = 0
-        reading: while true {
-            let waited = ContinuousClock.now
-            let item = try pipe.next()
-            phases.waiting += ContinuousClock.now - waited
-            switch item {
-            case .piece(.postedThisWeek(let posted)):
-                postedThisWeek = posted
-            case .piece(.accounts(let accounts, let charges)):
-                let clock = ContinuousClock.now
-                accountsRead += accounts.count
-                let postings = charge(accounts, charges: charges, postedThisWeek: postedThisWeek, report: &report)
-                phases.computing += ContinuousClock.now - clock
-                try write(postings, to: &ledger, runId: context.runId)
-            case .piece(.adjustments(let chunk)):
-                let clock = ContinuousClock.now
-                let adjustments = adjustments(chunk, marks: recalc, goLiveWeek: goLiveWeek, through: week.advanced(by: -1))
-                tally.add(adjustments)
-                try write(adjustments, to: &ledger, runId: context.runId)
-                phases.adjusting += ContinuousClock.now - clock
-            case .done(let reading):
-                phases.reading = reading
-                break reading
-            case .failed(let error):
-                throw error
+        // Each chunk's move into the ledger is sent without waiting: the next chunk is read and
+        // charged while the server inserts this one (`appendSent`).
+        do {
+            reading: while true {
+                let waited = ContinuousClock.now
+                let item = try pipe.next()
+                phases.waiting += ContinuousClock.now - waited
+                switch item {
+                case .piece(.postedThisWeek(let posted)):
+                    postedThisWeek = posted
+                case .piece(.accounts(let accounts, let charges)):
+                    let clock = ContinuousClock.now
+                    accountsRead += accounts.count
+                    let postings = charge(accounts, charges: charges, postedThisWeek: postedThisWeek, report: &report)
+                    phases.computing += ContinuousClock.now - clock
+                    try write(postings, to: &ledger, runId: context.runId)
+                case .piece(.adjustments(let chunk)):
+                    let clock = ContinuousClock.now
+                    let adjustments = adjustments(chunk, marks: recalc, goLiveWeek: goLiveWeek, through: week.advanced(by: -1))
+                    tally.add(adjustments)
+                    try write(adjustments, to: &ledger, runId: context.runId)
+                    phases.adjusting += ContinuousClock.now - clock
+                case .done(let reading):
+                    phases.reading = reading
+                    break reading
+                case .failed(let error):
+                    throw error
+                }
             }
+            try ledger.receive()
+        } catch {
+            ledger.abandon()
+            throw error
         }
         if !recalc.isEmpty {
             report.accountsRecalculated = recalc.count
@@ -458,19 +466,25 @@ public struct RentDebitJob: Job {
         var tally = AdjustmentTally()
         let pipe = try readAhead(context, snapshot: snapshot, thisWeek: false, marks: marks, through: week)
         defer { pipe.stop() }
-        reading: while true {
-            switch try pipe.next() {
-            case .piece(.adjustments(let chunk)):
-                let adjustments = adjustments(chunk, marks: marks, goLiveWeek: RentWeek(containing: goLive), through: week)
-                tally.add(adjustments)
-                try write(adjustments, to: &ledger, runId: context.runId)
-            case .piece(.postedThisWeek), .piece(.accounts):
-                break
-            case .done:
-                break reading
-            case .failed(let error):
-                throw error
+        do {
+            reading: while true {
+                switch try pipe.next() {
+                case .piece(.adjustments(let chunk)):
+                    let adjustments = adjustments(chunk, marks: marks, goLiveWeek: RentWeek(containing: goLive), through: week)
+                    tally.add(adjustments)
+                    try write(adjustments, to: &ledger, runId: context.runId)
+                case .piece(.postedThisWeek), .piece(.accounts):
+                    break
+                case .done:
+                    break reading
+                case .failed(let error):
+                    throw error
+                }
             }
+            try ledger.receive()
+        } catch {
+            ledger.abandon()
+            throw error
         }
         try report.record(tally, db: db)
         try ledger.close()
@@ -507,10 +521,11 @@ public struct RentDebitJob: Job {
     /// The ledger's columns the rent debit writes.
     static let ledgerColumns = ["account_id", "code", "charge_code", "amount_pence", "entry_date", "rent_week", "run_id"]
 
-    /// Posts one chunk's postings to the ledger (nothing for none).
+    /// Posts one chunk's postings to the ledger (nothing for none), sending the move without
+    /// waiting for it (the caller reads it with `receive()` before using the connection again).
     func write(_ postings: [Posting], to ledger: inout LandlordTableStream, runId: Int64) throws {
         guard !postings.isEmpty else { return }
-        try ledger.append { rows in
+        try ledger.appendSent { rows in
             for posting in postings {
                 try rows.beginRow(columns: 7)
                 rows.write(posting.accountId)
@@ -699,7 +714,8 @@ extension RentDebitJob {
             logger.info("rent debit posted", metadata: [
                 "accounts": "\(accounts)", "ledger_rows": "\(ledger.rows)", "chunks": "\(ledger.chunks)",
                 "reading_s": "\(seconds(reading))", "waiting_s": "\(seconds(waiting))", "computing_s": "\(seconds(computing))",
-                "copy_s": "\(seconds(ledger.copying))", "insert_s": "\(seconds(ledger.inserting))", "adjusting_s": "\(seconds(adjusting))",
+                "copy_s": "\(seconds(ledger.copying))", "insert_s": "\(seconds(ledger.moving))", "insert_waited_s": "\(seconds(ledger.inserting))",
+                "adjusting_s": "\(seconds(adjusting))",
             ])
         }
     }

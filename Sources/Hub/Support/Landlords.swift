@@ -53,6 +53,12 @@ public struct LandlordTableStream {
     public private(set) var inserting = Duration.zero
     /// Whether a chunk waits in the temporary table (`stage`), not yet moved.
     private var staged = false
+    /// Whether a chunk's move was sent by `appendSent` and its results not yet read.
+    public private(set) var inFlight = false
+    /// The moves sent by `appendSent`: their time from sending to their results read, the
+    /// caller's work meanwhile included (`inserting` counts only the time waited for them).
+    public private(set) var moving = Duration.zero
+    private var sentAt = ContinuousClock.now
 
     /// Makes the temporary table (dropped by `close()`, or by the next stream into the same table).
     public init(into table: String, columns: [String], on connection: Connection) throws {
@@ -91,6 +97,38 @@ public struct LandlordTableStream {
         inserting += ContinuousClock.now - copied
     }
 
+    /// Posts one chunk as `append` does, but sends its move without waiting for it: the caller
+    /// works on the next chunk while the server moves this one. The move's results are read by the
+    /// next `appendSent`, or by `receive()`, which must come before the connection is asked
+    /// anything else; after a failure, `abandon()` reads and drops them so that the transaction
+    /// can be rolled back. A failed move throws from the call that reads it.
+    public mutating func appendSent(_ producer: (inout CopyRowWriter) throws -> Void) throws {
+        try receive()
+        try stage(producer)
+        guard let script = moveScript else { return }  // a table that takes COPY has it already
+        try connection.sendScript(SQLQuery(unescaped: script))
+        sentAt = ContinuousClock.now
+        inFlight = true
+    }
+
+    /// Waits for the move `appendSent` sent, if any, and counts it.
+    public mutating func receive() throws {
+        guard inFlight else { return }
+        inFlight = false
+        let clock = ContinuousClock.now
+        let results = try connection.receiveScript()
+        moved(results[...], waited: ContinuousClock.now - clock)
+        moving += ContinuousClock.now - sentAt
+    }
+
+    /// After a failure elsewhere: reads and drops the results of a move still in flight, so that
+    /// the connection can roll the transaction back.
+    public mutating func abandon() {
+        guard inFlight else { return }
+        inFlight = false
+        _ = try? connection.receiveScript()
+    }
+
     /// Copies one chunk into the temporary table and leaves it there: the caller sends
     /// `moveScript` with other statements at once (`Connection.sendScript`) and works on the next
     /// chunk while the server moves this one, then counts the move with `moved(_:waited:)`. A
@@ -123,8 +161,9 @@ public struct LandlordTableStream {
         staged = false
     }
 
-    /// Drops the temporary table.
-    public func close() throws {
+    /// Reads the move still in flight, if any, and drops the temporary table.
+    public mutating func close() throws {
+        try receive()
         if let stage { try connection.execute("DROP TABLE IF EXISTS pg_temp.\(unescaped: stage)") }
     }
 }
