@@ -243,7 +243,7 @@ public struct RentDebitJob: Job {
         var accountsRead = 0
         // Each chunk's move into the ledger is sent without waiting: the next chunk is read and
         // charged while the server inserts this one (`appendSent`).
-        do {
+        try ledger.sendingMoves { ledger in
             reading: while true {
                 let waited = ContinuousClock.now
                 let item = try pipe.next()
@@ -270,10 +270,6 @@ public struct RentDebitJob: Job {
                     throw error
                 }
             }
-            try ledger.receive()
-        } catch {
-            ledger.abandon()
-            throw error
         }
         if !recalc.isEmpty {
             report.accountsRecalculated = recalc.count
@@ -466,7 +462,7 @@ public struct RentDebitJob: Job {
         var tally = AdjustmentTally()
         let pipe = try readAhead(context, snapshot: snapshot, thisWeek: false, marks: marks, through: week)
         defer { pipe.stop() }
-        do {
+        try ledger.sendingMoves { ledger in
             reading: while true {
                 switch try pipe.next() {
                 case .piece(.adjustments(let chunk)):
@@ -481,10 +477,6 @@ public struct RentDebitJob: Job {
                     throw error
                 }
             }
-            try ledger.receive()
-        } catch {
-            ledger.abandon()
-            throw error
         }
         try report.record(tally, db: db)
         try ledger.close()

@@ -129,6 +129,18 @@ public struct LandlordTableStream {
         _ = try? connection.receiveScript()
     }
 
+    /// Runs `body`, which posts chunks with `appendSent`, then reads the last move sent; if
+    /// anything fails, reads and drops it instead, so that the transaction can be rolled back.
+    public mutating func sendingMoves(_ body: (inout LandlordTableStream) throws -> Void) throws {
+        do {
+            try body(&self)
+            try receive()
+        } catch {
+            abandon()
+            throw error
+        }
+    }
+
     /// Copies one chunk into the temporary table and leaves it there: the caller sends
     /// `moveScript` with other statements at once (`Connection.sendScript`) and works on the next
     /// chunk while the server moves this one, then counts the move with `moved(_:waited:)`. A
