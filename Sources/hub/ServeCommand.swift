@@ -46,6 +46,7 @@ struct ServeCommand: ParsableCommand {
                 config: config, settings: try ConsoleSettings.load(for: config), database: setup.environment.database, scheduler: core,
                 metrics: metrics, logger: setup.logger)
             let logger = setup.logger
+            if setup.environment.embedded == nil { logServerSettings(setup.environment, logger: logger) }
             let application = console.application { port in
                 logger.info("console, metrics and health served", metadata: ["url": "http://\(config.httpAddress):\(port)/", "port": "\(port)"])
             }
@@ -67,6 +68,20 @@ struct ServeCommand: ParsableCommand {
                 })
             service.start()
             dispatchMain()
+        }
+    }
+
+    /// A configured server's settings, checked as `hub db status` checks them, in the service's
+    /// log: a warning for each that puts the ledger at risk, a notice for each advice.
+    func logServerSettings(_ environment: HubEnvironment, logger: Logger) {
+        do {
+            let settings = try ServerSettings.read(from: try environment.database.connect())
+            for finding in settings.findings where finding.level != .ok {
+                logger.log(level: finding.level == .warning ? .warning : .notice,
+                           "server setting \(finding.setting): \(finding.message) (hub db status)")
+            }
+        } catch {
+            logger.warning("could not read the server's settings", metadata: ["error": "\(error)"])
         }
     }
 }
