@@ -6,6 +6,7 @@
 # DURABLE=1, which keeps PostgreSQL's defaults as a production server runs them (every page first
 # written after a checkpoint goes whole into the WAL); WAL_COMPRESSION=lz4 (or pglz, on, off) sets
 # wal_compression. `durability` (after sourcing) says what the server runs with, for the reports.
+# SHARED_BUFFERS= sizes the cluster's shared buffers (1GB by default).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -40,7 +41,7 @@ if [ -z "${HUB_DATABASE_URL:-}" ]; then
 listen_addresses = ''
 unix_socket_directories = '$bench_dir'
 port = $port
-shared_buffers = 1GB
+shared_buffers = ${SHARED_BUFFERS:-1GB}
 max_wal_size = 8GB
 $(durability_settings)
 CONF
