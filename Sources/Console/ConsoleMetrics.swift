@@ -9,6 +9,8 @@ import Scheduler
 ///
 /// - `hub_console_requests_total{route, status}` and `hub_console_request_duration_seconds{route}`:
 ///   the console's requests.
+/// - `hub_server_setting_as_advised{setting}`: 1 where a configured server's setting is as
+///   `hub db status` advises, 0 where it is not (set when `hub serve` starts; docs/operations.md).
 public struct ConsoleMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let factory: PrometheusMetricsFactory
@@ -31,6 +33,14 @@ public struct ConsoleMetrics: Sendable {
 
     /// Every metric in the Prometheus text format.
     public func render() -> String { registry.emitToString() }
+
+    /// Records whether each of a configured server's settings is as advised (`hub db status`).
+    public func serverSettings(_ settings: [(name: String, asAdvised: Bool)]) {
+        for setting in settings {
+            Gauge(label: "hub_server_setting_as_advised", dimensions: [("setting", setting.name)], factory: factory)
+                .record(setting.asAdvised ? 1 : 0)
+        }
+    }
 
     func request(route: String, status: Int, seconds: Double) {
         Counter(label: "hub_console_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory).increment()

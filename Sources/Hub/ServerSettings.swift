@@ -106,6 +106,18 @@ public struct ServerSettings: Sendable, Encodable {
         return findings
     }
 
+    /// Each setting checked, by its PostgreSQL name, and whether it is as advised (the metric
+    /// `hub_server_setting_as_advised` of `hub serve`).
+    public var asAdvised: [(name: String, asAdvised: Bool)] {
+        [
+            ("shared_buffers", sharedBuffersWanted.map { sharedBuffersBytes >= $0 } ?? true),
+            ("wal_compression", walCompression != "off"),
+            ("fsync", fsync),
+            ("full_page_writes", fullPageWrites),
+            ("synchronous_commit", synchronousCommit != "off"),
+        ]
+    }
+
     /// The lines `hub db status` prints.
     public func render() -> String {
         var text = "Server settings for the day's work (docs/scaling.md):\n"

@@ -46,7 +46,7 @@ struct ServeCommand: ParsableCommand {
                 config: config, settings: try ConsoleSettings.load(for: config), database: setup.environment.database, scheduler: core,
                 metrics: metrics, logger: setup.logger)
             let logger = setup.logger
-            if setup.environment.embedded == nil { logServerSettings(setup.environment, logger: logger) }
+            if setup.environment.embedded == nil { checkServerSettings(setup.environment, metrics: metrics, logger: logger) }
             let application = console.application { port in
                 logger.info("console, metrics and health served", metadata: ["url": "http://\(config.httpAddress):\(port)/", "port": "\(port)"])
             }
@@ -72,10 +72,12 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// A configured server's settings, checked as `hub db status` checks them, in the service's
-    /// log: a warning for each that puts the ledger at risk, a notice for each advice.
-    func logServerSettings(_ environment: HubEnvironment, logger: Logger) {
+    /// log (a warning for each that puts the ledger at risk, a notice for each advice) and in
+    /// /metrics (`hub_server_setting_as_advised`).
+    func checkServerSettings(_ environment: HubEnvironment, metrics: ConsoleMetrics, logger: Logger) {
         do {
             let settings = try ServerSettings.read(from: try environment.database.connect())
+            metrics.serverSettings(settings.asAdvised)
             for finding in settings.findings where finding.level != .ok {
                 logger.log(level: finding.level == .warning ? .warning : .notice,
                            "server setting \(finding.setting): \(finding.message) (hub db status)")

@@ -195,6 +195,10 @@ import Testing
         #expect(metrics.contains("hub_scheduler_slots_total{job=\"rent-debit\",outcome=\"completed\"} "), "\(metrics)")
         #expect(metrics.contains("hub_job_last_success_timestamp_seconds{job=\"rent-debit\"} "))
         #expect(metrics.contains("hub_job_duration_seconds_count{job=\"rent-debit\"} "))
+        // The configured server's settings as `hub db status` advises them: 1 as advised, 0 not.
+        let fsync = try Connection(database.adminConnectionString!).queryOne("SHOW fsync")!.text(0)
+        #expect(metrics.contains("hub_server_setting_as_advised{setting=\"fsync\"} \(fsync == "on" ? "1" : "0")"), "\(metrics)")
+        #expect(metrics.contains("hub_server_setting_as_advised{setting=\"shared_buffers\"} "), "\(metrics)")
         let health = try httpGet(port: port, path: "/health")
         #expect(health.contains(" 200 OK\r\n") || health.contains(" 503 Service Unavailable\r\n"), "\(health)")
         #expect(try httpGet(port: port, path: "/nothing").contains(" 404 Not Found\r\n"))

@@ -40,6 +40,11 @@ import Testing
         #expect(durability.level == .warning && durability.message.hasPrefix("fsync and full_page_writes off"), "\(durability.message)")
         #expect(try finding(risky, "synchronous_commit").level == .warning)
         #expect(try finding(settings(fullPageWrites: false), "fsync, full_page_writes").message.hasPrefix("full_page_writes off"))
+        // The metric of `hub serve`: each setting by its own name.
+        #expect(risky.asAdvised.map { "\($0.name) \($0.asAdvised)" } == [
+            "shared_buffers true", "wal_compression false", "fsync false", "full_page_writes false", "synchronous_commit false",
+        ])
+        #expect(settings(buffers: 1 << 30, accounts: 250_000).asAdvised.first { $0.name == "shared_buffers" }?.asAdvised == false)
         // A server without lz4 is advised pglz.
         var old = settings(compression: "off")
         old.lz4Available = false
