@@ -90,12 +90,11 @@ public struct ServerSettings: Sendable, Encodable {
         } else {
             findings.append(Finding(setting: "wal_compression", level: .ok, message: walCompression))
         }
-        if fsync && fullPageWrites {
-            findings.append(Finding(setting: "fsync, full_page_writes", level: .ok, message: "on"))
-        } else {
-            let off = [fsync ? nil : "fsync", fullPageWrites ? nil : "full_page_writes"].compactMap { $0 }.joined(separator: " and ")
-            findings.append(Finding(setting: "fsync, full_page_writes", level: .warning,
-                                    message: "\(off) off: a crash of the server's machine can lose or corrupt the ledger; keep \(off) on for a council's data (they are off only in throwaway clusters for tests and benchmarks)"))
+        for (name, on) in [("fsync", fsync), ("full_page_writes", fullPageWrites)] {
+            findings.append(on
+                ? Finding(setting: name, level: .ok, message: "on")
+                : Finding(setting: name, level: .warning,
+                          message: "off: a crash of the server's machine can lose or corrupt the ledger; keep it on for a council's data (it is off only in throwaway clusters for tests and benchmarks)"))
         }
         if synchronousCommit == "off" {
             findings.append(Finding(setting: "synchronous_commit", level: .warning,
@@ -107,15 +106,9 @@ public struct ServerSettings: Sendable, Encodable {
     }
 
     /// Each setting checked, by its PostgreSQL name, and whether it is as advised (the metric
-    /// `hub_server_setting_as_advised` of `hub serve`).
+    /// `hub_server_setting_as_advised` of `hub serve`): its finding is `ok`.
     public var asAdvised: [(name: String, asAdvised: Bool)] {
-        [
-            ("shared_buffers", sharedBuffersWanted.map { sharedBuffersBytes >= $0 } ?? true),
-            ("wal_compression", walCompression != "off"),
-            ("fsync", fsync),
-            ("full_page_writes", fullPageWrites),
-            ("synchronous_commit", synchronousCommit != "off"),
-        ]
+        findings.map { ($0.setting, $0.level == .ok) }
     }
 
     /// The lines `hub db status` prints.
