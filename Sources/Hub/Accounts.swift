@@ -104,11 +104,25 @@ public struct AccountBalance: Codable, Hashable, Sendable {
     public var account: String
     public var balancePence: Int64
 
-    /// Every account's balance at the end of a day (positive = arrears). The ledger is summed by
-    /// account id first (one pass, which PostgreSQL can share among parallel workers), then joined
-    /// to the accounts: grouping the joined rows by reference hashed a text key per entry.
-    public static func all(asOf: Day, on db: Connection) throws -> [AccountBalance] {
-        try db.query(
+    /// Every account's balance at the end of a day (positive = arrears). Where balances are carried
+    /// forward to a date on or before the day (`CarriedBalances`), each account's carried balance
+    /// plus its entries since, read through the by-account index; otherwise (or with
+    /// `wholeLedger`) the ledger is summed by account id first (one pass, which PostgreSQL can
+    /// share among parallel workers), then joined to the accounts: grouping the joined rows by
+    /// reference hashed a text key per entry.
+    public static func all(asOf: Day, wholeLedger: Bool = false, on db: Connection) throws -> [AccountBalance] {
+        if !wholeLedger, let carried = try CarriedBalances.usable(for: [asOf], lookingBack: 0, on: db) {
+            return try db.query(
+                """
+                SELECT a.account_ref, COALESCE(c.balance_pence, 0) + COALESCE(s.pence, 0) FROM rent_accounts a
+                LEFT JOIN ledger_carried c ON c.account_id = a.id
+                CROSS JOIN LATERAL (SELECT sum(l.amount_pence) AS pence FROM ledger_entries l
+                                    WHERE l.account_id = a.id AND l.entry_date > \(carried) AND l.entry_date <= \(asOf)) s
+                ORDER BY a.account_ref
+                """
+            ).map { AccountBalance(account: try $0.decode(String.self, 0), balancePence: try $0.decode(Int64.self, 1)) }
+        }
+        return try db.query(
             """
             SELECT a.account_ref, COALESCE(b.balance, 0) FROM rent_accounts a
             LEFT JOIN (SELECT account_id, sum(amount_pence) AS balance FROM ledger_entries WHERE entry_date <= $1 GROUP BY account_id) b

@@ -44,6 +44,10 @@ import Testing
         "run_inputs": staff(finance: "SI", payments: "SI", repairs: "SI"),
         "gl_exported": staff(finance: "SI"),
         "gl_export_marks": staff(finance: "SI"),
+        // Balances carried forward (0042): read by every role that reads the ledger, written only
+        // by ledger_carry_forward and the ledger's own trigger.
+        "ledger_carried": staff().merging(income("S")) { $1 },
+        "ledger_carried_marks": staff().merging(income("S")) { $1 },
         "council_tax_events_sent": staff(finance: "SI"),
         "checkpoints": staff(finance: "SI"),
         "rewinds": staff(finance: "SI"),
@@ -124,6 +128,8 @@ import Testing
         "hub_landlord_init": [],
         // Statistics after large posts (0032): the roles whose runs post in bulk.
         "hub_analyse_after_post": ["hub_finance", "hub_payments", "hub_repairs"],
+        // Carrying balances forward (0042): the nightly arrears review's roles.
+        "ledger_carry_forward": ["hub_finance", "hub_income", "hub_income_manager", "hub_head_of_finance"],
     ]
 
     /// A row: every staff role reads; the auditor only reads; ODS sees nothing.

@@ -42,13 +42,14 @@ public enum ArrearsPositions {
 
     /// The query of every account's figures on a day (`$1`), optionally one account (`$2`).
     /// Weeks back are counted from the day's rent week: 1 is last week.
-    static func figuresQuery(_ day: Day, accountId: Int64?) -> SQLQuery {
+    /// With `carried` (a date at least `CarriedBalances.reach` days before the day), each account's
+    /// entries after that date are read through the by-account index and the carried balance added
+    /// (the last payment, Direct Debit and return before it are looked up for the accounts that
+    /// have none since); without, the whole ledger to the day is summed.
+    static func figuresQuery(_ day: Day, accountId: Int64?, carried: Day? = nil) -> SQLQuery {
         let filter: SQLQuery = accountId.map { "AND l.account_id = \($0)" } ?? ""
         let accountFilter: SQLQuery = accountId.map { "WHERE a.id = \($0)" } ?? ""
-        return """
-            WITH p AS (SELECT \(day)::date AS d, (\(day)::date - (extract(isodow FROM \(day)::date)::int - 1)) AS monday),
-            agg AS (
-                SELECT l.account_id,
+        let figures: SQLQuery = """
                     sum(l.amount_pence) AS balance,
                     COALESCE(sum(l.amount_pence) FILTER (WHERE l.rent_week = p.monday), 0) AS current_charge,
                     COALESCE(sum(l.amount_pence) FILTER (WHERE l.entry_date <= p.d - 28), 0) AS balance_4w,
@@ -65,9 +66,40 @@ public enum ArrearsPositions {
                           AND l.entry_date < p.monday AND l.entry_date >= p.monday - 182), 0) AS paid_mask,
                     COALESCE(bit_or(1::bigint << ((p.monday - l.rent_week) / 7)) FILTER (
                         WHERE l.amount_pence > 0 AND l.rent_week < p.monday AND l.rent_week >= p.monday - 182), 0) AS charged_mask
-                FROM ledger_entries l, p
-                WHERE l.entry_date <= p.d \(filter)
-                GROUP BY l.account_id),
+            """
+        // The ledger's part: one pass over every entry to the day, or each account's entries since
+        // the carried date; `g` has the figures, `c` the carried balance (zero without).
+        let ledger: SQLQuery
+        let agg: SQLQuery
+        var lastPaid: SQLQuery = "g.last_paid"
+        var lastDD: SQLQuery = "g.last_dd"
+        var lastReturn: SQLQuery = "g.last_rdn"
+        if let carried {
+            agg = ""
+            ledger = """
+                LEFT JOIN LATERAL (SELECT \(figures) FROM ledger_entries l
+                    WHERE l.account_id = a.id AND l.entry_date > \(carried)::date AND l.entry_date <= p.d) g ON true
+                LEFT JOIN ledger_carried c ON c.account_id = a.id
+                """
+            func before(_ condition: SQLQuery) -> SQLQuery {
+                "(SELECT max(l.entry_date) FROM ledger_entries l WHERE l.account_id = a.id AND l.entry_date <= \(carried)::date AND \(condition))"
+            }
+            lastPaid = "COALESCE(g.last_paid, \(before("l.amount_pence < 0 AND l.code IN ('RDD','RPY','RBR','RCP','RSO','RIT','RRC','RHB','RHA')")))"
+            lastDD = "COALESCE(g.last_dd, \(before("l.code = 'RDD' AND l.amount_pence < 0")))"
+            lastReturn = "COALESCE(g.last_rdn, \(before("l.code = 'RDN'")))"
+        } else {
+            agg = """
+                agg AS (
+                    SELECT l.account_id, \(figures)
+                    FROM ledger_entries l, p
+                    WHERE l.entry_date <= p.d \(filter)
+                    GROUP BY l.account_id),
+                """
+            ledger = "LEFT JOIN agg g ON g.account_id = a.id LEFT JOIN (SELECT NULL::bigint AS balance_pence) c ON true"
+        }
+        return """
+            WITH p AS (SELECT \(day)::date AS d, (\(day)::date - (extract(isodow FROM \(day)::date)::int - 1)) AS monday),
+            \(agg)
             weekly AS (
                 SELECT a.id AS account_id, COALESCE(sum(c.weekly_pence), 0) AS weekly
                 FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id
@@ -76,18 +108,18 @@ public enum ArrearsPositions {
                   AND t.start_date <= p.d AND (t.end_date IS NULL OR t.end_date >= p.d)
                 GROUP BY a.landlord, a.id)
             SELECT a.id, a.account_ref, t.tenants[1], pr.address, pr.postcode, t.end_date,
-                   COALESCE(g.balance, 0), COALESCE(g.current_charge, 0), COALESCE(w.weekly, 0),
+                   COALESCE(g.balance, 0) + COALESCE(c.balance_pence, 0), COALESCE(g.current_charge, 0), COALESCE(w.weekly, 0),
                    EXISTS (SELECT 1 FROM free_weeks f WHERE f.monday = p.monday),
-                   g.last_paid, g.last_dd, g.last_rdn, COALESCE(g.dd_recent, 0), COALESCE(g.dd_prior, 0), COALESCE(g.cash_recent, 0),
+                   \(lastPaid), \(lastDD), \(lastReturn), COALESCE(g.dd_recent, 0), COALESCE(g.dd_prior, 0), COALESCE(g.cash_recent, 0),
                    COALESCE(g.cash_only_recent, 0), COALESCE(g.hb_recent, 0), COALESCE(g.paid_mask, 0), COALESCE(g.charged_mask, 0),
-                   COALESCE(g.balance_4w, 0),
+                   COALESCE(g.balance_4w, 0) + COALESCE(c.balance_pence, 0),
                    EXISTS (SELECT 1 FROM arrears_circumstances c WHERE c.account_id = a.id AND c.kind = 'uc-claim' AND c.from_date <= p.d
                            AND (c.to_date IS NULL OR c.to_date >= p.d)
                            AND c.id = (SELECT max(c2.id) FROM arrears_circumstances c2 WHERE c2.account_id = a.id AND c2.kind = 'uc-claim')),
                    COALESCE(t.correspondence_address, '')
             FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id JOIN properties pr ON pr.id = t.property_id
             CROSS JOIN p
-            LEFT JOIN agg g ON g.account_id = a.id
+            \(ledger)
             LEFT JOIN weekly w ON w.account_id = a.id
             \(accountFilter)
             ORDER BY a.account_ref
@@ -115,14 +147,18 @@ public enum ArrearsPositions {
     /// one date comparison, never reaching the `code IN (...)` lists. The last Direct Debit is read
     /// within the 13 weeks: it only counts for a Direct Debit payer, who has one in the last 56
     /// days by definition of the method; the masks cover weeks 1-13 (the missed payments' window).
-    static func reviewQuery(_ day: Day, accountId: Int64?) -> SQLQuery { positionsQuery([day], accountId: accountId) }
+    static func reviewQuery(_ day: Day, accountId: Int64?, carried: Day? = nil) -> SQLQuery {
+        positionsQuery([day], accountId: accountId, carried: carried)
+    }
 
     /// The positions on several days in the same one pass over the ledger (to the latest day): each
     /// row is an account, with `reviewQuery`'s columns for each day in turn (block k at column
     /// `k * positionColumns`). An earlier day's figures are the same aggregates with the entry's
     /// date tested against that day first, so an entry costs a few more comparisons, not another
-    /// pass over the history (the arrears report reads the day and the week before).
-    static func positionsQuery(_ days: [Day], accountId: Int64?) -> SQLQuery {
+    /// pass over the history (the arrears report reads the day and the week before). With
+    /// `carried` (at least `CarriedBalances.reach` days before every day), only each account's
+    /// entries after it are read, through the by-account index, and its carried balance added.
+    static func positionsQuery(_ days: [Day], accountId: Int64?, carried: Day? = nil) -> SQLQuery {
         precondition(!days.isEmpty, "positionsQuery needs a day")
         let last = days.max()!
         let filter: SQLQuery = accountId.map { "AND l.account_id = \($0)" } ?? ""
@@ -165,7 +201,7 @@ public enum ArrearsPositions {
                 """
                 \(unescaped: k == 0 ? "" : ",")
                    a.id, a.account_ref, t.tenants[1], pr.address, pr.postcode, t.end_date,
-                   COALESCE(g.balance\(n), 0), COALESCE(g.current_charge\(n), 0), COALESCE(w.weekly\(n), 0),
+                   COALESCE(g.balance\(n), 0) + COALESCE(c.balance_pence, 0), COALESCE(g.current_charge\(n), 0), COALESCE(w.weekly\(n), 0),
                    EXISTS (SELECT 1 FROM free_weeks f WHERE f.monday = \(monday)::date),
                    NULL::date, g.last_dd\(n), NULL::date, COALESCE(g.dd_recent\(n), 0), 0, COALESCE(g.cash_recent\(n), 0),
                    COALESCE(g.cash_only_recent\(n), 0), COALESCE(g.hb_recent\(n), 0), COALESCE(g.paid_mask\(n), 0), COALESCE(g.charged_mask\(n), 0),
@@ -176,12 +212,27 @@ public enum ArrearsPositions {
                    COALESCE(t.correspondence_address, '')
                 """)
         }
+        let agg: SQLQuery
+        let ledger: SQLQuery
+        if let carried {
+            agg = ""
+            ledger = """
+                LEFT JOIN LATERAL (SELECT \(aggregates) FROM ledger_entries l
+                    WHERE l.account_id = a.id AND l.entry_date > \(carried)::date AND l.entry_date <= \(last)::date) g ON true
+                LEFT JOIN ledger_carried c ON c.account_id = a.id
+                """
+        } else {
+            agg = """
+                agg AS (
+                    SELECT l.account_id,\(aggregates)
+                    FROM ledger_entries l
+                    WHERE l.entry_date <= \(last)::date \(filter)
+                    GROUP BY l.account_id),
+                """
+            ledger = "LEFT JOIN agg g ON g.account_id = a.id LEFT JOIN (SELECT NULL::bigint AS balance_pence) c ON true"
+        }
         return """
-            WITH agg AS (
-                SELECT l.account_id,\(aggregates)
-                FROM ledger_entries l
-                WHERE l.entry_date <= \(last)::date \(filter)
-                GROUP BY l.account_id),
+            WITH \(agg)
             weekly AS (
                 SELECT a.id AS account_id,\(weekly)
                 FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id
@@ -189,7 +240,7 @@ public enum ArrearsPositions {
                 GROUP BY a.id)
             SELECT\(columns)
             FROM rent_accounts a JOIN tenancies t ON t.id = a.tenancy_id JOIN properties pr ON pr.id = t.property_id
-            LEFT JOIN agg g ON g.account_id = a.id
+            \(ledger)
             LEFT JOIN weekly w ON w.account_id = a.id
             \(accountFilter)
             ORDER BY a.account_ref
@@ -205,16 +256,22 @@ public enum ArrearsPositions {
     static let reviewWorkMem = "64MB"
 
     /// Every account's position on a day (or one account's).
-    public static func load(on day: Day, accountId: Int64? = nil, detail: Detail = .full, config: ArrearsConfig, db: Connection) throws -> [ArrearsAccount] {
-        let query = detail == .full ? figuresQuery(day, accountId: accountId) : reviewQuery(day, accountId: accountId)
+    /// Balances carried forward (`CarriedBalances`) are used when they serve the day; `wholeLedger`
+    /// sums every entry instead (the tests and benchmarks compare the two).
+    public static func load(
+        on day: Day, accountId: Int64? = nil, detail: Detail = .full, wholeLedger: Bool = false, config: ArrearsConfig, db: Connection
+    ) throws -> [ArrearsAccount] {
+        let carried = wholeLedger ? nil : try CarriedBalances.usable(for: [day], on: db)
+        let query = detail == .full ? figuresQuery(day, accountId: accountId, carried: carried) : reviewQuery(day, accountId: accountId, carried: carried)
         return try db.query(query).map { row in try account(row, on: day, config: config) }
     }
 
     /// Every account's position on each of several days, in one pass over the ledger (the
     /// positions as `.review` reads them, which are `.full`'s): one list per day, in the order of
     /// `days`, each in account reference order.
-    public static func load(on days: [Day], config: ArrearsConfig, db: Connection) throws -> [[ArrearsAccount]] {
-        let rows = try db.query(positionsQuery(days, accountId: nil))
+    public static func load(on days: [Day], wholeLedger: Bool = false, config: ArrearsConfig, db: Connection) throws -> [[ArrearsAccount]] {
+        let carried = wholeLedger ? nil : try CarriedBalances.usable(for: days, on: db)
+        let rows = try db.query(positionsQuery(days, accountId: nil, carried: carried))
         return try days.indices.map { k in try rows.map { try account($0, on: days[k], config: config, block: k) } }
     }
 

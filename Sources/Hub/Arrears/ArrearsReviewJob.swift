@@ -96,6 +96,9 @@ public struct ArrearsReviewJob: Job {
         // the server's default work_mem (4MB) 100,000 accounts spill it to disk in batches. The
         // run's transaction alone gets more (SET LOCAL ends at commit).
         try db.execute("SELECT set_config('work_mem', \(ArrearsPositions.reviewWorkMem), true)")
+        // Balances carried forward to `margin` days before the day: each account's entries since
+        // are all the positions read (the first review sums the ledger to that date once).
+        try CarriedBalances.carryForward(through: day - CarriedBalances.margin, on: db)
         let accounts = try ArrearsPositions.load(on: day, detail: .review, config: config, db: db)
         var cases = try ArrearsCases.load(on: day, db: db)
         let (kept, breached, completed) = try ArrearsAgreements.advance(

@@ -24,6 +24,9 @@ public struct LedgerVerification: Sendable, Encodable {
     public var runningPence: Int64
     /// The last seal's hash: written down elsewhere, it also shows that no seal was remade later.
     public var head: String
+    /// The date balances are carried forward through (migration 0042), each checked against the
+    /// ledger's entries to that date; nil where they are not carried.
+    public var carriedThrough: Day?
     public var problems: [Problem]
 
     public var isIntact: Bool { problems.isEmpty }
@@ -126,9 +129,17 @@ public struct LedgerVerification: Sendable, Encodable {
                 problems.append(Problem(runId: nil, entryId: nil, message: "the chain's head does not match its last seal"))
             }
         }
+        // Balances carried forward, each against its account's entries to the date.
+        let carried = try CarriedBalances.differences(limit: entriesNamedPerRun, on: connection)
+        for difference in carried.differences {
+            problems.append(Problem(
+                runId: nil, entryId: nil,
+                message: "account \(difference.account)'s balance carried forward to \(carried.through?.iso ?? "?") is \(Money(pence: difference.carried).formatted), "
+                    + "but its ledger entries to that date sum to \(Money(pence: difference.ledger).formatted)"))
+        }
         return LedgerVerification(
             runsChecked: runs, entriesChecked: entries, runningEntries: runningEntries, runningPence: runningPence, head: previousChain,
-            problems: problems)
+            carriedThrough: carried.through, problems: problems)
     }
 
     /// The entries of a run that differ from its seal: changed, added or gone.
@@ -166,6 +177,9 @@ public struct LedgerVerification: Sendable, Encodable {
         text += "running totals \(Wording.count(Int(runningEntries), "entry")), \(Money(pence: runningPence).formatted); chain head \(head).\n"
         if problems.isEmpty {
             text += "The ledger is intact: every entry is as its run sealed it, and the chain is unbroken.\n"
+            if let carriedThrough {
+                text += "Every balance carried forward to \(carriedThrough.iso) is the sum of its account's entries to that date.\n"
+            }
         } else {
             text += "THE LEDGER HAS BEEN CHANGED OUTSIDE THE HUB: \(Wording.count(problems.count, "problem")).\n"
             for problem in problems { text += "  " + problem.message + "\n" }
