@@ -31,24 +31,49 @@ public enum CarriedBalances {
     /// The carried date when it serves every one of `days` (each at least `reach` days after it),
     /// or nil: the caller then sums the whole ledger.
     static func usable(for days: [Day], lookingBack: Int = reach, on db: Connection) throws -> Day? {
-        guard let through = try through(on: db), let first = days.min(), through + lookingBack <= first else { return nil }
+        guard let through = try through(on: db), serves(days, from: through, lookingBack: lookingBack) else { return nil }
         return through
     }
 
-    /// The accounts whose carried balance differs from their ledger entries to the carried date
-    /// (at most `limit`), for `hub db verify`: one pass over the ledger to that date.
-    static func differences(limit: Int, on db: Connection) throws -> (through: Day?, differences: [(account: String, carried: Int64, ledger: Int64)]) {
+    /// Whether balances carried through `through` serve every one of `days`.
+    static func serves(_ days: [Day], from through: Day, lookingBack: Int = reach) -> Bool {
+        guard let first = days.min() else { return false }
+        return through + lookingBack <= first
+    }
+
+    /// The accounts whose carried balance (or last receipt, Direct Debit or return) differs from
+    /// their ledger entries to the carried date, at most `limit`, each described, for `hub db
+    /// verify`: one pass over the ledger to that date.
+    static func differences(limit: Int, on db: Connection) throws -> (through: Day?, differences: [String]) {
         guard let through = try through(on: db) else { return (nil, []) }
         let rows = try db.query(
             """
-            SELECT a.account_ref, COALESCE(c.balance_pence, 0), COALESCE(l.pence, 0)
+            WITH l AS (
+                SELECT l.account_id, sum(l.amount_pence) AS pence,
+                       max(l.entry_date) FILTER (WHERE l.amount_pence < 0 AND l.code IN ('RDD','RPY','RBR','RCP','RSO','RIT','RRC','RHB','RHA')) AS receipt,
+                       max(l.entry_date) FILTER (WHERE l.code = 'RDD' AND l.amount_pence < 0) AS direct_debit,
+                       max(l.entry_date) FILTER (WHERE l.code = 'RDN') AS returned
+                FROM ledger_entries l WHERE l.entry_date <= \(through) GROUP BY l.account_id)
+            SELECT a.account_ref, COALESCE(c.balance_pence, 0), COALESCE(l.pence, 0),
+                   concat_ws(', ', COALESCE(c.last_receipt::text, 'none'), COALESCE(c.last_direct_debit::text, 'none'), COALESCE(c.last_return::text, 'none')),
+                   concat_ws(', ', COALESCE(l.receipt::text, 'none'), COALESCE(l.direct_debit::text, 'none'), COALESCE(l.returned::text, 'none'))
             FROM rent_accounts a
             LEFT JOIN ledger_carried c ON c.account_id = a.id
-            LEFT JOIN (SELECT account_id, sum(amount_pence) AS pence FROM ledger_entries WHERE entry_date <= \(through) GROUP BY account_id) l
-              ON l.account_id = a.id
-            WHERE COALESCE(c.balance_pence, 0) <> COALESCE(l.pence, 0)
+            LEFT JOIN l ON l.account_id = a.id
+            WHERE COALESCE(c.balance_pence, 0) <> COALESCE(l.pence, 0) OR c.last_receipt IS DISTINCT FROM l.receipt
+               OR c.last_direct_debit IS DISTINCT FROM l.direct_debit OR c.last_return IS DISTINCT FROM l.returned
             ORDER BY a.account_ref LIMIT \(limit)
             """)
-        return (through, try rows.map { (try $0.decode(String.self, 0), try $0.decode(Int64.self, 1), try $0.decode(Int64.self, 2)) })
+        return (through, try rows.map { row in
+            let account = try row.decode(String.self, 0)
+            let carried = try row.decode(Int64.self, 1)
+            let ledger = try row.decode(Int64.self, 2)
+            if carried != ledger {
+                return "account \(account)'s balance carried forward to \(through.iso) is \(Money(pence: carried).formatted), "
+                    + "but its ledger entries to that date sum to \(Money(pence: ledger).formatted)"
+            }
+            return "account \(account)'s last receipt, Direct Debit and return carried forward to \(through.iso) are \(try row.decode(String.self, 3)), "
+                + "but its ledger entries to that date say \(try row.decode(String.self, 4))"
+        })
     }
 }

@@ -103,13 +103,19 @@ import Testing
             )?.decode(Int64.self, 0)
         }
         let before = try #require(try carried("100000079"))
-        // A back-dated adjustment and a payment on the date itself (carried), one the day after (not).
+        // A back-dated adjustment, a Direct Debit collected and returned, and a payment on the date
+        // itself (carried); one the day after (not).
         try f.post([
             .init(account: "100000079", code: "ADJ", pence: -2_500, date: "2026-04-13", week: "2026-04-13"),
+            .init(account: "100000079", code: "RDD", pence: -4_000, date: "2026-08-03", week: nil),
+            .init(account: "100000079", code: "RDN", pence: 4_000, date: "2026-08-10", week: nil),
             .init(account: "100000079", code: "RPY", pence: -1_000, date: "2026-08-31", week: nil),
             .init(account: "100000079", code: "RPY", pence: -700, date: "2026-09-01", week: nil),
         ])
         #expect(try carried("100000079") == before - 3_500)
+        let dates = try #require(try f.db.queryOne(
+            "SELECT c.last_receipt, c.last_direct_debit, c.last_return FROM ledger_carried c JOIN rent_accounts a ON a.id = c.account_id WHERE a.account_ref = '100000079'"))
+        #expect(try dates.decode(Day?.self, 0) == d("2026-08-31") && dates.decode(Day?.self, 1) == d("2026-08-03") && dates.decode(Day?.self, 2) == d("2026-08-10"))
         #expect(try Self.compare(f, from: d("2027-03-09"), through: d("2027-03-31")) > 0)
         #expect(try LedgerVerification.verify(on: f.db).isIntact)
     }
@@ -127,7 +133,11 @@ import Testing
         let wholeReport = try whole.review("2027-01-18")
         #expect(try CarriedBalances.through(on: whole.db) == d("2027-01-01"))
         #expect(report.sent.count + report.worklist.count > 0)
-        #expect(report.render() == wholeReport.render())
+        #expect(report.carriedThrough == d("2027-01-18") - CarriedBalances.margin && wholeReport.carriedThrough == nil)
+        #expect(report.render().contains("Balances carried forward to \((d("2027-01-18") - CarriedBalances.margin).iso)"))
+        var same = report
+        same.carriedThrough = nil
+        #expect(same.render() == wholeReport.render())
         // The next night's review moves the date on by a day.
         _ = try carried.review("2027-01-19")
         #expect(try CarriedBalances.through(on: carried.db) == d("2027-01-19") - CarriedBalances.margin)
@@ -142,10 +152,12 @@ import Testing
         // A superuser's change behind the hub's back is found and named.
         let admin = try Connection(try #require(f.runner.database.adminConnectionString))
         try admin.execute("UPDATE ledger_carried SET balance_pence = balance_pence + 100 WHERE account_id = (SELECT id FROM rent_accounts WHERE account_ref = '100000029')")
+        try admin.execute("UPDATE ledger_carried SET last_receipt = NULL WHERE account_id = (SELECT id FROM rent_accounts WHERE account_ref = '100000011')")
         let verification = try LedgerVerification.verify(on: f.db)
         #expect(!verification.isIntact)
         #expect(verification.problems.map(\.message) == [
-            "account 100000029's balance carried forward to 2026-10-31 is £1.00, but its ledger entries to that date sum to £0.00"
+            "account 100000011's last receipt, Direct Debit and return carried forward to 2026-10-31 are none, none, none, but its ledger entries to that date say 2026-10-30, none, none",
+            "account 100000029's balance carried forward to 2026-10-31 is £1.00, but its ledger entries to that date sum to £0.00",
         ])
         // What reads the carried balances shows the change (so they are what it read), from the
         // first day they serve; an earlier day reads the whole ledger.

@@ -44,8 +44,8 @@ public enum ArrearsPositions {
     /// Weeks back are counted from the day's rent week: 1 is last week.
     /// With `carried` (a date at least `CarriedBalances.reach` days before the day), each account's
     /// entries after that date are read through the by-account index and the carried balance added
-    /// (the last payment, Direct Debit and return before it are looked up for the accounts that
-    /// have none since); without, the whole ledger to the day is summed.
+    /// (and, for an account with none since, the dates of its last payment, Direct Debit and
+    /// return carried with it); without, the whole ledger to the day is summed.
     static func figuresQuery(_ day: Day, accountId: Int64?, carried: Day? = nil) -> SQLQuery {
         let filter: SQLQuery = accountId.map { "AND l.account_id = \($0)" } ?? ""
         let accountFilter: SQLQuery = accountId.map { "WHERE a.id = \($0)" } ?? ""
@@ -81,12 +81,9 @@ public enum ArrearsPositions {
                     WHERE l.account_id = a.id AND l.entry_date > \(carried)::date AND l.entry_date <= p.d) g ON true
                 LEFT JOIN ledger_carried c ON c.account_id = a.id
                 """
-            func before(_ condition: SQLQuery) -> SQLQuery {
-                "(SELECT max(l.entry_date) FROM ledger_entries l WHERE l.account_id = a.id AND l.entry_date <= \(carried)::date AND \(condition))"
-            }
-            lastPaid = "COALESCE(g.last_paid, \(before("l.amount_pence < 0 AND l.code IN ('RDD','RPY','RBR','RCP','RSO','RIT','RRC','RHB','RHA')")))"
-            lastDD = "COALESCE(g.last_dd, \(before("l.code = 'RDD' AND l.amount_pence < 0")))"
-            lastReturn = "COALESCE(g.last_rdn, \(before("l.code = 'RDN'")))"
+            lastPaid = "COALESCE(g.last_paid, c.last_receipt)"
+            lastDD = "COALESCE(g.last_dd, c.last_direct_debit)"
+            lastReturn = "COALESCE(g.last_rdn, c.last_return)"
         } else {
             agg = """
                 agg AS (

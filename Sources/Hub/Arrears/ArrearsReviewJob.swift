@@ -60,6 +60,8 @@ public struct ArrearsReviewJob: Job {
         public var agreementsCompleted: [String]
         public var lettersFile: String?
         public var lettersFileSequence: Int64?
+        /// The date the positions' balances were carried forward from (nil: the whole ledger was summed).
+        public var carriedThrough: Day?
         public var counts: [String: Int] {
             ["accounts": accounts, "in-arrears": inArrears, "paused": paused, "sent": sent.count, "worklist": worklist.count,
              "agreements-breached": agreementsBreached.count]
@@ -71,6 +73,8 @@ public struct ArrearsReviewJob: Job {
             text += "Agreements: \(agreementsKept) kept, \(agreementsBreached.count) breached"
             text += agreementsBreached.isEmpty ? "" : " (\(agreementsBreached.joined(separator: ", ")): back in the stages)"
             text += ", \(agreementsCompleted.count) completed.\n"
+            text += carriedThrough.map { "Balances carried forward to \($0.iso); each account's entries since were read.\n" }
+                ?? "Every account's whole ledger was summed (balances are not carried forward far enough for this day).\n"
             if byStage.isEmpty { text += "No stage is due for any case.\n" }
             var table = TextTable([.init("Stage"), .init("Cases", .right), .init("How")])
             for count in byStage {
@@ -98,7 +102,7 @@ public struct ArrearsReviewJob: Job {
         try db.execute("SELECT set_config('work_mem', \(ArrearsPositions.reviewWorkMem), true)")
         // Balances carried forward to `margin` days before the day: each account's entries since
         // are all the positions read (the first review sums the ledger to that date once).
-        try CarriedBalances.carryForward(through: day - CarriedBalances.margin, on: db)
+        let through = try CarriedBalances.carryForward(through: day - CarriedBalances.margin, on: db)
         let accounts = try ArrearsPositions.load(on: day, detail: .review, config: config, db: db)
         var cases = try ArrearsCases.load(on: day, db: db)
         let (kept, breached, completed) = try ArrearsAgreements.advance(
@@ -166,7 +170,7 @@ public struct ArrearsReviewJob: Job {
             day: day, accounts: accounts.count, inArrears: inArrears, paused: paused,
             byStage: config.stages.compactMap { stage in byStage[stage.name].map { StageCount(stage: stage.name, cases: $0) } }, sent: sent, worklist: worklist,
             agreementsKept: kept, agreementsBreached: breached, agreementsCompleted: completed, lettersFile: file?.fileName,
-            lettersFileSequence: file?.sequence)
+            lettersFileSequence: file?.sequence, carriedThrough: CarriedBalances.serves([day], from: through) ? through : nil)
     }
 }
 

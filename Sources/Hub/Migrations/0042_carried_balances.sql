@@ -6,6 +6,10 @@
 -- or a balance on a later day is that balance plus the account's entries after it, read from the
 -- by-account index (0033) alone.
 --
+-- Beside the balance, the dates of the account's last receipt, last Direct Debit collected and last
+-- Direct Debit returned on or before the date, which the arrears screens show however old (the
+-- codes as ArrearsPositions reads them).
+--
 -- The balances are the ledger's own sums and stay so:
 --   * ledger_carry_forward(through) moves a landlord's date forward (never back), adding each
 --     account's entries in between; it holds the landlord's posting gate (0035) exclusively, so no
@@ -25,6 +29,9 @@ CREATE TABLE ledger_carried (
     account_id bigint NOT NULL,
     landlord text NOT NULL DEFAULT hub_landlord(),
     balance_pence bigint NOT NULL,
+    last_receipt date,
+    last_direct_debit date,
+    last_return date,
     PRIMARY KEY (account_id, landlord),
     FOREIGN KEY (account_id, landlord) REFERENCES rent_accounts (id, landlord)
 );
@@ -48,12 +55,19 @@ BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         PERFORM FROM ledger_carried_marks FOR KEY SHARE;
     END IF;
-    INSERT INTO ledger_carried AS c (account_id, landlord, balance_pence)
-    SELECT i.account_id, i.landlord, sum(i.amount_pence)
+    INSERT INTO ledger_carried AS c (account_id, landlord, balance_pence, last_receipt, last_direct_debit, last_return)
+    SELECT i.account_id, i.landlord, sum(i.amount_pence),
+           max(i.entry_date) FILTER (WHERE i.amount_pence < 0 AND i.code IN ('RDD','RPY','RBR','RCP','RSO','RIT','RRC','RHB','RHA')),
+           max(i.entry_date) FILTER (WHERE i.code = 'RDD' AND i.amount_pence < 0),
+           max(i.entry_date) FILTER (WHERE i.code = 'RDN')
     FROM inserted i JOIN ledger_carried_marks m ON m.landlord = i.landlord
     WHERE i.entry_date <= m.through
     GROUP BY i.account_id, i.landlord
-    ON CONFLICT (account_id, landlord) DO UPDATE SET balance_pence = c.balance_pence + excluded.balance_pence;
+    ON CONFLICT (account_id, landlord) DO UPDATE SET
+        balance_pence = c.balance_pence + excluded.balance_pence,
+        last_receipt = GREATEST(c.last_receipt, excluded.last_receipt),
+        last_direct_debit = GREATEST(c.last_direct_debit, excluded.last_direct_debit),
+        last_return = GREATEST(c.last_return, excluded.last_return);
     RETURN NULL;
 END $$;
 CREATE TRIGGER ledger_entries_carried AFTER INSERT ON ledger_entries
@@ -78,16 +92,28 @@ BEGIN
         RETURN previous;
     END IF;
     IF previous IS NULL THEN
-        INSERT INTO ledger_carried (account_id, balance_pence)
-        SELECT account_id, sum(amount_pence) FROM ledger_entries WHERE entry_date <= p_through GROUP BY account_id;
+        INSERT INTO ledger_carried (account_id, balance_pence, last_receipt, last_direct_debit, last_return)
+        SELECT l.account_id, sum(l.amount_pence),
+               max(l.entry_date) FILTER (WHERE l.amount_pence < 0 AND l.code IN ('RDD','RPY','RBR','RCP','RSO','RIT','RRC','RHB','RHA')),
+               max(l.entry_date) FILTER (WHERE l.code = 'RDD' AND l.amount_pence < 0),
+               max(l.entry_date) FILTER (WHERE l.code = 'RDN')
+        FROM ledger_entries l WHERE l.entry_date <= p_through GROUP BY l.account_id;
         INSERT INTO ledger_carried_marks (through) VALUES (p_through);
     ELSE
-        INSERT INTO ledger_carried AS c (account_id, balance_pence)
-        SELECT a.id, s.pence FROM rent_accounts a
-        CROSS JOIN LATERAL (SELECT sum(l.amount_pence) AS pence FROM ledger_entries l
-                            WHERE l.account_id = a.id AND l.entry_date > previous AND l.entry_date <= p_through) s
-        WHERE s.pence IS NOT NULL
-        ON CONFLICT (account_id, landlord) DO UPDATE SET balance_pence = c.balance_pence + excluded.balance_pence;
+        INSERT INTO ledger_carried AS c (account_id, balance_pence, last_receipt, last_direct_debit, last_return)
+        SELECT a.id, s.pence, s.receipt, s.direct_debit, s.returned FROM rent_accounts a
+        CROSS JOIN LATERAL (
+            SELECT count(*) AS n, sum(l.amount_pence) AS pence,
+                   max(l.entry_date) FILTER (WHERE l.amount_pence < 0 AND l.code IN ('RDD','RPY','RBR','RCP','RSO','RIT','RRC','RHB','RHA')) AS receipt,
+                   max(l.entry_date) FILTER (WHERE l.code = 'RDD' AND l.amount_pence < 0) AS direct_debit,
+                   max(l.entry_date) FILTER (WHERE l.code = 'RDN') AS returned
+            FROM ledger_entries l WHERE l.account_id = a.id AND l.entry_date > previous AND l.entry_date <= p_through) s
+        WHERE s.n > 0
+        ON CONFLICT (account_id, landlord) DO UPDATE SET
+            balance_pence = c.balance_pence + excluded.balance_pence,
+            last_receipt = GREATEST(c.last_receipt, excluded.last_receipt),
+            last_direct_debit = GREATEST(c.last_direct_debit, excluded.last_direct_debit),
+            last_return = GREATEST(c.last_return, excluded.last_return);
         UPDATE ledger_carried_marks SET through = p_through, carried_at = now(), carried_by = hub_actor();
     END IF;
     RETURN p_through;

@@ -131,12 +131,7 @@ public struct LedgerVerification: Sendable, Encodable {
         }
         // Balances carried forward, each against its account's entries to the date.
         let carried = try CarriedBalances.differences(limit: entriesNamedPerRun, on: connection)
-        for difference in carried.differences {
-            problems.append(Problem(
-                runId: nil, entryId: nil,
-                message: "account \(difference.account)'s balance carried forward to \(carried.through?.iso ?? "?") is \(Money(pence: difference.carried).formatted), "
-                    + "but its ledger entries to that date sum to \(Money(pence: difference.ledger).formatted)"))
-        }
+        problems += carried.differences.map { Problem(runId: nil, entryId: nil, message: $0) }
         return LedgerVerification(
             runsChecked: runs, entriesChecked: entries, runningEntries: runningEntries, runningPence: runningPence, head: previousChain,
             carriedThrough: carried.through, problems: problems)
