@@ -118,6 +118,12 @@ import Testing
         #expect(try dates.decode(Day?.self, 0) == d("2026-08-31") && dates.decode(Day?.self, 1) == d("2026-08-03") && dates.decode(Day?.self, 2) == d("2026-08-10"))
         #expect(try Self.compare(f, from: d("2027-03-09"), through: d("2027-03-31")) > 0)
         #expect(try LedgerVerification.verify(on: f.db).isIntact)
+        // An entry naming no account is refused with the ledger's own message, not the carried table's.
+        let refused = #expect(throws: PostgresError.self) {
+            try f.db.execute(
+                "INSERT INTO ledger_entries (account_id, code, amount_pence, entry_date, run_id) SELECT 999999, 'RPY', -100, DATE '2026-05-01', max(id) FROM runs")
+        }
+        #expect(refused?.description.contains("ledger_entries_account_id_fkey") == true)
     }
 
     @Test func theNightlyReviewCarriesBalancesForwardAndRecommendsWhatTheWholeLedgerWould() throws {
