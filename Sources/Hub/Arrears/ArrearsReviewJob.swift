@@ -74,7 +74,7 @@ public struct ArrearsReviewJob: Job {
             text += agreementsBreached.isEmpty ? "" : " (\(agreementsBreached.joined(separator: ", ")): back in the stages)"
             text += ", \(agreementsCompleted.count) completed.\n"
             text += carriedThrough.map { "Balances carried forward to \($0.iso); each account's entries since were read.\n" }
-                ?? "Every account's whole ledger was summed (balances are not carried forward far enough for this day).\n"
+                ?? "Every account's whole ledger was summed (the balances carried forward serve only later days).\n"
             if byStage.isEmpty { text += "No stage is due for any case.\n" }
             var table = TextTable([.init("Stage"), .init("Cases", .right), .init("How")])
             for count in byStage {
